@@ -1,0 +1,2 @@
+/** Programmatic entry: runs the `engine` command line with the given argv. */
+export { run } from '@oclif/core';

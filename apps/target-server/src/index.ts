@@ -1,0 +1,2 @@
+export { startTargetServer } from './server.js';
+export type { RunningTargetServer, TargetServerOptions } from './server.js';

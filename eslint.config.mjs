@@ -1,0 +1,67 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Layering, bottom to top. A project may import its own layer's peers and any
+ * layer below it, never one above; libraries never import apps.
+ *
+ *   foundation (config, logger, metrics)
+ *   <- transport (proxy, client-factory, worker-pool)
+ *   <- session <- orchestration (scheduler) <- app (cli, target-server)
+ */
+const foundation = ['layer:foundation'];
+const transport = [...foundation, 'layer:transport'];
+const session = [...transport, 'layer:session'];
+const orchestration = [...session, 'layer:orchestration'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/coverage', '**/.nx', '**/tmp'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'layer:foundation', onlyDependOnLibsWithTags: foundation },
+            { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: transport },
+            { sourceTag: 'layer:session', onlyDependOnLibsWithTags: session },
+            { sourceTag: 'layer:orchestration', onlyDependOnLibsWithTags: orchestration },
+            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+      // Another package is reached through its name and public exports only.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@session-engine/*/*'],
+              message: 'Import the package by name (e.g. "@session-engine/config"); its internals are private.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Per-project vitest configs re-export the one shared workspace preset.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,1 @@
+export { ClientError } from './errors.js';

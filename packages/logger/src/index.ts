@@ -1,0 +1,1 @@
+export { LoggerError } from './errors.js';

@@ -1,0 +1,1 @@
+export { ProxyError } from './errors.js';

@@ -1,0 +1,1 @@
+export { WorkerPoolError } from './errors.js';

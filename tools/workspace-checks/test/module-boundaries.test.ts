@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Proves the layering rule in eslint.config.mjs bites: these tests lint code
+ * as if it lived inside a package and fail if the rule is removed or loosened.
+ */
+const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const eslint = new ESLint({ cwd: workspaceRoot });
+
+async function boundaryErrors(project: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, {
+    filePath: `${workspaceRoot}${project}/src/layering-fixture.ts`,
+  });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports')
+    .map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('module boundaries', () => {
+  it('rejects a foundation package importing the session layer', async () => {
+    const errors = await boundaryErrors(
+      'packages/logger',
+      "import { SessionError } from '@session-engine/session';\nexport const leak = SessionError;\n",
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/@nx\/enforce-module-boundaries: A project tagged with "layer:foundation" can only depend on libs tagged with "layer:foundation"/);
+  });
+
+  it('rejects the transport layer importing the scheduler', async () => {
+    const errors = await boundaryErrors(
+      'packages/worker-pool',
+      "import { SchedulerError } from '@session-engine/scheduler';\nexport const leak = SchedulerError;\n",
+    );
+    expect(errors.join('\n')).toMatch(/layer:transport/);
+  });
+
+  it('rejects a library importing an app', async () => {
+    const errors = await boundaryErrors(
+      'packages/scheduler',
+      "import { startTargetServer } from '@session-engine/target-server';\nexport const leak = startTargetServer;\n",
+    );
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('rejects deep imports into another package', async () => {
+    const errors = await boundaryErrors(
+      'packages/session',
+      "import { ProxyError } from '@session-engine/proxy/src/errors.js';\nexport const leak = ProxyError;\n",
+    );
+    expect(errors.join('\n')).toMatch(/Import the package by name/);
+  });
+
+  it('allows a higher layer to import a lower one', async () => {
+    const errors = await boundaryErrors(
+      'packages/session',
+      "import { LoggerError } from '@session-engine/logger';\nimport { ProxyError } from '@session-engine/proxy';\nexport const ok = [LoggerError, ProxyError];\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('allows apps to import libraries', async () => {
+    const errors = await boundaryErrors(
+      'apps/cli',
+      "import { SchedulerError } from '@session-engine/scheduler';\nexport const ok = SchedulerError;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+});
