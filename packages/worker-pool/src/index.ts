@@ -1,1 +1,4 @@
-export { WorkerPoolError } from './errors.js';
+export { WorkerPool } from './worker-pool.js';
+export type { StopOptions, StopResult, WorkerPoolOptions, WorkerPoolStats } from './worker-pool.js';
+export type { JobResult, SubmittedJob } from './job.js';
+export { JobDroppedError, WorkerPoolError, WorkerPoolOptionsError, WorkerPoolStoppedError } from './errors.js';
