@@ -1,1 +1,12 @@
-export { ProxyError } from './errors.js';
+export {
+  ProxyError,
+  ProxyFileError,
+  ProxyListError,
+  ProxyOptionError,
+  ProxyReloadEmptyError,
+  type ProxyLineIssue,
+} from './errors.js';
+export type { ProxyEntry, ProxyProtocol } from './proxy-entry.js';
+export { parseProxyUrl } from './parse-proxy-url.js';
+export { loadProxyFile, parseProxyList } from './proxy-list.js';
+export { ProxyManager, type ProxyManagerOptions, type ProxyStats } from './proxy-manager.js';

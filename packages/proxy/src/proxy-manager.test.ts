@@ -1,0 +1,283 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ProxyManager, parseProxyList, type ProxyEntry, type ProxyManagerOptions } from './index.js';
+
+const LIST = 'http://a:1\nhttp://b:2\nhttp://c:3';
+
+function hosts(manager: ProxyManager, n: number): string[] {
+  return Array.from({ length: n }, () => manager.next()?.host ?? 'direct');
+}
+
+function fakeClock(start = 1_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+function byHost(manager: ProxyManager, host: string): ProxyEntry {
+  const entry = parseProxyList(LIST).find((e) => e.host === host);
+  if (!entry) throw new Error(host);
+  expect(manager.count()).toBeGreaterThan(0);
+  return entry;
+}
+
+describe('ProxyManager rotation', () => {
+  it('hands out proxies round-robin and wraps', () => {
+    const manager = ProxyManager.fromText(LIST);
+    expect(manager.count()).toBe(3);
+    expect(hosts(manager, 7)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
+  });
+
+  it('gives concurrent async callers distinct rotation steps', async () => {
+    const manager = ProxyManager.fromText(LIST);
+    const picked = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i % 2));
+        return manager.next()?.host;
+      }),
+    );
+    expect([...picked].sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+  });
+
+  it('returns undefined (direct) for an empty list', () => {
+    for (const manager of [new ProxyManager(), ProxyManager.fromText('# none\n')]) {
+      expect(manager.count()).toBe(0);
+      expect(manager.next()).toBeUndefined();
+      expect(manager.healthy()).toEqual([]);
+      expect(manager.stats()).toEqual([]);
+    }
+  });
+
+  it('uses the given source for fromText errors and entries', () => {
+    expect(ProxyManager.fromText('http://a:1', { source: 'inline-list' }).next()?.source).toBe('inline-list');
+    expect(() => ProxyManager.fromText('http://a:1\nftp://b:2', { source: 'inline-list' })).toThrow(
+      'inline-list:2: unsupported scheme',
+    );
+  });
+
+  it('keeps a fromText list on reload', async () => {
+    const manager = ProxyManager.fromText(LIST);
+    await manager.reload();
+    expect(hosts(manager, 3)).toEqual(['a', 'b', 'c']);
+  });
+
+  it.each<[ProxyManagerOptions, string]>([
+    [{ maxFailures: 0 }, 'maxFailures'],
+    [{ maxFailures: 1.5 }, 'maxFailures'],
+    [{ cooldownMs: -1 }, 'cooldownMs'],
+    [{ cooldownMs: Number.NaN }, 'cooldownMs'],
+    [{ now: 5 as unknown as () => number }, 'now'],
+  ])('rejects bad options %o', (options, option) => {
+    expect(() => new ProxyManager([], options)).toThrow(expect.objectContaining({ code: 'SE_ERR_PROXY_BAD_OPTION', option }));
+  });
+});
+
+describe('ProxyManager health', () => {
+  it('marks a proxy unhealthy after maxFailures consecutive failures and skips it', () => {
+    const clock = fakeClock();
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 2, now: clock.now });
+    const b = byHost(manager, 'b');
+    manager.reportFailure(b);
+    expect(hosts(manager, 3)).toEqual(['a', 'b', 'c']);
+    manager.reportFailure(b);
+    expect(hosts(manager, 4)).toEqual(['a', 'c', 'a', 'c']);
+    expect(manager.healthy().map((e) => e.host)).toEqual(['a', 'c']);
+  });
+
+  it('defaults to 3 failures and a 30 s cooldown', () => {
+    const clock = fakeClock();
+    const manager = ProxyManager.fromText(LIST, { now: clock.now });
+    const a = byHost(manager, 'a');
+    manager.reportFailure(a);
+    manager.reportFailure(a);
+    expect(manager.healthy()).toHaveLength(3);
+    manager.reportFailure(a);
+    expect(manager.stats()[0]).toEqual({
+      display: 'http://a:1',
+      source: '<inline>',
+      line: 1,
+      failures: 3,
+      healthy: false,
+      until: 31_000,
+    });
+    clock.advance(29_999);
+    expect(manager.healthy()).toHaveLength(2);
+    clock.advance(1);
+    expect(manager.healthy()).toHaveLength(3);
+  });
+
+  it('a success resets the consecutive count', () => {
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 2, now: fakeClock().now });
+    const a = byHost(manager, 'a');
+    manager.reportFailure(a);
+    manager.reportSuccess(a);
+    manager.reportFailure(a);
+    expect(manager.stats()[0]).toMatchObject({ failures: 1, healthy: true, until: null });
+  });
+
+  it('recovers after the cooldown and re-trips on the next failure (half-open)', () => {
+    const clock = fakeClock();
+    const onUnhealthy = vi.fn();
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 2, cooldownMs: 5_000, now: clock.now, onUnhealthy });
+    const c = byHost(manager, 'c');
+    manager.reportFailure(c);
+    manager.reportFailure(c);
+    expect(hosts(manager, 3)).toEqual(['a', 'b', 'a']);
+    clock.advance(5_000);
+    expect(hosts(manager, 3)).toEqual(['b', 'c', 'a']);
+    manager.reportFailure(c);
+    expect(manager.stats()[2]).toMatchObject({ failures: 3, healthy: false, until: 11_000 });
+    expect(onUnhealthy).toHaveBeenCalledTimes(2);
+    clock.advance(5_000);
+    manager.reportSuccess(c);
+    expect(manager.stats()[2]).toMatchObject({ failures: 0, healthy: true, until: null });
+  });
+
+  it('calls onUnhealthy once per trip, with the list entry, failures and until', () => {
+    const clock = fakeClock();
+    const onUnhealthy = vi.fn();
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 2, cooldownMs: 100, now: clock.now, onUnhealthy });
+    const a = byHost(manager, 'a');
+    manager.reportFailure(a);
+    expect(onUnhealthy).not.toHaveBeenCalled();
+    manager.reportFailure(a);
+    // In-flight requests failing after the trip neither call it again nor extend the cooldown.
+    manager.reportFailure(a);
+    manager.reportFailure(a);
+    expect(onUnhealthy).toHaveBeenCalledTimes(1);
+    const [entry, info] = onUnhealthy.mock.calls[0] as [ProxyEntry, unknown];
+    expect(entry.display).toBe('http://a:1');
+    expect(info).toEqual({ failures: 2, until: 1_100 });
+    expect(manager.stats()[0]).toMatchObject({ failures: 4, until: 1_100 });
+  });
+
+  it('falls back to plain rotation when every proxy is unhealthy', () => {
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 1, now: fakeClock().now });
+    expect(hosts(manager, 1)).toEqual(['a']);
+    for (const host of ['a', 'b', 'c']) manager.reportFailure(byHost(manager, host));
+    expect(manager.healthy()).toEqual([]);
+    expect(hosts(manager, 4)).toEqual(['b', 'c', 'a', 'b']);
+  });
+
+  it('never skips with cooldownMs 0', () => {
+    const onUnhealthy = vi.fn();
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 1, cooldownMs: 0, onUnhealthy });
+    manager.reportFailure(byHost(manager, 'a'));
+    expect(hosts(manager, 3)).toEqual(['a', 'b', 'c']);
+    expect(onUnhealthy).not.toHaveBeenCalled();
+  });
+
+  it('ignores reports for proxies it does not know', () => {
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 1 });
+    const other = parseProxyList('http://zzz:9')[0] as ProxyEntry;
+    manager.reportFailure(other);
+    manager.reportSuccess(other);
+    expect(manager.healthy()).toHaveLength(3);
+  });
+
+  it('treats duplicate lines as one proxy for health', () => {
+    const manager = ProxyManager.fromText('http://a:1\nhttp://b:2\nhttp://a:1', { maxFailures: 1, now: fakeClock().now });
+    manager.reportFailure(byHost(manager, 'a'));
+    expect(hosts(manager, 3)).toEqual(['b', 'b', 'b']);
+  });
+
+  it('propagates an onUnhealthy error after updating the state', () => {
+    const manager = ProxyManager.fromText(LIST, {
+      maxFailures: 1,
+      now: fakeClock().now,
+      onUnhealthy: () => {
+        throw new Error('hook failed');
+      },
+    });
+    expect(() => manager.reportFailure(byHost(manager, 'a'))).toThrow('hook failed');
+    expect(manager.stats()[0]?.healthy).toBe(false);
+  });
+});
+
+describe('ProxyManager.fromFile and reload', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'se-proxy-manager-'));
+    path = join(dir, 'proxies.txt');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads a file', async () => {
+    await writeFile(path, LIST);
+    const manager = await ProxyManager.fromFile(path);
+    expect(manager.count()).toBe(3);
+    expect(manager.next()?.source).toBe(path);
+  });
+
+  it('fails with SE_ERR_PROXY_FILE or SE_ERR_PROXY_BAD_LINE', async () => {
+    await expect(ProxyManager.fromFile(join(dir, 'nope.txt'))).rejects.toMatchObject({ code: 'SE_ERR_PROXY_FILE' });
+    await writeFile(path, 'ftp://x:1');
+    await expect(ProxyManager.fromFile(path)).rejects.toMatchObject({ code: 'SE_ERR_PROXY_BAD_LINE' });
+  });
+
+  it('reload swaps in the new list and keeps health of proxies still listed', async () => {
+    await writeFile(path, LIST);
+    const clock = fakeClock();
+    const manager = await ProxyManager.fromFile(path, { maxFailures: 1, now: clock.now });
+    const oldB = byHost(manager, 'b');
+    manager.reportFailure(oldB);
+    await writeFile(path, 'http://b:2\nhttp://d:4\nhttp://e:5\n');
+    await manager.reload();
+    expect(manager.count()).toBe(3);
+    expect(manager.stats().map((s) => [s.display, s.healthy])).toEqual([
+      ['http://b:2', false],
+      ['http://d:4', true],
+      ['http://e:5', true],
+    ]);
+    // An entry handed out before the reload still reports against the same proxy.
+    manager.reportSuccess(oldB);
+    expect(manager.healthy()).toHaveLength(3);
+  });
+
+  it('a failed reload keeps the old list and throws', async () => {
+    await writeFile(path, LIST);
+    const manager = await ProxyManager.fromFile(path);
+    expect(hosts(manager, 1)).toEqual(['a']);
+
+    await writeFile(path, 'http://x:1\nftp://bad:2\n');
+    await expect(manager.reload()).rejects.toMatchObject({ code: 'SE_ERR_PROXY_BAD_LINE' });
+    await rm(path);
+    await expect(manager.reload()).rejects.toMatchObject({ code: 'SE_ERR_PROXY_FILE', osCode: 'ENOENT' });
+
+    expect(manager.count()).toBe(3);
+    expect(hosts(manager, 3)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('refuses to reload an empty list over a non-empty one', async () => {
+    await writeFile(path, LIST);
+    const manager = await ProxyManager.fromFile(path);
+    await writeFile(path, '# emptied\n');
+    await expect(manager.reload()).rejects.toMatchObject({ code: 'SE_ERR_PROXY_RELOAD_EMPTY', path });
+    expect(manager.count()).toBe(3);
+  });
+
+  it('reloads from empty to a list, and empty to empty', async () => {
+    await writeFile(path, '');
+    const manager = await ProxyManager.fromFile(path);
+    await manager.reload();
+    expect(manager.next()).toBeUndefined();
+    await writeFile(path, 'http://a:1');
+    await manager.reload();
+    expect(manager.next()?.host).toBe('a');
+  });
+
+  it('continues the rotation position after a reload', async () => {
+    await writeFile(path, LIST);
+    const manager = await ProxyManager.fromFile(path);
+    expect(hosts(manager, 1)).toEqual(['a']);
+    await writeFile(path, 'http://x:1\nhttp://y:2\n');
+    await manager.reload();
+    expect(hosts(manager, 3)).toEqual(['y', 'x', 'y']);
+  });
+});
