@@ -11,3 +11,39 @@ export class ClientError extends Error {
     this.code = code;
   }
 }
+
+/** An option passed to `createHttpClient` is invalid; `option` is its path, e.g. `proxy.protocol`. */
+export class ClientConfigError extends ClientError {
+  readonly option: string;
+
+  constructor(option: string, message: string, options?: ErrorOptions) {
+    super(`${option}: ${message}`, 'SE_ERR_CLIENT_OPTIONS', options);
+    this.name = 'ClientConfigError';
+    this.option = option;
+  }
+}
+
+/**
+ * A SOCKS proxy could not be reached or refused to open the tunnel. `proxy` is
+ * the masked proxy address; the underlying error is the `cause`.
+ */
+export class ProxyConnectError extends ClientError {
+  readonly proxy: string;
+
+  constructor(proxy: string, message: string, options?: ErrorOptions) {
+    super(`${proxy}: ${message}`, 'SE_ERR_CLIENT_PROXY_CONNECT', options);
+    this.name = 'ProxyConnectError';
+    this.proxy = proxy;
+  }
+}
+
+/** A SOCKS5 proxy rejected the username/password (HTTP proxies answer 407, surfaced by undici). */
+export class ProxyAuthError extends ClientError {
+  readonly proxy: string;
+
+  constructor(proxy: string, message: string, options?: ErrorOptions) {
+    super(`${proxy}: ${message}`, 'SE_ERR_CLIENT_PROXY_AUTH', options);
+    this.name = 'ProxyAuthError';
+    this.proxy = proxy;
+  }
+}

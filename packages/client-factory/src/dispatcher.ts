@@ -1,0 +1,109 @@
+import { Agent, Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
+import type { ResolvedOptions } from './options.js';
+import { formatHost } from './proxy-target.js';
+import { createSocksConnector } from './socks-connector.js';
+
+/** A client's dispatcher and the destroy that reaches everything it created. */
+export interface BuiltDispatcher {
+  readonly dispatcher: Dispatcher;
+  /**
+   * Destroys every per-origin Client/Pool, cuts SOCKS/TLS handshakes in
+   * progress, then the dispatcher itself. Needed because undici's Agent
+   * forgets its pools as soon as close() starts: a destroy() during close()
+   * would otherwise abort nothing and the close would wait forever.
+   */
+  destroy(error: Error | undefined): Promise<void>;
+}
+
+/**
+ * TLS sessions cached per client (one per origin). The cache lives in this
+ * client's connector only, so a session never resumes another session's TLS
+ * state; a client reconnecting to the same origin still resumes its own.
+ */
+const TLS_SESSIONS_PER_CLIENT = 8;
+
+const noop = (): void => undefined;
+
+/** Every Client/Pool a client's factories created, pruned of destroyed ones as new ones come. */
+class Children {
+  readonly #set = new Set<Dispatcher>();
+
+  add<T extends Dispatcher>(dispatcher: T): T {
+    for (const child of this.#set) if ((child as { destroyed?: boolean }).destroyed) this.#set.delete(child);
+    this.#set.add(dispatcher);
+    return dispatcher;
+  }
+
+  destroy(error: Error | undefined): Promise<unknown> {
+    return Promise.all([...this.#set].map((child) => child.destroy(error ?? null)));
+  }
+}
+
+/**
+ * Builds the undici dispatcher of one client. Per origin it creates a `Client`
+ * when `connections` is 1 (~7 KiB idle) and a `Pool` otherwise (~25 KiB: it
+ * preallocates a request queue), with the same options on every path: direct,
+ * via an HTTP(S) proxy (tunnel or forward) and via SOCKS.
+ */
+export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
+  const pool = {
+    connections: options.connections,
+    keepAliveTimeout: options.keepAliveTimeout,
+    // Caps a server's `Keep-Alive: timeout=` hint too, so idle_conn_timeout is a real maximum.
+    keepAliveMaxTimeout: options.keepAliveTimeout,
+    headersTimeout: options.requestTimeout,
+    bodyTimeout: options.requestTimeout,
+  };
+  const tls = {
+    rejectUnauthorized: !options.insecureTls,
+    maxCachedSessions: TLS_SESSIONS_PER_CLIENT,
+    timeout: options.connectTimeout,
+  };
+  // undici calls this once per origin with the Agent's options; ProxyAgent's
+  // forwarding wrapper passes only `{ connect }`, hence the merge with `pool`.
+  const children = new Children();
+  const factory = (origin: string | URL, opts: object): Dispatcher => {
+    const merged = { ...pool, ...opts };
+    return children.add(options.connections === 1 ? new Client(origin, merged) : new Pool(origin, merged));
+  };
+  const built = (dispatcher: Dispatcher, abortConnects: (error: Error) => void = noop): BuiltDispatcher => ({
+    dispatcher,
+    async destroy(error) {
+      // Children first so that they fail their requests with `error`
+      // (ProxyAgent drops it and would use UND_ERR_DESTROYED).
+      const destroyed = children.destroy(error);
+      abortConnects(error ?? new errors.ClientDestroyedError());
+      await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
+    },
+  });
+
+  const proxy = options.proxy;
+  if (proxy === undefined) {
+    return built(new Agent({ ...pool, factory, connect: buildConnector(tls) }));
+  }
+
+  if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
+    const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: buildConnector(tls) });
+    return built(new Agent({ ...pool, factory, connect: socks.connect }), (error) => socks.abortAll(error));
+  }
+
+  // Credentials go in a header we build (decoded user:pass, Basic), never in
+  // the URI, so a username without a password works too.
+  const token =
+    proxy.username === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}`;
+  const dispatcher = new ProxyAgent({
+    ...pool,
+    uri: `${proxy.protocol}://${formatHost(proxy.host)}:${proxy.port}`,
+    ...(token === undefined ? {} : { token }),
+    proxyTunnel: options.proxyTunnel,
+    factory,
+    // The CONNECT requests to the proxy: one socket at a time is enough for one sticky connection.
+    clientFactory: (origin: URL, opts: object) =>
+      children.add(options.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts)),
+    proxyTls: tls,
+    requestTls: tls,
+  });
+  return built(dispatcher);
+}

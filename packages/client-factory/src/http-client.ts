@@ -1,0 +1,71 @@
+import { CookieJar } from 'tough-cookie';
+import type { Dispatcher } from 'undici';
+import { buildDispatcher } from './dispatcher.js';
+import { resolveOptions, type HttpClientOptions } from './options.js';
+import type { ProxyTarget } from './proxy-target.js';
+
+const noop = (): void => undefined;
+
+/** One session's HTTP client: nothing in it is shared with any other client. */
+export interface HttpClient {
+  /** undici dispatcher owned by this client alone: pass it as `{ dispatcher }` to `request()`. */
+  readonly dispatcher: Dispatcher;
+  /** tough-cookie jar owned by this client alone (the caller reads and fills it per request). */
+  readonly cookieJar: CookieJar;
+  /** The resolved proxy (a `ProxyEntry` passed in is returned as the same object), or undefined = direct. */
+  readonly proxy: ProxyTarget | undefined;
+  /** ms; also the headers and body timeouts. Use `AbortSignal.timeout(requestTimeout)` for an end-to-end deadline. */
+  readonly requestTimeout: number;
+  /** True once `close()` or `destroy()` was called. */
+  readonly closed: boolean;
+  /** Lets in-flight requests finish, then closes every socket. Idempotent. */
+  close(): Promise<void>;
+  /** Aborts in-flight requests (they fail with `error`, or UND_ERR_DESTROYED) and closes every socket. Idempotent. */
+  destroy(error?: Error): Promise<void>;
+}
+
+class SessionHttpClient implements HttpClient {
+  readonly dispatcher: Dispatcher;
+  readonly cookieJar = new CookieJar();
+  readonly proxy: ProxyTarget | undefined;
+  readonly requestTimeout: number;
+  readonly #destroyAll: (error: Error | undefined) => Promise<void>;
+  #closing: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
+
+  constructor(options: HttpClientOptions | undefined) {
+    const resolved = resolveOptions(options);
+    const built = buildDispatcher(resolved);
+    this.dispatcher = built.dispatcher;
+    this.#destroyAll = built.destroy;
+    this.proxy = resolved.proxy;
+    this.requestTimeout = resolved.requestTimeout;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined || this.#destroying !== undefined;
+  }
+
+  close(): Promise<void> {
+    // After destroy() undici's close() rejects (ClientDestroyedError): the destroy is the close.
+    if (this.#destroying !== undefined) return this.#destroying;
+    // undici's close() only rejects when the dispatcher was already destroyed
+    // (e.g. directly through `dispatcher`): its sockets are gone, as promised.
+    this.#closing ??= this.dispatcher.close().then(noop, noop);
+    return this.#closing;
+  }
+
+  destroy(error?: Error): Promise<void> {
+    this.#destroying ??= this.#destroyAll(error);
+    return this.#destroying;
+  }
+}
+
+/**
+ * Creates one session's HTTP client: its own undici dispatcher (keep-alive
+ * pool, TLS session cache, proxy) and its own cookie jar. Throws
+ * `ClientConfigError` (SE_ERR_CLIENT_OPTIONS) for an invalid option.
+ */
+export function createHttpClient(options?: HttpClientOptions): HttpClient {
+  return new SessionHttpClient(options);
+}
