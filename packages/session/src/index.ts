@@ -1,1 +1,24 @@
-export { SessionError } from './errors.js';
+export type {
+  CreateClient,
+  CreateClientOptions,
+  ProxySource,
+  SessionClient,
+  SessionConfig,
+  SessionLogger,
+  SessionProxy,
+} from './contracts.js';
+export {
+  InvalidOptionError,
+  InvalidRequestError,
+  InvalidStateTransitionError,
+  ResponseJsonError,
+  SessionClosedError,
+  SessionCreationError,
+  SessionError,
+  SessionRequestError,
+  SessionTimeoutError,
+} from './errors.js';
+export { Session, type SessionOptions, type SessionRequest, type SessionStats } from './session.js';
+export { SessionManager, type CreateSessionsResult, type SessionManagerOptions } from './session-manager.js';
+export type { ResponseHeaders, SessionResponse } from './session-response.js';
+export type { SessionState } from './session-state.js';

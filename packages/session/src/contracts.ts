@@ -1,0 +1,58 @@
+/**
+ * The shapes this package needs from its collaborators, written structurally
+ * so the session layer depends on behaviour, not on concrete classes: a test
+ * can inject a hand-made client or proxy source, and any `EngineConfig`,
+ * `ProxyManager` or `Logger` fits as is.
+ */
+import type { CookieJar } from 'tough-cookie';
+import type { Dispatcher } from 'undici';
+
+/** A proxy as handed out by `ProxyManager.next()`; only `display` (credentials masked) is read here. */
+export interface SessionProxy {
+  readonly url: string;
+  readonly display: string;
+}
+
+/** Where sessions get their proxy from, round-robin (`ProxyManager` fits). `undefined` = direct. */
+export interface ProxySource<P extends SessionProxy = SessionProxy> {
+  next(): P | undefined;
+}
+
+/** What a session needs from its HTTP client (`@session-engine/client-factory`'s `HttpClient` fits). */
+export interface SessionClient {
+  readonly dispatcher: Dispatcher;
+  readonly cookieJar: CookieJar;
+  close(): Promise<void>;
+  destroy(error?: Error): Promise<void>;
+}
+
+/** Options the manager passes to the client factory for each session. */
+export interface CreateClientOptions<P extends SessionProxy = SessionProxy> {
+  proxy?: P;
+  connections: number;
+  keepAliveTimeout: number;
+  connectTimeout: number;
+  requestTimeout: number;
+  insecureTls: boolean;
+}
+
+export type CreateClient<P extends SessionProxy = SessionProxy> = (
+  options: CreateClientOptions<P>,
+) => SessionClient | Promise<SessionClient>;
+
+/** The config fields sessions use (snake_case, ms), a subset of `EngineConfig`. */
+export interface SessionConfig {
+  readonly target_url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly request_timeout: number;
+  readonly max_conns_per_host: number;
+  readonly idle_conn_timeout: number;
+  readonly tls_handshake_timeout: number;
+  readonly insecure_tls: boolean;
+}
+
+/** The logger calls used here (`@session-engine/logger`'s `Logger` fits). */
+export interface SessionLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}

@@ -1,0 +1,232 @@
+import type {
+  CreateClient,
+  ProxySource,
+  SessionClient,
+  SessionConfig,
+  SessionLogger,
+  SessionProxy,
+} from './contracts.js';
+import { InvalidOptionError, SessionCreationError } from './errors.js';
+import { Session } from './session.js';
+
+export interface SessionManagerOptions<P extends SessionProxy = SessionProxy> {
+  config: SessionConfig;
+  /** Round-robin proxy source (`ProxyManager`); one `next()` per session at creation. */
+  proxies?: ProxySource<P>;
+  logger?: SessionLogger;
+  /** Builds each session's client; defaults to `createHttpClient` from `@session-engine/client-factory`. */
+  createClient?: CreateClient<P>;
+  /** Per-session header overrides, layered over `config.headers`. */
+  sessionHeaders?: (id: number) => Readonly<Record<string, string>> | undefined;
+  /** Sessions created at once by `createSessions`/`add` (default 64). */
+  creationConcurrency?: number;
+  /** Clock for session times (ms); defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export interface CreateSessionsResult {
+  /** How many sessions were created and registered. */
+  created: number;
+  /** Ids of the created sessions, ascending. */
+  ids: number[];
+  /** One error per session that could not be created, with its id and cause. */
+  errors: SessionCreationError[];
+}
+
+const defaultCreationConcurrency = 64;
+
+/**
+ * Owns every session: creates them in parallel (bounded), hands out proxies
+ * round-robin, starts/pauses them, scales up and down at runtime and closes
+ * them. Ids are integers from 1, never reused.
+ */
+export class SessionManager<P extends SessionProxy = SessionProxy> {
+  readonly #config: SessionConfig;
+  readonly #proxies: ProxySource<P> | undefined;
+  readonly #logger: SessionLogger | undefined;
+  readonly #createClient: CreateClient<P> | undefined;
+  readonly #sessionHeaders: ((id: number) => Readonly<Record<string, string>> | undefined) | undefined;
+  readonly #concurrency: number;
+  readonly #now: () => number;
+  readonly #baseUrl: URL | undefined;
+  readonly #sessions = new Map<number, Session<P>>();
+  #nextId = 1;
+  // Bumped by stopAll: a creation that started before it must not register.
+  #generation = 0;
+  // True between startAll and pauseAll/stopAll: sessions added meanwhile start active.
+  #running = false;
+
+  constructor(options: SessionManagerOptions<P>) {
+    const concurrency = options.creationConcurrency ?? defaultCreationConcurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidOptionError(`creationConcurrency must be a positive integer, got ${concurrency}`);
+    }
+    this.#config = options.config;
+    this.#proxies = options.proxies;
+    this.#logger = options.logger;
+    this.#createClient = options.createClient;
+    this.#sessionHeaders = options.sessionHeaders;
+    this.#concurrency = concurrency;
+    this.#now = options.now ?? Date.now;
+    const target = options.config.target_url;
+    try {
+      this.#baseUrl = target === '' ? undefined : new URL(target);
+    } catch (cause) {
+      throw new InvalidOptionError(`target_url is not an absolute URL: ${JSON.stringify(target)}`, { cause });
+    }
+  }
+
+  /**
+   * Creates `n` sessions, at most `creationConcurrency` at a time. Proxies
+   * are taken in id order, so session i gets the i-th proxy of the rotation.
+   * Never rejects for a single session's failure: every failure is in `errors`.
+   */
+  async createSessions(n: number): Promise<CreateSessionsResult> {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InvalidOptionError(`session count must be a non-negative integer, got ${n}`);
+    }
+    const generation = this.#generation;
+    const planned: { id: number; proxy: P | undefined }[] = [];
+    for (let i = 0; i < n; i++) planned.push({ id: this.#nextId++, proxy: this.#proxies?.next() });
+
+    const ids: number[] = [];
+    const errors: SessionCreationError[] = [];
+    let cursor = 0;
+    const worker = async (): Promise<void> => {
+      while (cursor < planned.length) {
+        const plan = planned[cursor++] as { id: number; proxy: P | undefined };
+        const result = await this.#createOne(plan.id, plan.proxy, generation);
+        if (result instanceof Session) ids.push(result.id);
+        else errors.push(result);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, n) }, worker));
+
+    ids.sort((a, b) => a - b);
+    errors.sort((a, b) => a.sessionId - b.sessionId);
+    return { created: ids.length, ids, errors };
+  }
+
+  /** Scales up at runtime; new sessions start active if `startAll` is in effect. */
+  add(n: number): Promise<CreateSessionsResult> {
+    return this.createSessions(n);
+  }
+
+  /**
+   * Scales down: unregisters up to `n` sessions at once (idle first, then
+   * paused, then active; newest first within each) and closes them. Resolves
+   * with the removed ids once their sockets are released.
+   */
+  async remove(n: number): Promise<number[]> {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InvalidOptionError(`session count must be a non-negative integer, got ${n}`);
+    }
+    const rank = { idle: 0, paused: 1, active: 2, closed: -1 } as const;
+    const victims = [...this.#sessions.values()]
+      .sort((a, b) => rank[a.state] - rank[b.state] || b.id - a.id)
+      .slice(0, n);
+    for (const session of victims) this.#sessions.delete(session.id);
+    await Promise.all(victims.map((session) => session.close()));
+    return victims.map((session) => session.id);
+  }
+
+  get(id: number): Session<P> | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** Registered session ids, ascending. */
+  ids(): number[] {
+    return [...this.#sessions.keys()].sort((a, b) => a - b);
+  }
+
+  count(): number {
+    return this.#sessions.size;
+  }
+
+  /** Sessions in state `active`, ascending id. */
+  active(): Session<P>[] {
+    const list: Session<P>[] = [];
+    for (const session of this.#sessions.values()) if (session.state === 'active') list.push(session);
+    return list.sort((a, b) => a.id - b.id);
+  }
+
+  /** Makes every idle or paused session active; sessions added later start active too. */
+  startAll(): void {
+    this.#running = true;
+    for (const session of this.#sessions.values()) {
+      if (session.state === 'idle') session.activate();
+      else if (session.state === 'paused') session.resume();
+    }
+  }
+
+  /** Pauses every active session; sessions added later stay idle. */
+  pauseAll(): void {
+    this.#running = false;
+    for (const session of this.#sessions.values()) {
+      if (session.state === 'active') session.pause();
+    }
+  }
+
+  /**
+   * Closes every session and forgets it; resolves once every client has
+   * released its sockets. Creations still in flight are closed as they finish
+   * and reported as errors. Idempotent; the manager can create sessions again.
+   */
+  async stopAll(): Promise<void> {
+    this.#running = false;
+    this.#generation++;
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.close()));
+  }
+
+  async #createOne(id: number, proxy: P | undefined, generation: number): Promise<Session<P> | SessionCreationError> {
+    let client: SessionClient;
+    try {
+      client = await this.#clientFactory()({
+        ...(proxy === undefined ? {} : { proxy }),
+        connections: this.#config.max_conns_per_host,
+        keepAliveTimeout: this.#config.idle_conn_timeout,
+        connectTimeout: this.#config.tls_handshake_timeout,
+        requestTimeout: this.#config.request_timeout,
+        insecureTls: this.#config.insecure_tls,
+      });
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      const via = proxy === undefined ? '' : ` (proxy ${proxy.display})`;
+      this.#logger?.warn('session creation failed', { sessionId: id, proxy: proxy?.display, error: detail });
+      return new SessionCreationError(id, `${detail}${via}`, { cause });
+    }
+
+    let session: Session<P>;
+    try {
+      session = new Session<P>({
+        id,
+        client,
+        ...(proxy === undefined ? {} : { proxy }),
+        ...(this.#baseUrl === undefined ? {} : { baseUrl: this.#baseUrl }),
+        headers: [this.#config.headers, this.#sessionHeaders?.(id)],
+        requestTimeout: this.#config.request_timeout,
+        now: this.#now,
+      });
+    } catch (cause) {
+      await client.close().catch(() => undefined);
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      return new SessionCreationError(id, detail, { cause });
+    }
+
+    if (generation !== this.#generation) {
+      await session.close();
+      return new SessionCreationError(id, 'the manager was stopped while it was being created');
+    }
+    if (this.#running) session.activate();
+    this.#sessions.set(id, session);
+    this.#logger?.debug('session created', { sessionId: id, proxy: proxy?.display });
+    return session;
+  }
+
+  #clientFactory(): CreateClient<P> {
+    if (this.#createClient !== undefined) return this.#createClient;
+    throw new InvalidOptionError('no createClient option and no default client factory');
+  }
+}
