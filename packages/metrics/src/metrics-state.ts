@@ -1,0 +1,43 @@
+import { LatencyHistogram } from './latency-histogram.js';
+import { StatusCounts } from './status-counts.js';
+
+/** Tallies of one scenario step. */
+export class StepState {
+  success = 0;
+  failed = 0;
+  readonly histogram = LatencyHistogram.create();
+}
+
+/**
+ * The raw tallies behind a Metrics instance. Plain fields so that the record
+ * path is property increments; the snapshot builder and the Prometheus
+ * collectors only read them. `total` is not stored: it is success + failed.
+ */
+export class MetricsState {
+  success = 0;
+  failed = 0;
+  retries = 0;
+  dropped = 0;
+  bytesReceived = 0;
+  activeSessions = 0;
+  /** Sum of the recorded latencies (as recorded: whole us, at least 1), for Prometheus `_sum`. */
+  latencySumMicros = 0;
+  readonly histogram = LatencyHistogram.create();
+  readonly statuses = new StatusCounts();
+  readonly errors = new Map<string, number>();
+  readonly steps = new Map<string, StepState>();
+
+  /** Clears every tally except `activeSessions`, which describes the present, not the past. */
+  reset(): void {
+    this.success = 0;
+    this.failed = 0;
+    this.retries = 0;
+    this.dropped = 0;
+    this.bytesReceived = 0;
+    this.latencySumMicros = 0;
+    this.histogram.reset();
+    this.statuses.reset();
+    this.errors.clear();
+    this.steps.clear();
+  }
+}

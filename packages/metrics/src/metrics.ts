@@ -1,0 +1,223 @@
+import { Registry } from 'prom-client';
+import { MetricsArgumentError } from './errors.js';
+import { MetricsState, StepState } from './metrics-state.js';
+import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
+import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
+import { lifetimeRate, stepSnapshot, toSortedRecord } from './snapshot.js';
+import type { MetricsSnapshot, StepSnapshot } from './snapshot.js';
+
+export interface MetricsOptions {
+  /**
+   * Monotonic clock in milliseconds for elapsed time and rates (default
+   * `performance.now()`). Inject a fake one in tests.
+   */
+  now?: () => number;
+  /** Window of `currentRate()` and of `snapshot().current_rps`, ms, at most 60 000. Default 10 000. */
+  rateWindowMs?: number;
+  /** Upper bounds of the Prometheus latency histogram buckets, seconds, ascending. */
+  latencyBuckets?: readonly number[];
+  /** Labels added to every Prometheus series of this instance (e.g. `{ instance: 'w1' }`). */
+  defaultLabels?: Record<string, string>;
+}
+
+// Failure kinds for recordSuccess() called with a status that is not 2xx/3xx,
+// precomputed so that the record path never formats a string.
+const HTTP_CLASS_KINDS = ['http_0xx', 'http_1xx', 'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx', 'http_6xx', 'http_7xx', 'http_8xx', 'http_9xx'];
+const INVALID_STATUS_KIND = 'http_invalid_status';
+
+function httpStatusKind(status: number): string {
+  return status >= 100 && status < 1000 ? (HTTP_CLASS_KINDS[Math.floor(status / 100)] as string) : INVALID_STATUS_KIND;
+}
+
+function checkWindow(windowMs: number, name: string): number {
+  if (typeof windowMs !== 'number' || !(windowMs > 0 && windowMs <= MAX_RATE_WINDOW_MS)) {
+    throw new MetricsArgumentError(`${name} must be a number in (0, ${MAX_RATE_WINDOW_MS}], got ${String(windowMs)}`);
+  }
+  return windowMs;
+}
+
+function checkBuckets(buckets: readonly number[]): readonly number[] {
+  const ok =
+    Array.isArray(buckets) &&
+    buckets.length > 0 &&
+    buckets.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > (buckets[i - 1] as number)));
+  if (!ok) {
+    throw new MetricsArgumentError('latencyBuckets must be a non-empty list of positive, finite, strictly ascending seconds');
+  }
+  return Object.freeze([...buckets]);
+}
+
+/**
+ * Engine metrics: request counters, status and error breakdowns, HDR latency
+ * histograms (overall and per scenario step), lifetime and windowed rates,
+ * snapshots that merge exactly, and a Prometheus registry of its own.
+ *
+ * Recording is synchronous and cheap (counter increments, one histogram
+ * bucket increment, no allocation once a status/kind/step has been seen);
+ * everything derived is computed when read.
+ */
+export class Metrics {
+  readonly #state = new MetricsState();
+  readonly #rate = new RateWindow();
+  readonly #now: () => number;
+  readonly #rateWindowMs: number;
+  readonly #registry: Registry;
+  #startMs: number;
+  #startedAt: string;
+
+  constructor(options: MetricsOptions = {}) {
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new MetricsArgumentError('now must be a function returning milliseconds');
+    }
+    this.#now = options.now ?? performance.now.bind(performance);
+    this.#rateWindowMs = checkWindow(options.rateWindowMs ?? 10_000, 'rateWindowMs');
+    const buckets = checkBuckets(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS);
+    this.#registry = new Registry();
+    if (options.defaultLabels !== undefined) this.#registry.setDefaultLabels(options.defaultLabels);
+    registerPrometheusMetrics(this.#registry, this.#state, buckets);
+    this.#startMs = this.#now();
+    this.#startedAt = new Date().toISOString();
+  }
+
+  /**
+   * A completed request with an HTTP response. 2xx/3xx count as success; any
+   * other status is recorded as a failure of kind `http_4xx`, `http_5xx`, ...
+   * (callers that want their own kind, e.g. `expectation`, call recordFailure).
+   */
+  recordSuccess(status: number, latencyMicros: number, bytes = 0, step?: string): void {
+    if (!(status >= 200 && status < 400)) {
+      this.recordFailure(httpStatusKind(status), latencyMicros, status, bytes, step);
+      return;
+    }
+    const state = this.#state;
+    state.success++;
+    state.statuses.increment(status);
+    this.#complete(latencyMicros, bytes);
+    if (step !== undefined) {
+      const s = this.#step(step);
+      s.success++;
+      s.histogram.record(latencyMicros);
+    }
+  }
+
+  /**
+   * A failed request. `kind` is free text counted as given: an error code
+   * (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`), `timeout`, `http_5xx`,
+   * `expectation`, ... `status` is the response status if there was one (0 = none).
+   */
+  recordFailure(kind: string, latencyMicros: number, status = 0, bytes = 0, step?: string): void {
+    const state = this.#state;
+    state.failed++;
+    state.errors.set(kind, (state.errors.get(kind) ?? 0) + 1);
+    if (status > 0) state.statuses.increment(status);
+    this.#complete(latencyMicros, bytes);
+    if (step !== undefined) {
+      const s = this.#step(step);
+      s.failed++;
+      s.histogram.record(latencyMicros);
+    }
+  }
+
+  /** A request attempt that will be repeated; the final outcome is recorded separately. */
+  recordRetry(): void {
+    this.#state.retries++;
+  }
+
+  /** An open-model start that found no idle session and was skipped. */
+  recordDropped(): void {
+    this.#state.dropped++;
+  }
+
+  setActiveSessions(n: number): void {
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+      throw new MetricsArgumentError(`active sessions must be a finite number >= 0, got ${String(n)}`);
+    }
+    this.#state.activeSessions = n;
+  }
+
+  /** Completed requests per second since the start (or the last reset). */
+  requestsPerSecond(): number {
+    const s = this.#state;
+    return lifetimeRate(s.success + s.failed, this.#now() - this.#startMs);
+  }
+
+  /** Completed requests per second over the last `windowMs` (default: the `rateWindowMs` option). */
+  currentRate(windowMs: number = this.#rateWindowMs): number {
+    checkWindow(windowMs, 'windowMs');
+    return this.#rate.rate(this.#now(), windowMs, this.#startMs);
+  }
+
+  /** A consistent reading of everything: recording cannot interleave with this synchronous call. */
+  snapshot(): MetricsSnapshot {
+    const state = this.#state;
+    const nowMs = this.#now();
+    const elapsedMs = nowMs - this.#startMs;
+    const total = state.success + state.failed;
+    const statusCodes: Record<string, number> = {};
+    state.statuses.forEach((status, count) => {
+      statusCodes[String(status)] = count;
+    });
+    const steps: Record<string, StepSnapshot> = {};
+    for (const name of [...state.steps.keys()].sort()) {
+      const step = state.steps.get(name) as StepState;
+      steps[name] = stepSnapshot(step.success, step.failed, step.histogram);
+    }
+    return {
+      started_at: this.#startedAt,
+      elapsed_ms: elapsedMs,
+      total,
+      success: state.success,
+      failed: state.failed,
+      retries: state.retries,
+      dropped: state.dropped,
+      bytes_received: state.bytesReceived,
+      rps: lifetimeRate(total, elapsedMs),
+      current_rps: this.#rate.rate(nowMs, this.#rateWindowMs, this.#startMs),
+      active_sessions: state.activeSessions,
+      status_codes: statusCodes,
+      errors: toSortedRecord(state.errors),
+      latency: state.histogram.summary(),
+      steps,
+      histogram: state.histogram.encode(),
+    };
+  }
+
+  /** The instance's own prom-client registry (never the global default one). */
+  get registry(): Registry {
+    return this.#registry;
+  }
+
+  /** Content-Type header for the `prometheus()` text. */
+  get contentType(): string {
+    return this.#registry.contentType;
+  }
+
+  /** Prometheus text exposition of this instance's metrics. */
+  prometheus(): Promise<string> {
+    return this.#registry.metrics();
+  }
+
+  /** Zeroes every tally and restarts the clocks; the active-sessions gauge keeps its value. */
+  reset(): void {
+    this.#state.reset();
+    this.#rate.reset();
+    this.#startMs = this.#now();
+    this.#startedAt = new Date().toISOString();
+  }
+
+  #complete(latencyMicros: number, bytes: number): void {
+    const state = this.#state;
+    state.latencySumMicros += state.histogram.record(latencyMicros);
+    if (bytes > 0) state.bytesReceived += bytes;
+    this.#rate.record(this.#now());
+  }
+
+  #step(name: string): StepState {
+    let step = this.#state.steps.get(name);
+    if (step === undefined) {
+      step = new StepState();
+      this.#state.steps.set(name, step);
+    }
+    return step;
+  }
+}
