@@ -1,1 +1,8 @@
-export { LoggerError } from './errors.js';
+export { createLogger } from './logger.js';
+export type { Logger, LoggerOptions, LogFields } from './logger.js';
+export type { DestinationStream } from './destination.js';
+export type { LogLevel } from './levels.js';
+export { LOG_LEVELS } from './levels.js';
+export type { TimestampPrecision } from './timestamp.js';
+export { redactUrl } from './redact-url.js';
+export { LoggerError, InvalidLevelError, InvalidOptionError } from './errors.js';

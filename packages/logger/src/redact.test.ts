@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { Capture } from '../test/capture.js';
+import { createLogger } from './index.js';
+import { CENSOR, redactFields } from './redact.js';
+
+function logOne(fields: Record<string, unknown>, msg = 'm'): Record<string, unknown> {
+  const out = new Capture();
+  createLogger({ pretty: false, destination: out }).info(msg, fields);
+  return out.only();
+}
+
+describe('header redaction', () => {
+  it.each(['authorization', 'cookie', 'set-cookie', 'proxy-authorization'])('censors top-level %s', (key) => {
+    expect(logOne({ [key]: 'secret', other: 'kept' })).toMatchObject({ [key]: CENSOR, other: 'kept' });
+  });
+
+  it('censors headers.authorization, req.headers.cookie and response.headers["set-cookie"]', () => {
+    const record = logOne({
+      headers: { authorization: 'Bearer abc', accept: 'text/html' },
+      req: { method: 'GET', headers: { cookie: 'sid=1', 'user-agent': 'ua' } },
+      response: { status: 200, headers: { 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' } },
+    });
+    expect(record).toMatchObject({
+      headers: { authorization: CENSOR, accept: 'text/html' },
+      req: { method: 'GET', headers: { cookie: CENSOR, 'user-agent': 'ua' } },
+      response: { status: 200, headers: { 'set-cookie': CENSOR, 'content-type': 'text/plain' } },
+    });
+  });
+
+  it.each([
+    'Authorization',
+    'AUTHORIZATION',
+    'Cookie',
+    'COOKIE',
+    'Set-Cookie',
+    'SET-COOKIE',
+    'Proxy-Authorization',
+    'PROXY-AUTHORIZATION',
+    'sEt-CoOkIe',
+  ])('censors the %s casing', (key) => {
+    expect(logOne({ headers: { [key]: 'secret' } })).toEqual(expect.objectContaining({ headers: { [key]: CENSOR } }));
+  });
+
+  it('censors deep inside objects and arrays', () => {
+    const record = logOne({
+      steps: [{ request: { headers: { Authorization: 'Basic x' } } }, { response: { headers: { 'Set-Cookie': 'a=1' } } }],
+    });
+    expect(record['steps']).toEqual([
+      { request: { headers: { Authorization: CENSOR } } },
+      { response: { headers: { 'Set-Cookie': CENSOR } } },
+    ]);
+  });
+
+  it('leaves look-alike keys alone', () => {
+    const fields = { cookies: 3, 'x-cookie': 'a', authorizationType: 'basic', cookie_count: 2 };
+    expect(logOne(fields)).toMatchObject(fields);
+  });
+});
+
+describe('URL credential redaction', () => {
+  it('masks a proxy field, nested URLs, URL objects and array items', () => {
+    const record = logOne({
+      proxy: 'http://user:pass@10.0.0.1:8080',
+      session: { proxy: 'socks5://u:p@10.0.0.2:1080', target: 'https://example.test/a' },
+      proxies: ['http://a:b@h1:1', 'http://h2:2'],
+      url: new URL('http://name:word@h3:3/p'),
+    });
+    expect(record).toMatchObject({
+      proxy: 'http://***:***@10.0.0.1:8080',
+      session: { proxy: 'socks5://***:***@10.0.0.2:1080', target: 'https://example.test/a' },
+      proxies: ['http://***:***@h1:1', 'http://h2:2'],
+      url: 'http://***:***@h3:3/p',
+    });
+  });
+
+  it('masks the message and error messages and stacks', () => {
+    const error = new Error('tunnel via http://user:pass@proxy:8080 failed');
+    const record = logOne({ err: error }, 'proxy http://user:pass@proxy:8080 down');
+    expect(record['msg']).toBe('proxy http://***:***@proxy:8080 down');
+    const err = record['err'] as { message: string; stack: string };
+    expect(err.message).toBe('tunnel via http://***:***@proxy:8080 failed');
+    expect(err.stack).toContain('http://***:***@proxy:8080');
+    expect(JSON.stringify(record)).not.toContain('pass');
+  });
+
+  it('masks root bindings and child bindings', () => {
+    const out = new Capture();
+    const logger = createLogger({
+      pretty: false,
+      destination: out,
+      bindings: { proxy: 'http://a:rootsecret@h:1', headers: { cookie: 'rootcookie' } },
+    });
+    logger.child({ proxy: 'socks5://b:childsecret@h:2', authorization: 'x' }).info('m');
+    const record = out.only();
+    expect(record).toMatchObject({ proxy: 'socks5://***:***@h:2', headers: { cookie: CENSOR }, authorization: CENSOR });
+    expect(out.text).not.toMatch(/rootsecret|childsecret|rootcookie/);
+  });
+
+  it('censors secrets in pretty output too', () => {
+    const out = new Capture();
+    createLogger({ pretty: true, destination: out }).info('m', {
+      proxy: 'http://u:topsecret@h:1',
+      headers: { Cookie: 'sid=topsecret' },
+    });
+    expect(out.text).toContain('http://***:***@h:1');
+    expect(out.text).toContain('"Cookie":"[Redacted]"');
+    expect(out.text).not.toContain('topsecret');
+  });
+});
+
+describe('redactFields', () => {
+  it('never mutates the caller objects', () => {
+    const headers = { authorization: 'Bearer abc', accept: '*/*' };
+    const fields = { headers, proxy: 'http://u:p@h:1', list: ['http://u:p@h:2'] };
+    const redacted = redactFields(fields);
+    expect(redacted).not.toBe(fields);
+    expect(fields).toEqual({ headers: { authorization: 'Bearer abc', accept: '*/*' }, proxy: 'http://u:p@h:1', list: ['http://u:p@h:2'] });
+    expect(redacted['headers']).toEqual({ authorization: CENSOR, accept: '*/*' });
+  });
+
+  it('returns the same objects when nothing is secret', () => {
+    const nested = { a: [1, 'two', { b: 'http://host/x' }] };
+    const fields = { nested, n: 1 };
+    const redacted = redactFields(fields);
+    expect(redacted).toBe(fields);
+    expect(redacted['nested']).toBe(nested);
+  });
+
+  it('keeps a "__proto__" key an own property', () => {
+    const fields = JSON.parse('{"__proto__": {"cookie": "x"}}') as Record<string, unknown>;
+    const redacted = redactFields(fields);
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(redacted, '__proto__')?.value).toEqual({ cookie: CENSOR });
+  });
+
+  it('keeps undefined secret values undefined', () => {
+    expect(redactFields({ cookie: undefined })).toEqual({ cookie: undefined });
+  });
+});
