@@ -121,7 +121,7 @@ describe('parseProxyUrl: bad lines say what is wrong and how to fix it', () => {
     ['http://[::1]', 'missing port'],
     ['http://1.2.3.4:0', 'bad port "0"; use a number from 1 to 65535'],
     ['http://1.2.3.4:65536', 'bad port "65536"; use a number from 1 to 65535'],
-    ['http://1.2.3.4:80a', 'bad port "80a"'],
+    ['http://1.2.3.4:80a', 'bad port (not a number); use a number from 1 to 65535'],
     ['http://1.2.3.4:8080/path', 'path, query or fragment not allowed; write only scheme://[user:password@]host:port'],
     ['http://1.2.3.4:8080?x=1', 'path, query or fragment not allowed'],
     ['http://1.2.3.4:8080#frag', 'path, query or fragment not allowed'],
@@ -158,6 +158,9 @@ describe('parseProxyUrl: bad lines say what is wrong and how to fix it', () => {
       'h:8080:alice:s3cr3t',
       'http://h:8080:alice:s3cr3t',
       'http://alice:s3cr3t@[::1:1',
+      'http://alice:s3cr3t',
+      'http://alice!:s3cr3t',
+      'http://[alice]:1',
     ];
     for (const line of lines) {
       const reason = reasonOf(line);

@@ -26,7 +26,9 @@ export type LineResult = { ok: true; parts: ProxyParts } | { ok: false; reason: 
 
 /**
  * Parses one proxy URL (already trimmed, comment removed). A reason is
- * "<what is wrong>; <how to fix it>" and never echoes a credential.
+ * "<what is wrong>; <how to fix it>". It echoes only the scheme, a numeric
+ * port or IPv4 address, and a host known to follow the credentials, never
+ * text that could be a credential.
  */
 export function parseProxyLine(text: string): LineResult {
   if (/\s/.test(text)) {
@@ -112,7 +114,7 @@ function parseHostPort(protocol: ProxyProtocol, text: string): HostPortResult {
     const close = text.indexOf(']');
     if (close < 0) return fail(`unclosed "[" around an IPv6 host; write ${protocol}://[::1]:3128`);
     host = text.slice(1, close).toLowerCase();
-    if (!isIPv6(host)) return fail(`"${host}" in brackets is not an IPv6 address; write ${protocol}://[::1]:3128`);
+    if (!isIPv6(host)) return fail(`the host in brackets is not an IPv6 address; write ${protocol}://[::1]:3128`);
     const after = text.slice(close + 1);
     if (after !== '' && !after.startsWith(':')) {
       return fail(`unexpected text after "]"; write ${protocol}://[${host}]:3128`);
@@ -132,7 +134,9 @@ function parseHostPort(protocol: ProxyProtocol, text: string): HostPortResult {
     const example = protocol.startsWith('socks') ? 1080 : 8080;
     return fail(`missing port; proxies have no default port, write it explicitly, e.g. ${protocol}://host:${example}`);
   }
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  // Only a numeric port is echoed: other text here may be a password written without its "@".
+  if (!/^\d+$/.test(portText)) return fail('bad port (not a number); use a number from 1 to 65535');
+  const port = Number(portText);
   if (!(port >= 1 && port <= 65535)) {
     return fail(`bad port "${portText}"; use a number from 1 to 65535`);
   }
@@ -148,7 +152,7 @@ function checkHost(raw: string): { ok: true; host: string } | { ok: false; reaso
   }
   const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
   if (!labels.every((label) => LABEL.test(label))) {
-    return fail(`bad host name "${host}"; use letters, digits, "-", "_" and "." only`);
+    return fail('bad host name; use letters, digits, "-", "_" and "." only');
   }
   return { ok: true, host };
 }
