@@ -1,3 +1,5 @@
+import { createHttpClient } from '@session-engine/client-factory';
+import type { ProxyEntry } from '@session-engine/proxy';
 import type {
   CreateClient,
   ProxySource,
@@ -9,7 +11,7 @@ import type {
 import { InvalidOptionError, SessionCreationError } from './errors.js';
 import { Session } from './session.js';
 
-export interface SessionManagerOptions<P extends SessionProxy = SessionProxy> {
+export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
   config: SessionConfig;
   /** Round-robin proxy source (`ProxyManager`); one `next()` per session at creation. */
   proxies?: ProxySource<P>;
@@ -40,11 +42,11 @@ const defaultCreationConcurrency = 64;
  * round-robin, starts/pauses them, scales up and down at runtime and closes
  * them. Ids are integers from 1, never reused.
  */
-export class SessionManager<P extends SessionProxy = SessionProxy> {
+export class SessionManager<P extends SessionProxy = ProxyEntry> {
   readonly #config: SessionConfig;
   readonly #proxies: ProxySource<P> | undefined;
   readonly #logger: SessionLogger | undefined;
-  readonly #createClient: CreateClient<P> | undefined;
+  readonly #createClient: CreateClient<P>;
   readonly #sessionHeaders: ((id: number) => Readonly<Record<string, string>> | undefined) | undefined;
   readonly #concurrency: number;
   readonly #now: () => number;
@@ -64,7 +66,7 @@ export class SessionManager<P extends SessionProxy = SessionProxy> {
     this.#config = options.config;
     this.#proxies = options.proxies;
     this.#logger = options.logger;
-    this.#createClient = options.createClient;
+    this.#createClient = options.createClient ?? createHttpClient;
     this.#sessionHeaders = options.sessionHeaders;
     this.#concurrency = concurrency;
     this.#now = options.now ?? Date.now;
@@ -183,7 +185,7 @@ export class SessionManager<P extends SessionProxy = SessionProxy> {
   async #createOne(id: number, proxy: P | undefined, generation: number): Promise<Session<P> | SessionCreationError> {
     let client: SessionClient;
     try {
-      client = await this.#clientFactory()({
+      client = await this.#createClient({
         ...(proxy === undefined ? {} : { proxy }),
         connections: this.#config.max_conns_per_host,
         keepAliveTimeout: this.#config.idle_conn_timeout,
@@ -225,8 +227,4 @@ export class SessionManager<P extends SessionProxy = SessionProxy> {
     return session;
   }
 
-  #clientFactory(): CreateClient<P> {
-    if (this.#createClient !== undefined) return this.#createClient;
-    throw new InvalidOptionError('no createClient option and no default client factory');
-  }
 }

@@ -1,3 +1,5 @@
+import { classifyError } from '@session-engine/client-factory';
+import type { ProxyEntry } from '@session-engine/proxy';
 import type { CookieJar } from 'tough-cookie';
 import type { Dispatcher } from 'undici';
 import type { SessionClient, SessionProxy } from './contracts.js';
@@ -37,7 +39,7 @@ export interface SessionStats {
   readonly bytes: number;
 }
 
-export interface SessionOptions<P extends SessionProxy = SessionProxy> {
+export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   /** Positive integer, unique within its manager. */
   id: number;
   client: SessionClient;
@@ -58,7 +60,7 @@ export interface SessionOptions<P extends SessionProxy = SessionProxy> {
  * and header profile. Requests are fully buffered so the connection always
  * goes back to the session's pool before `request()` resolves.
  */
-export class Session<P extends SessionProxy = SessionProxy> {
+export class Session<P extends SessionProxy = ProxyEntry> {
   readonly id: number;
   readonly proxy: P | undefined;
   readonly headers: Readonly<Record<string, string>>;
@@ -224,7 +226,7 @@ export class Session<P extends SessionProxy = SessionProxy> {
         throw new SessionRequestError(this.id, method, shown, 'aborted', 'aborted by caller', { cause: error });
       }
       this.#countFailure();
-      throw new SessionRequestError(this.id, method, shown, errorCode(error), errorDetail(error), {
+      throw new SessionRequestError(this.id, method, shown, classifyError(error), errorDetail(error), {
         cause: error,
       });
     } finally {
@@ -267,22 +269,11 @@ export class Session<P extends SessionProxy = SessionProxy> {
   }
 }
 
-/** The transport's code (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), looking inside AggregateErrors. */
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-    if (error instanceof AggregateError && error.errors.length > 0) return errorCode(error.errors[0]);
-    if (error instanceof Error && error.name !== 'Error') return error.name;
-  }
-  return 'unknown';
-}
-
 function errorDetail(error: unknown): string {
   if (error instanceof Error) {
     if (error.message !== '') return error.message;
     if (error instanceof AggregateError && error.errors.length > 0) return errorDetail(error.errors[0]);
-    return errorCode(error);
+    return error.name;
   }
   return String(error);
 }

@@ -8,13 +8,13 @@ import {
   SessionClosedError,
   SessionRequestError,
   SessionTimeoutError,
-  type SessionClient,
   type SessionOptions,
+  type SessionProxy,
 } from '../src/index.js';
 import { closedPort, startServer, testClient, type TestServer, type TrackedClient } from './helpers.js';
 
 let server: TestServer | undefined;
-const sessions: Session[] = [];
+const sessions: Session<SessionProxy>[] = [];
 
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((session) => session.close()));
@@ -22,8 +22,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-function newSession(options: Partial<SessionOptions> & { client?: SessionClient } = {}): Session {
-  const session = new Session({ id: 1, client: testClient(), baseUrl: server?.url, ...options });
+function newSession(options: Partial<SessionOptions<SessionProxy>> = {}): Session<SessionProxy> {
+  const session = new Session<SessionProxy>({ id: 1, client: testClient(), baseUrl: server?.url, ...options });
   sessions.push(session);
   return session;
 }
@@ -379,7 +379,7 @@ describe('Session lifecycle', () => {
   });
 
   it('closes from any state, once: close is idempotent and every later transition throws', async () => {
-    for (const prepare of [(): void => undefined, (s: Session): void => s.activate(), (s: Session): void => { s.activate(); s.pause(); }]) {
+    for (const prepare of [(): void => undefined, (s: Session<SessionProxy>): void => s.activate(), (s: Session<SessionProxy>): void => { s.activate(); s.pause(); }]) {
       const client = fakeClient();
       const session = newSession({ client });
       prepare(session);
