@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsError } from './index.js';
+import { EmptyMergeError, MetricsArgumentError, MetricsError, SnapshotFormatError } from './index.js';
 
 describe('MetricsError', () => {
   it('carries a stable code and the cause', () => {
@@ -13,5 +13,17 @@ describe('MetricsError', () => {
 
   it('defaults to the package code', () => {
     expect(new MetricsError('boom').code).toBe('SE_ERR_METRICS');
+  });
+});
+
+describe('error subclasses', () => {
+  it.each([
+    [new MetricsArgumentError('bad'), 'MetricsArgumentError', 'SE_ERR_METRICS_INVALID_ARGUMENT'],
+    [new SnapshotFormatError('bad'), 'SnapshotFormatError', 'SE_ERR_METRICS_BAD_SNAPSHOT'],
+    [new EmptyMergeError(), 'EmptyMergeError', 'SE_ERR_METRICS_NO_SNAPSHOTS'],
+  ])('%s has its own name and stable code', (error, name, code) => {
+    expect(error).toBeInstanceOf(MetricsError);
+    expect(error.name).toBe(name);
+    expect(error.code).toBe(code);
   });
 });

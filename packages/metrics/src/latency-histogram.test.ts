@@ -1,3 +1,4 @@
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -55,6 +56,26 @@ describe('LatencyHistogram', () => {
     expect(h.count).toBe(4);
     expect(h.summary().min).toBe(0.001);
     expect(h.summary().max).toBe(0.002);
+  });
+
+  it('files every value in the bucket hdr-histogram-js itself would use', () => {
+    const ours = LatencyHistogram.create();
+    const reference = build({
+      bitBucketSize: 32,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
+    const values = [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 65_535, 65_536, 2 ** 31 - 1, 2 ** 31, 3_599_999_999, 3_600_000_000, 3_600_000_001];
+    for (let v = 1; v < 3_600_000_000; v = Math.ceil(v * 1.003) + 1) values.push(v);
+    for (const v of values) {
+      ours.record(v);
+      reference.recordValue(v);
+    }
+    expect(ours.encode()).toBe(encodeIntoCompressedBase64(reference));
+    expect(ours.count).toBe(values.length);
   });
 
   it('reports zeros when empty', () => {

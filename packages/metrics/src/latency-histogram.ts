@@ -1,5 +1,6 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
+import { MetricsError } from './errors.js';
 
 /** One hour in microseconds: the range the histogram covers without resizing. */
 export const HIGHEST_TRACKABLE_MICROS = 3_600_000_000;
@@ -19,7 +20,7 @@ export interface LatencySummary {
 function createHdr(): JsHistogram {
   // The pure JS build: no WebAssembly memory to free, safe to drop on GC.
   // autoResize keeps a latency above one hour from throwing on the hot path.
-  return build({
+  const hdr = build({
     bitBucketSize: 32,
     autoResize: true,
     lowestDiscernibleValue: 1,
@@ -27,6 +28,11 @@ function createHdr(): JsHistogram {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   }) as JsHistogram;
+  // record() computes bucket indexes itself for exactly this layout.
+  if (hdr.unitMagnitude !== 0 || hdr.subBucketHalfCountMagnitude !== 10 || hdr.countsArrayIndex(HIGHEST_TRACKABLE_MICROS) >= hdr.countsArrayLength) {
+    throw new MetricsError('the installed hdr-histogram-js has an unexpected bucket layout');
+  }
+  return hdr;
 }
 
 /**
@@ -63,7 +69,18 @@ export class LatencyHistogram {
   /** Records one latency, rounded to whole us (under 1 us and NaN count as 1 us); returns the value recorded. */
   record(micros: number): number {
     const value = micros >= 1 ? Math.round(micros) : 1;
-    this.#hdr.recordValue(value);
+    const hdr = this.#hdr;
+    if (value <= HIGHEST_TRACKABLE_MICROS) {
+      // hdr.recordValue spends ~90% of its time on Math.log2/Math.pow to find
+      // the bucket; for our fixed parameters (unit magnitude 0, 1024 half
+      // sub-buckets) and values below 2^32 the same index comes from clz32.
+      const bucket = value < 2048 ? 0 : 21 - Math.clz32(value);
+      hdr.incrementCountAtIndex(bucket === 0 ? value : ((bucket + 1) << 10) + (value >>> bucket) - 1024);
+      hdr.updateMinAndMax(value);
+      hdr.incrementTotalCount();
+    } else {
+      hdr.recordValue(value); // resizes the histogram first
+    }
     return value;
   }
 
