@@ -11,3 +11,84 @@ export class ConfigError extends Error {
     this.code = code;
   }
 }
+
+/** One problem found while validating a configuration. */
+export interface ConfigIssue {
+  /** Where in the config, e.g. `stages[1].duration`; `''` for the root. */
+  path: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+  /** Stable issue code: `unknown_key`, `invalid_type`, `invalid_duration`, ... */
+  code: string;
+  /** Config file (or `parseConfig`'s `source`) the offending value came from. */
+  file?: string;
+  /** 1-based line of the offending key in `file`. */
+  line?: number;
+  /** 1-based column of the offending key in `file`. */
+  column?: number;
+  /** Environment variable the offending value came from. */
+  env?: string;
+}
+
+/** Where an issue came from, as shown in messages: `file:line:column`, `$VAR` or nothing. */
+export function issueLocation(issue: ConfigIssue): string | undefined {
+  if (issue.env !== undefined) return `$${issue.env}`;
+  if (issue.file === undefined) return undefined;
+  if (issue.line === undefined) return issue.file;
+  return `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+}
+
+function formatIssues(issues: readonly ConfigIssue[]): string {
+  const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+  const lines = issues.map((issue) => {
+    const location = issueLocation(issue);
+    const where = issue.path === '' ? '(root)' : issue.path;
+    return `  - ${location === undefined ? '' : `${location} `}${where}: ${issue.message}`;
+  });
+  return `invalid configuration (${count}):\n${lines.join('\n')}`;
+}
+
+/** The configuration does not match the schema; every problem is in `issues`. */
+export class ConfigValidationError extends ConfigError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
+    super(formatIssues(issues), 'SE_ERR_CONFIG_INVALID', options);
+    this.name = 'ConfigValidationError';
+    this.issues = Object.freeze(issues.map((issue) => Object.freeze({ ...issue })));
+  }
+}
+
+/** The config text is not valid JSON. */
+export class ConfigParseError extends ConfigError {
+  readonly file: string | undefined;
+  readonly line: number;
+  readonly column: number;
+  /** What the parser expected at that position, e.g. `"," or "}"`. */
+  readonly expected: string;
+
+  constructor(
+    detail: string,
+    position: { file?: string | undefined; line: number; column: number; expected: string },
+    options?: ErrorOptions,
+  ) {
+    const where = `${position.file ?? '<input>'}:${position.line}:${position.column}`;
+    super(`${where}: invalid JSON: ${detail}`, 'SE_ERR_CONFIG_PARSE', options);
+    this.name = 'ConfigParseError';
+    this.file = position.file;
+    this.line = position.line;
+    this.column = position.column;
+    this.expected = position.expected;
+  }
+}
+
+/** The config file is missing or cannot be read. */
+export class ConfigFileError extends ConfigError {
+  readonly path: string;
+
+  constructor(message: string, path: string, options?: ErrorOptions) {
+    super(message, 'SE_ERR_CONFIG_FILE', options);
+    this.name = 'ConfigFileError';
+    this.path = path;
+  }
+}

@@ -1,1 +1,27 @@
-export { ConfigError } from './errors.js';
+export { configFields, type ConfigField, type FieldKind } from './config-fields.js';
+export { formatDuration, parseDuration } from './duration.js';
+export {
+  ConfigError,
+  ConfigFileError,
+  ConfigParseError,
+  ConfigValidationError,
+  type ConfigIssue,
+} from './errors.js';
+export {
+  defaultConfig,
+  loadConfig,
+  parseConfig,
+  type LoadConfigOptions,
+  type ParseConfigOptions,
+} from './load-config.js';
+export { REDACTED, redactConfig } from './redact.js';
+export {
+  engineConfigSchema,
+  type CaptureSpec,
+  type ConfigInput,
+  type ConfigKey,
+  type EngineConfig,
+  type LogLevel,
+  type ScenarioStep,
+  type Stage,
+} from './schema.js';

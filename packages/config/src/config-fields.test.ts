@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { configFields, defaultConfig, engineConfigSchema, loadConfig, type EngineConfig } from './index.js';
+import { configShape } from './schema.js';
+
+describe('configFields', () => {
+  it('lists every top-level key of the schema, in schema order', () => {
+    expect(configFields.map((field) => field.key)).toEqual(Object.keys(configShape));
+    expect(Object.keys(engineConfigSchema.parse({}))).toEqual(Object.keys(configShape));
+  });
+
+  it('carries the schema defaults and descriptions', () => {
+    const defaults: Readonly<EngineConfig> = defaultConfig();
+    for (const field of configFields) {
+      if (field.key === 'workers') {
+        expect(field.default).toBeUndefined();
+        expect(field.defaultText).toBe('= number_of_sessions');
+      } else {
+        expect(field.default).toEqual(defaults[field.key]);
+      }
+      expect(field.description).toBe(configShape[field.key].description);
+      expect(field.description.length).toBeGreaterThan(10);
+      expect(field.env).toBe(`SESSION_ENGINE_${field.key.toUpperCase()}`);
+    }
+  });
+
+  it('writes defaults the way users write them', () => {
+    const text = Object.fromEntries(configFields.map((field) => [field.key, field.defaultText]));
+    expect(text).toMatchObject({ request_timeout: '30s', idle_conn_timeout: '1m30s', duration: '0', number_of_sessions: '500', target_url: '""', log_level: '"info"', stages: '[]' });
+  });
+
+  it('names an environment variable that loadConfig reads for every field', async () => {
+    const samples: Record<string, string> = {
+      integer: '7',
+      number: '7',
+      duration: '7s',
+      string: '',
+      boolean: 'true',
+      enum: 'debug',
+      object: '{}',
+      array: '[]',
+    };
+    const env = Object.fromEntries(configFields.map((field) => [field.env, field.key === 'method' ? 'PUT' : (samples[field.kind] ?? '')]));
+    const config = await loadConfig({ env });
+    expect(config.number_of_sessions).toBe(7);
+    expect(config.request_timeout).toBe(7_000);
+    expect(config.insecure_tls).toBe(true);
+    expect(config.log_level).toBe('debug');
+    expect(config.method).toBe('PUT');
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(configFields)).toBe(true);
+    expect(Object.isFrozen(configFields[0])).toBe(true);
+  });
+});

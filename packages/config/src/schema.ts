@@ -1,0 +1,410 @@
+import { z } from 'zod';
+import { formatDuration, tryParseDuration } from './duration.js';
+import { redactUrl } from './redact-url.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One step of a ramp: move linearly to `target` (sessions, or starts/s when `rate` > 0) over `duration` ms. */
+export interface Stage {
+  duration: number;
+  target: number;
+}
+
+/** Where a scenario step takes a variable from: a JSON path in the body (`"$.a.b"`, `"$.items[0].id"`) or a header. */
+export type CaptureSpec = { json: string } | { header: string };
+
+export interface ScenarioStep {
+  name?: string;
+  method: string;
+  /** Relative to `target_url`; exactly one of `path` and `url`. */
+  path?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  /** At most one of `body` and `json`. */
+  body?: string;
+  json?: unknown;
+  expect_status?: number | number[];
+  capture?: Record<string, CaptureSpec>;
+}
+
+/** The parsed configuration: snake_case keys as in the seed's JSON file, every duration in milliseconds. */
+export interface EngineConfig {
+  number_of_sessions: number;
+  request_timeout: number;
+  max_retries: number;
+  target_url: string;
+  proxy_file: string;
+  max_idle_conns: number;
+  max_idle_conns_per_host: number;
+  max_conns_per_host: number;
+  workers: number;
+  duration: number;
+  iterations: number;
+  rate: number;
+  stages: Stage[];
+  headers: Record<string, string>;
+  idle_conn_timeout: number;
+  tls_handshake_timeout: number;
+  insecure_tls: boolean;
+  log_level: LogLevel;
+  metrics_interval: number;
+  method: string;
+  body: string;
+  scenario: ScenarioStep[];
+  script: string;
+}
+
+// ---------------------------------------------------------------------------
+// Field schemas. Every message says what is expected, with an example.
+
+/** Shows a rejected value in a message, briefly. */
+function shown(input: unknown): string {
+  if (input === undefined) return 'nothing (the key is missing)';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input);
+  if (typeof input === 'object') return 'an object';
+  return `${String(input)} (${typeof input})`;
+}
+
+const always = { when: () => true } as const;
+
+function integer(min: number, example: string) {
+  const message = (issue: { input?: unknown }) => `must be a whole number ≥ ${min}, e.g. ${example}; got ${shown(issue.input)}`;
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message });
+}
+
+function nonNegativeNumber(example: string) {
+  const message = (issue: { input?: unknown }) => `must be a number ≥ 0, e.g. ${example}; got ${shown(issue.input)}`;
+  return z.number({ error: message }).min(0, { error: message });
+}
+
+function text(what: string) {
+  return z.string({ error: (issue) => `must be a string (${what}); got ${shown(issue.input)}` });
+}
+
+/** setTimeout fires at once for longer delays, so no duration may exceed it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function duration(options: { allowZero: boolean; example: string }) {
+  const hint = `e.g. "${options.example}" (a string with a unit) or a whole number of nanoseconds`;
+  return z
+    .union([z.number(), z.string()], { error: (issue) => `must be a duration, ${hint}; got ${shown(issue.input)}` })
+    .transform((value, ctx) => {
+      const fail = (code: string, message: string): never => {
+        ctx.addIssue({ code: 'custom', message, input: value, params: { code } });
+        return z.NEVER;
+      };
+      const parsed = tryParseDuration(value);
+      if (!parsed.ok) return fail('invalid_duration', parsed.message);
+      if (typeof value === 'number' && value > 0 && value < 1e6) {
+        // Almost surely milliseconds or seconds meant as nanoseconds.
+        const meant = value < 1000 ? `"${value}s"` : `"${value}ms"`;
+        return fail(
+          'invalid_duration',
+          `${value} is read as nanoseconds (${formatDuration(parsed.ms)}), which is below 1ms; write a string with a unit, e.g. ${meant}`,
+        );
+      }
+      if (parsed.ms === 0 && !options.allowZero) return fail('too_small', `must be greater than 0, ${hint}`);
+      if (parsed.ms > MAX_TIMER_MS) return fail('too_big', `must be at most ${formatDuration(MAX_TIMER_MS)}`);
+      return parsed.ms;
+    });
+}
+
+function httpUrl(options: { allowEmpty: boolean }) {
+  return text('an absolute http(s) URL, e.g. "https://example.com"').superRefine((value, ctx) => {
+    if (options.allowEmpty && value === '') return;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(redactUrl(value))} is not an absolute URL; write one with a scheme and host, e.g. "https://example.com"`,
+        params: { code: 'invalid_url' },
+      });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must use http or https, not "${url.protocol.slice(0, -1)}"`,
+        params: { code: 'invalid_url' },
+      });
+    }
+  });
+}
+
+/** RFC 9110 token: header names and methods. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const method = text('an HTTP method, e.g. "GET" or "POST"')
+  .regex(TOKEN, { error: (issue) => `must be an HTTP method such as "GET" or "POST"; got ${shown(issue.input)}` })
+  .transform((value) => value.toUpperCase());
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Header names are case-insensitive: they are stored lowercase, a later spelling wins. */
+const headers = z
+  .record(
+    z.string(),
+    z.string({ error: (issue) => `header values must be strings; got ${shown(issue.input)}` }),
+    { error: (issue) => `must be an object of header names to values, e.g. {"user-agent": "engine/1"}; got ${shown(issue.input)}` },
+  )
+  .superRefine((raw, ctx) => {
+    const value: unknown = raw;
+    if (!isRecord(value)) return;
+    for (const [name, headerValue] of Object.entries(value)) {
+      if (!TOKEN.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${JSON.stringify(name)} is not a valid header name (letters, digits and !#$%&'*+.^_\`|~- only)`,
+          params: { code: 'invalid_header' },
+        });
+      } else if (typeof headerValue === 'string' && /[\r\n\0]/.test(headerValue)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'header values cannot contain CR, LF or NUL characters',
+          params: { code: 'invalid_header' },
+        });
+      }
+    }
+  }, always)
+  .transform((value) => {
+    const lower: Record<string, string> = {};
+    for (const [name, headerValue] of Object.entries(value)) lower[name.toLowerCase()] = headerValue;
+    return lower;
+  });
+
+const stage = z.strictObject(
+  {
+    duration: duration({ allowZero: false, example: '30s' }),
+    target: nonNegativeNumber('100'),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? `must be an object like {"duration": "30s", "target": 100}; got ${shown(issue.input)}` : undefined) },
+);
+
+const status = z
+  .number({ error: (issue) => `must be an HTTP status code (100-599), e.g. 200; got ${shown(issue.input)}` })
+  .int({ error: (issue) => `must be an HTTP status code (100-599), e.g. 200; got ${shown(issue.input)}` })
+  .min(100, { error: (issue) => `must be an HTTP status code (100-599); got ${shown(issue.input)}` })
+  .max(599, { error: (issue) => `must be an HTTP status code (100-599); got ${shown(issue.input)}` });
+
+/** `$`, then `.name` or `[index]` segments: `$.data.token`, `$.items[0].id`. */
+const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\])*$/;
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const capture = z
+  .strictObject(
+    {
+      json: text('a JSON path such as "$.data.token"')
+        .regex(JSON_PATH, {
+          error: (issue) => `must be a JSON path like "$.data.token" or "$.items[0].id"; got ${shown(issue.input)}`,
+        })
+        .optional(),
+      header: text('a header name such as "x-request-id"')
+        .regex(TOKEN, { error: (issue) => `must be a header name such as "x-request-id"; got ${shown(issue.input)}` })
+        .optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `must be {"json": "$.path.to.field"} or {"header": "name"}; got ${shown(issue.input)}`
+          : undefined,
+    },
+  )
+  .superRefine((raw, ctx) => {
+    const value: unknown = raw;
+    if (!isRecord(value)) return;
+    const hasJson = value['json'] !== undefined;
+    const hasHeader = value['header'] !== undefined;
+    if (hasJson && hasHeader) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['header'],
+        message: 'set either "json" or "header", not both; use one capture per variable',
+        params: { code: 'conflicting_keys' },
+      });
+    } else if (!hasJson && !hasHeader) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs {"json": "$.path.to.field"} or {"header": "name"}',
+        params: { code: 'missing_key' },
+      });
+    }
+  }, always)
+  .transform((value): CaptureSpec => (value.json !== undefined ? { json: value.json } : { header: (value.header ?? '').toLowerCase() }));
+
+function isJsonValue(value: unknown, depth = 0): boolean {
+  if (depth > 256) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}
+
+const scenarioStep = z
+  .strictObject(
+    {
+      name: text('a label for metrics, e.g. "login"').min(1, { error: 'must not be empty; remove it or name the step, e.g. "login"' }).optional(),
+      method: method.default('GET'),
+      path: text('a path relative to target_url, e.g. "/login"')
+        .startsWith('/', { error: (issue) => `must start with "/", e.g. "/login"; got ${shown(issue.input)}` })
+        .optional(),
+      url: httpUrl({ allowEmpty: false }).optional(),
+      headers: headers.optional(),
+      body: text('the request body').optional(),
+      json: z
+        .unknown()
+        .refine((value) => isJsonValue(value), { error: 'must be a JSON value (object, array, string, finite number, boolean or null)' })
+        .optional(),
+      expect_status: z
+        .union([status, z.array(status).min(1, { error: 'must list at least one status code, e.g. [200, 302]' })], {
+          error: (issue) => `must be a status code or a list of them, e.g. 200 or [200, 302]; got ${shown(issue.input)}`,
+        })
+        .optional(),
+      capture: z
+        .record(
+          z.string().regex(VARIABLE, {
+            error: (issue) => `variable names are letters, digits and "_", not starting with a digit; got ${shown(issue.input)}`,
+          }),
+          capture,
+          { error: (issue) => `must map variable names to captures, e.g. {"token": {"json": "$.token"}}; got ${shown(issue.input)}` },
+        )
+        .optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `must be a step object like {"method": "GET", "path": "/"}; got ${shown(issue.input)}`
+          : undefined,
+    },
+  )
+  .superRefine((value, ctx) => {
+    // Runs even when keys failed, so the value may be raw input.
+    const step: unknown = value;
+    if (!isRecord(step)) return;
+    const has = (key: string) => step[key] !== undefined;
+    if (has('path') && has('url')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'set either "path" (relative to target_url) or "url" (absolute), not both',
+        params: { code: 'conflicting_keys' },
+      });
+    } else if (!has('path') && !has('url')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs a "path" (relative to target_url, e.g. "/login") or a "url" (absolute)',
+        params: { code: 'missing_key' },
+      });
+    }
+    if (has('body') && has('json')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['json'],
+        message: 'set either "body" (raw text) or "json" (sent as application/json), not both',
+        params: { code: 'conflicting_keys' },
+      });
+    }
+  }, always);
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error'], {
+  error: (issue) => `must be one of "debug", "info", "warn", "error"; got ${shown(issue.input)}`,
+});
+
+function list<T extends z.ZodType>(element: T, example: string) {
+  return z.array(element, { error: (issue) => `must be a list, e.g. ${example}; got ${shown(issue.input)}` });
+}
+
+const boolean = z.boolean({ error: (issue) => `must be true or false; got ${shown(issue.input)}` });
+
+/**
+ * The top-level keys. Defaults are output values (milliseconds for durations):
+ * zod does not parse a default.
+ */
+export const configShape = {
+  number_of_sessions: integer(1, '500').default(500).describe('Sessions to create and keep running concurrently, each with its own connections and cookie jar. Keep at or below ~2000 per process (file descriptors).'),
+  request_timeout: duration({ allowZero: false, example: '30s' }).default(30_000).describe('Deadline for one whole request: connect, TLS, send, and reading the full response.'),
+  max_retries: integer(0, '3').default(3).describe('Retries of a failed request (with back-off) before it counts as a failure; 0 = no retries.'),
+  target_url: httpUrl({ allowEmpty: true }).default('').describe('Base URL of the default job and of scenario steps with a "path". Empty = no default request.'),
+  proxy_file: text('a file path').default('').describe('Path to a newline-delimited proxy list ("#" comments); empty = direct connections.'),
+  max_idle_conns: integer(1, '500').default(500).describe('Idle keep-alive connections kept per session, over all hosts.'),
+  max_idle_conns_per_host: integer(1, '100').default(100).describe('Idle keep-alive connections kept per session and host.'),
+  max_conns_per_host: integer(1, '200').default(200).describe('Connections (idle + active) per session and host.'),
+  workers: integer(1, '500').optional().describe('Worker slots running jobs concurrently; defaults to number_of_sessions.'),
+  duration: duration({ allowZero: true, example: '5m' }).default(0).describe('How long to run; 0 = until stopped or iterations are done.'),
+  iterations: integer(0, '1000').default(0).describe('Total job runs before stopping; 0 = unlimited.'),
+  rate: nonNegativeNumber('50').default(0).describe('Open model: job starts per second, independent of response times; 0 = closed model (each session loops).'),
+  stages: list(stage, '[{"duration": "30s", "target": 100}]').default(() => []).describe('Ramp profile: each stage moves linearly to its target (sessions, or starts/s when rate > 0) over its duration.'),
+  headers: headers.default(() => ({})).describe('Headers sent with every request (names are stored lowercase).'),
+  idle_conn_timeout: duration({ allowZero: false, example: '90s' }).default(90_000).describe('How long an idle keep-alive connection is kept open.'),
+  tls_handshake_timeout: duration({ allowZero: false, example: '10s' }).default(10_000).describe('Deadline for connecting, including the TLS handshake.'),
+  insecure_tls: boolean.default(false).describe('Accept invalid TLS certificates (testing only).'),
+  log_level: logLevel.default('info').describe('Least severe log level written: debug, info, warn or error.'),
+  metrics_interval: duration({ allowZero: false, example: '10s' }).default(10_000).describe('How often the metrics monitor reports.'),
+  method: method.default('GET').describe('HTTP method of the default job (one request to target_url).'),
+  body: text('the request body').default('').describe('Request body of the default job.'),
+  scenario: list(scenarioStep, '[{"method": "GET", "path": "/"}]').default(() => []).describe('Ordered request steps run as one job per iteration, with status expectations and captured variables.'),
+  script: text('a file path').default('').describe('Path to a job module (exports a job function); replaces the default job and scenario.'),
+};
+
+export type ConfigKey = keyof typeof configShape;
+
+/** The config object the schema checks, before the cross-field rules and `workers` defaulting. */
+const configObject = z.strictObject(configShape, {
+  error: (issue) =>
+    issue.code === 'invalid_type' ? `the configuration must be a JSON object ({ ... }); got ${shown(issue.input)}` : undefined,
+});
+
+/**
+ * Schema of the whole configuration: accepts the seed's JSON file as is (snake_case,
+ * nanosecond durations) plus duration strings; output is an {@link EngineConfig}
+ * with durations in milliseconds.
+ */
+export const engineConfigSchema = configObject
+  .superRefine((value, ctx) => {
+    const config: unknown = value;
+    if (!isRecord(config)) return;
+    // Runs even when other keys failed, so read defensively: values may be raw.
+    const targetUrl = config['target_url'];
+    const scenario = config['scenario'];
+    if ((targetUrl === undefined || targetUrl === '') && Array.isArray(scenario)) {
+      scenario.forEach((step: unknown, index) => {
+        if (isRecord(step) && typeof step['path'] === 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scenario', index, 'path'],
+            message: 'a relative "path" needs target_url; set target_url or give the step an absolute "url"',
+            params: { code: 'missing_key' },
+          });
+        }
+      });
+    }
+    const script = config['script'];
+    if (typeof script === 'string' && script !== '' && Array.isArray(scenario) && scenario.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['script'],
+        message: 'set either "script" or "scenario", not both: a script replaces the scenario',
+        params: { code: 'conflicting_keys' },
+      });
+    }
+  }, always)
+  .transform((config): EngineConfig => {
+    // Rebuilt in schema order so printed configs read like the docs.
+    const full: EngineConfig = { ...config, workers: config.workers ?? config.number_of_sessions };
+    const ordered: Record<string, unknown> = {};
+    for (const key of Object.keys(configShape) as ConfigKey[]) ordered[key] = full[key];
+    return ordered as unknown as EngineConfig;
+  });
+
+/** What callers may pass (file, overrides): like {@link EngineConfig}, all optional, durations as ns numbers or strings. */
+export type ConfigInput = z.input<typeof engineConfigSchema>;
