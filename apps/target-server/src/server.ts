@@ -146,6 +146,7 @@ class TargetServer implements RunningTargetServer {
   #forceTimer: NodeJS.Timeout | undefined;
   #forceDeadline = Number.POSITIVE_INFINITY;
   #stopped = false;
+  #onDrained: (() => void) | undefined;
 
   private constructor(server: Server, options: ResolvedOptions, extra: TargetServerOptions) {
     this.#server = server;
@@ -215,16 +216,23 @@ class TargetServer implements RunningTargetServer {
     this.#closing = true;
     this.#log(`target-server: closing, in-flight requests have ${timeoutMs} ms to finish`);
     this.#closed = new Promise<void>((resolve) => {
-      // Stops accepting and closes idle keep-alive sockets; the callback runs once every
-      // connection has ended.
+      // Stops accepting and closes idle keep-alive sockets. Its callback can run before the last
+      // sockets' 'close' events, so also wait for those: the figures are final on resolve.
       this.#server.close(() => {
-        this.#stopped = true;
-        clearTimeout(this.#forceTimer);
-        this.#metrics.stop();
-        resolve();
+        this.#afterDrain(() => {
+          this.#stopped = true;
+          clearTimeout(this.#forceTimer);
+          this.#metrics.stop();
+          resolve();
+        });
       });
     });
     return this.#closed;
+  }
+
+  #afterDrain(done: () => void): void {
+    if (this.#metrics.activeConnections === 0) done();
+    else this.#onDrained = done;
   }
 
   /** Arms (or brings forward) the moment remaining connections are destroyed. */
@@ -254,6 +262,11 @@ class TargetServer implements RunningTargetServer {
   readonly #onSocketClose = (): void => {
     this.#metrics.activeConnections--;
     this.#stats.connectionClosed();
+    if (this.#metrics.activeConnections === 0 && this.#onDrained) {
+      const done = this.#onDrained;
+      this.#onDrained = undefined;
+      done();
+    }
   };
 
   // One function for every response (`this` is the response): no closure per request.
@@ -318,14 +331,13 @@ class TargetServer implements RunningTargetServer {
   /** Turns a handler failure into an answer; never throws, so no request can crash the server. */
   #fail(res: ServerResponse, error: unknown): void {
     try {
-      if (res.headersSent || res.destroyed) {
+      // Already answering, or the client is gone: nothing can be said any more.
+      if (res.headersSent || res.destroyed || !res.socket || res.socket.destroyed) {
         res.destroy();
         return;
       }
       if (error instanceof RequestRejectedError) {
-        // The body may be partly unread: close rather than parse the rest as the next request.
-        const headers = error.status === 413 ? { connection: 'close' } : undefined;
-        sendError(res, error.status, error.reason, error.message, undefined, headers);
+        sendError(res, error.status, error.reason, error.message);
         return;
       }
       this.#log(`target-server: handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -336,8 +348,9 @@ class TargetServer implements RunningTargetServer {
   }
 
   readonly #onClientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
-    // A peer that hung up is not a malformed request: nothing to answer.
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A peer that hung up (reset, or EOF in the middle of a message) sent nothing malformed, and
+    // cannot read an answer; its half-read request, if any, is counted as aborted.
+    if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
       socket.destroy();
       return;
     }
