@@ -3,7 +3,7 @@ import { MetricsArgumentError } from './errors.js';
 import { MetricsState, StepState } from './metrics-state.js';
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
-import { lifetimeRate, stepSnapshot, toSortedRecord } from './snapshot.js';
+import { lifetimeRate, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
 import type { MetricsSnapshot, StepSnapshot } from './snapshot.js';
 
 export interface MetricsOptions {
@@ -160,7 +160,7 @@ export class Metrics {
     const steps: Record<string, StepSnapshot> = {};
     for (const name of [...state.steps.keys()].sort()) {
       const step = state.steps.get(name) as StepState;
-      steps[name] = stepSnapshot(step.success, step.failed, step.histogram);
+      setOwn(steps, name, stepSnapshot(step.success, step.failed, step.histogram));
     }
     return {
       started_at: this.#startedAt,

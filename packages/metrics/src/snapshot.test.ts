@@ -172,6 +172,19 @@ describe('mergeSnapshots', () => {
     expect(merged.latency.count).toBe(100);
   });
 
+  it('keeps caller text such as "__proto__" as ordinary keys through snapshot, JSON and merge', () => {
+    const m = new Metrics();
+    m.recordFailure('__proto__', 10, 0, 0, '__proto__');
+    m.recordFailure('constructor', 10);
+    const s = m.snapshot();
+    expect(Object.keys(s.errors)).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(s.steps)).toEqual(['__proto__']);
+    const merged = mergeSnapshots(JSON.parse(JSON.stringify(s)), s);
+    expect(Object.getOwnPropertyDescriptor(merged.errors, '__proto__')?.value).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(merged.steps, '__proto__')?.value).toMatchObject({ total: 2, failed: 2 });
+    expect(Object.getPrototypeOf(merged.errors)).toBe(Object.prototype);
+  });
+
   it('refuses an empty call and malformed snapshots with stable codes', () => {
     expect(() => mergeSnapshots()).toThrow(EmptyMergeError);
     try {

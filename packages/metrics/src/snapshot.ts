@@ -53,10 +53,18 @@ export function stepSnapshot(success: number, failed: number, histogram: Latency
   };
 }
 
+/**
+ * Sets an own, enumerable property even for a key like `__proto__`, which a
+ * plain assignment would swallow (error kinds and step names are caller text).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function sortedRecord(entries: Iterable<[string, number]>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, value] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    out[key] = value;
+    setOwn(out, key, value);
   }
   return out;
 }
@@ -185,7 +193,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
   const stepRecord: Record<string, StepSnapshot> = {};
   for (const name of [...steps.keys()].sort()) {
     const step = steps.get(name) as { success: number; failed: number; histogram: LatencyHistogram };
-    stepRecord[name] = stepSnapshot(step.success, step.failed, step.histogram);
+    setOwn(stepRecord, name, stepSnapshot(step.success, step.failed, step.histogram));
   }
 
   const total = success + failed;
