@@ -23,14 +23,14 @@ export function classifyError(error: unknown): string {
     const code = typeof candidate.code === 'string' && candidate.code !== '' ? candidate.code : undefined;
     if (code === 'SE_ERR_CLIENT_PROXY_AUTH') return 'proxy_auth';
     if (code === 'SE_ERR_CLIENT_PROXY_CONNECT') return 'proxy_connect';
-    // DOMException has a numeric legacy `code` (23 for TimeoutError): the name is what counts.
-    if (candidate.name === 'TimeoutError') return 'timeout';
-    if (candidate.name === 'AbortError') return 'aborted';
     if ((code === 'UND_ERR_ABORTED' || code === 'UND_ERR_INVALID_ARG') && typeof candidate.message === 'string') {
       if (PROXY_AUTH.test(candidate.message)) return 'proxy_auth';
       if (PROXY_TUNNEL_REFUSED.test(candidate.message)) return 'proxy_connect';
     }
     if (code !== undefined) return code;
+    // DOMException has a numeric legacy `code` (23 for TimeoutError): its name is what counts.
+    if (candidate.name === 'TimeoutError') return 'timeout';
+    if (candidate.name === 'AbortError') return 'aborted';
     current =
       candidate.cause ?? (current instanceof AggregateError ? (current.errors[0] as unknown) : undefined);
   }

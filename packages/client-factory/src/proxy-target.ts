@@ -86,14 +86,15 @@ export function formatHost(host: string): string {
 }
 
 function parseProxyUrl(text: string, option: string): ProxyTarget {
+  const invalid = 'is not a valid proxy URL (expected scheme://[user:pass@]host:port)';
+  // Without "://", "host:8080" would parse as scheme "host": say what is wrong instead.
+  if (!text.includes('://')) throw new ClientConfigError(option, invalid);
   let url: URL;
   try {
     url = new URL(text);
   } catch (cause) {
     // Never echo the text: it may hold credentials.
-    throw new ClientConfigError(option, 'is not a valid proxy URL (expected scheme://[user:pass@]host:port)', {
-      cause,
-    });
+    throw new ClientConfigError(option, invalid, { cause });
   }
   const protocol = url.protocol.slice(0, -1);
   if (!isProtocol(protocol)) {

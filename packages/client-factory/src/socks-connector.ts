@@ -39,7 +39,7 @@ export function createSocksConnector(proxy: ProxyTarget, options: SocksConnector
     ...(proxy.protocol === 'socks5' && proxy.username !== undefined ? { password: proxy.password ?? '' } : {}),
   };
 
-  const connect: buildConnector.connector = ({ hostname, protocol, port, servername }, callback) => {
+  const connect: buildConnector.connector = ({ hostname, host, protocol, port, servername }, callback) => {
     const destination = { host: hostname, port: port ? Number(port) : protocol === 'https:' ? 443 : 80 };
     const where = `${destination.host}:${destination.port}`;
     const socket = net.connect({ host: proxy.host, port: proxy.port });
@@ -88,7 +88,7 @@ export function createSocksConnector(proxy: ProxyTarget, options: SocksConnector
             return;
           }
           options.tls(
-            { hostname, protocol, port: String(destination.port), servername, httpSocket: socket },
+            { hostname, host, protocol, port: String(destination.port), servername, httpSocket: socket },
             (error, tlsSocket) => {
               if (error) finish(error);
               else finish(null, tlsSocket);

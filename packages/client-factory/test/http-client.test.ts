@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyError, createHttpClient, type HttpClient } from '../src/index.js';
-import { get, rejection } from './request.js';
+import { get, rejection, within } from './request.js';
 import { Servers } from './servers.js';
 
 const servers = new Servers();
@@ -33,6 +33,17 @@ describe('keep-alive', () => {
     for (let i = 0; i < 10; i++) await get(c, `${target.url}/`);
     expect(target.sockets.accepted).toBeGreaterThanOrEqual(1);
     expect(target.sockets.accepted).toBeLessThanOrEqual(2);
+  });
+
+  it('closes an idle socket after keepAliveTimeout', async () => {
+    const target = await servers.httpTarget();
+    const c = client({ connections: 1, keepAliveTimeout: 100 });
+    await get(c, `${target.url}/`);
+    // The client drops the idle socket by itself (undici's default would wait ~3-4 s).
+    await within(target.sockets.allClosed(), 2_000, 'idle socket close');
+    expect(c.closed).toBe(false);
+    await get(c, `${target.url}/`);
+    expect(target.sockets.accepted).toBe(2);
   });
 
   it('opens up to `connections` sockets for concurrent requests', async () => {

@@ -126,7 +126,8 @@ export class Servers {
   /** Accepts TCP connections and never says a word (a stalled TLS server, a dead SOCKS proxy). */
   async silent(): Promise<{ port: number; sockets: SocketLog }> {
     const sockets = new SocketLog();
-    const server = net.createServer(() => undefined);
+    // Reading (and dropping) the input is what lets us see the client's FIN as 'close'.
+    const server = net.createServer((socket) => socket.resume());
     return { port: await this.#listen(server, sockets), sockets };
   }
 
