@@ -52,6 +52,8 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   readonly #now: () => number;
   readonly #baseUrl: URL | undefined;
   readonly #sessions = new Map<number, Session<P>>();
+  // Unregistered sessions whose close has not finished yet.
+  readonly #closing = new Set<Session<P>>();
   #nextId = 1;
   // Bumped by stopAll: a creation that started before it must not register.
   #generation = 0;
@@ -128,7 +130,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
       .sort((a, b) => rank[a.state] - rank[b.state] || b.id - a.id)
       .slice(0, n);
     for (const session of victims) this.#sessions.delete(session.id);
-    await Promise.all(victims.map((session) => session.close()));
+    await this.#close(victims);
     return victims.map((session) => session.id);
   }
 
@@ -171,15 +173,25 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
 
   /**
    * Closes every session and forgets it; resolves once every client has
-   * released its sockets. Creations still in flight are closed as they finish
-   * and reported as errors. Idempotent; the manager can create sessions again.
+   * released its sockets. Graceful by default (in-flight requests finish, at
+   * most `request_timeout` later); `force` aborts them. Creations still in
+   * flight are closed as they finish and reported as errors. Idempotent; the
+   * manager can create sessions again afterwards (ids keep counting).
    */
-  async stopAll(): Promise<void> {
+  async stopAll(options?: { force?: boolean }): Promise<void> {
     this.#running = false;
     this.#generation++;
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
-    await Promise.all(sessions.map((session) => session.close()));
+    // Sessions still closing after remove() or an earlier stopAll() count too.
+    await this.#close([...sessions, ...this.#closing], options);
+  }
+
+  async #close(sessions: Session<P>[], options?: { force?: boolean }): Promise<void> {
+    for (const session of sessions) this.#closing.add(session);
+    await Promise.all(
+      sessions.map((session) => session.close(options).finally(() => this.#closing.delete(session))),
+    );
   }
 
   async #createOne(id: number, proxy: P | undefined, generation: number): Promise<Session<P> | SessionCreationError> {

@@ -75,6 +75,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   #bytes = 0;
   #consecutiveFailures = 0;
   #closing: Promise<void> | undefined;
+  #forced = false;
   readonly #client: SessionClient;
   readonly #dispatcher: Dispatcher;
   readonly #jar: CookieJar;
@@ -136,18 +137,31 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   }
 
   /**
-   * Any state -> closed; idempotent (every call returns the same promise).
-   * Waits for in-flight requests, then releases every socket of the client.
+   * Any state -> closed; idempotent. Waits for in-flight requests, then
+   * releases every socket of the client. With `force`, in-flight requests
+   * are aborted instead (they fail with causeCode `SE_ERR_SESSION_CLOSED`);
+   * a forced close may follow a graceful one that is taking too long.
    */
-  close(): Promise<void> {
+  close(options?: { force?: boolean }): Promise<void> {
+    const force = options?.force === true;
     if (this.#closing === undefined) {
       this.#state = 'closed';
-      this.#closing = this.#client.close().catch((error: unknown) =>
-        // A failed graceful close must still release the sockets.
-        this.#client.destroy(error instanceof Error ? error : undefined).catch(() => undefined),
-      );
+      this.#closing = force
+        ? this.#destroy()
+        : this.#client.close().catch((error: unknown) =>
+            // A failed graceful close must still release the sockets.
+            this.#destroy(error instanceof Error ? error : undefined),
+          );
+    } else if (force && !this.#forced) {
+      const graceful = this.#closing;
+      this.#closing = Promise.all([graceful, this.#destroy()]).then(() => undefined);
     }
     return this.#closing;
+  }
+
+  #destroy(error: Error = new SessionClosedError(this.id)): Promise<void> {
+    this.#forced = true;
+    return this.#client.destroy(error).catch(() => undefined);
   }
 
   async request(req: SessionRequest): Promise<SessionResponse> {

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { CookieJar } from 'tough-cookie';
-import { Agent } from 'undici';
+import { createHttpClient } from '@session-engine/client-factory';
 import type { SessionClient, SessionConfig } from '../src/index.js';
 
 export interface TestServer {
@@ -57,21 +56,24 @@ export interface TrackedClient extends SessionClient {
   destroyed: number;
 }
 
-/** A client like client-factory's: its own undici Agent and cookie jar. */
+/**
+ * The real client-factory client (own undici dispatcher and cookie jar) with
+ * long keep-alive and no undici timeouts, counting close/destroy calls.
+ */
 export function testClient(connections = 1): TrackedClient {
-  const dispatcher = new Agent({ connections, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+  const inner = createHttpClient({ connections, keepAliveTimeout: 60_000, requestTimeout: 0 });
   const client: TrackedClient = {
-    dispatcher,
-    cookieJar: new CookieJar(),
+    dispatcher: inner.dispatcher,
+    cookieJar: inner.cookieJar,
     closed: 0,
     destroyed: 0,
-    close: async () => {
+    close: () => {
       client.closed++;
-      await dispatcher.close();
+      return inner.close();
     },
-    destroy: async (error?: Error) => {
+    destroy: (error?: Error) => {
       client.destroyed++;
-      await dispatcher.destroy(error ?? null);
+      return inner.destroy(error);
     },
   };
   return client;

@@ -273,6 +273,59 @@ describe('SessionManager lifecycle', () => {
     await expect(sessions.stopAll()).resolves.toBeUndefined();
   });
 
+  it('stopAll({ force }) aborts in-flight requests, also of sessions a graceful stopAll or remove is still closing', async () => {
+    server = await startServer(() => {
+      /* never answers */
+    });
+    const sessions = manager({ config: testConfig({ target_url: server.url, request_timeout: 0 }) });
+    await sessions.createSessions(3);
+    const pending = sessions.ids().map((id) => sessions.get(id)?.request({}).catch((e: unknown) => e));
+    await vi.waitFor(() => expect(server?.connections()).toBe(3));
+    let removed = false;
+    const removing = sessions.remove(1).then(() => {
+      removed = true;
+    });
+    let stopped = false;
+    const graceful = sessions.stopAll().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([removed, stopped]).toEqual([false, false]);
+
+    await sessions.stopAll({ force: true });
+    await Promise.all([removing, graceful]);
+    for (const error of await Promise.all(pending)) {
+      expect(error).toMatchObject({ code: 'SE_ERR_SESSION_REQUEST', causeCode: 'SE_ERR_SESSION_CLOSED' });
+    }
+    await vi.waitFor(() => expect(server?.openSockets()).toBe(0), { timeout: 5_000, interval: 20 });
+  });
+
+  it('logs creation failures as warnings with the session id and the masked proxy', async () => {
+    const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const logger = {
+      debug: (msg: string, fields?: Record<string, unknown>) => lines.push({ level: 'debug', msg, fields }),
+      warn: (msg: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', msg, fields }),
+    };
+    const sessions = manager({
+      logger,
+      proxies: rotation([proxy('ok'), proxy('bad')]),
+      createClient: (options) => {
+        if (options.proxy?.display.includes('bad') === true) throw new Error('refused');
+        return testClient();
+      },
+    });
+    await sessions.createSessions(2);
+    const warnings = lines.filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        msg: 'session creation failed',
+        fields: { sessionId: 2, proxy: 'http://user:***@bad:8080', error: 'refused' },
+      },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(':pw@');
+  });
+
   it('stopAll during creation closes sessions that finish afterwards and reports them as errors', async () => {
     const gate = deferred();
     const clients: TrackedClient[] = [];

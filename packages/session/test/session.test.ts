@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   InvalidRequestError,
   InvalidStateTransitionError,
@@ -391,6 +391,40 @@ describe('Session lifecycle', () => {
       expect(() => session.activate()).toThrow(expect.objectContaining({ from: 'closed', to: 'active' }));
       expect(() => session.resume()).toThrow(InvalidStateTransitionError);
     }
+  });
+
+  it('close({ force }) aborts an in-flight request, which fails with causeCode SE_ERR_SESSION_CLOSED', async () => {
+    server = await startServer(() => {
+      /* never answers */
+    });
+    const session = newSession({ requestTimeout: 0 });
+    const pending = session.request({ path: '/hang' }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(server?.connections()).toBe(1));
+    await session.close({ force: true });
+    const error = await pending;
+    expect(error).toBeInstanceOf(SessionRequestError);
+    expect(error).toMatchObject({ sessionId: 1, causeCode: 'SE_ERR_SESSION_CLOSED' });
+    await vi.waitFor(() => expect(server?.openSockets()).toBe(0), { timeout: 5_000, interval: 20 });
+  });
+
+  it('a forced close overtakes a graceful close that waits for a hanging request', async () => {
+    server = await startServer(() => {
+      /* never answers */
+    });
+    const client = testClient();
+    const session = newSession({ client, requestTimeout: 0 });
+    const pending = session.request({ path: '/hang' }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(server?.connections()).toBe(1));
+    let gracefulDone = false;
+    const graceful = session.close().then(() => {
+      gracefulDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(gracefulDone).toBe(false);
+    await session.close({ force: true });
+    await graceful;
+    expect(client.destroyed).toBe(1);
+    expect(await pending).toBeInstanceOf(SessionRequestError);
   });
 
   it('refuses requests once closed with SessionClosedError', async () => {
