@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoggerError } from './index.js';
+import { InvalidLevelError, InvalidOptionError, LoggerError } from './index.js';
 
 describe('LoggerError', () => {
   it('carries a stable code and the cause', () => {
@@ -13,5 +13,25 @@ describe('LoggerError', () => {
 
   it('defaults to the package code', () => {
     expect(new LoggerError('boom').code).toBe('SE_ERR_LOGGER');
+  });
+});
+
+describe('error subclasses', () => {
+  it('InvalidLevelError is a LoggerError with SE_ERR_LOGGER_BAD_LEVEL', () => {
+    const error = new InvalidLevelError(Symbol('x'));
+    expect(error).toBeInstanceOf(LoggerError);
+    expect(error.name).toBe('InvalidLevelError');
+    expect(error.code).toBe('SE_ERR_LOGGER_BAD_LEVEL');
+    expect(error.message).toContain('Symbol(x)');
+    expect(new InvalidLevelError('loud').message).toContain('"loud"');
+    expect(new InvalidLevelError({}).message).toContain('object');
+  });
+
+  it('InvalidOptionError is a LoggerError with SE_ERR_LOGGER_BAD_OPTION and the option name', () => {
+    const error = new InvalidOptionError('destination', 'a stream');
+    expect(error).toBeInstanceOf(LoggerError);
+    expect(error.name).toBe('InvalidOptionError');
+    expect(error.code).toBe('SE_ERR_LOGGER_BAD_OPTION');
+    expect(error.option).toBe('destination');
   });
 });

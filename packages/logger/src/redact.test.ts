@@ -108,6 +108,50 @@ describe('URL credential redaction', () => {
   });
 });
 
+describe('structures', () => {
+  it('are redacted at any printable depth', () => {
+    let deep: Record<string, unknown> = { cookie: 'LEAK', proxy: 'http://u:LEAK@h:1' };
+    for (let i = 0; i < 30; i++) deep = { n: deep };
+    const out = new Capture();
+    createLogger({ pretty: false, destination: out }).info('m', { deep });
+    expect(out.text).toContain('"cookie":"[Redacted]"');
+    expect(out.text).not.toContain('LEAK');
+  });
+
+  it('are cut, never leaked, beyond 64 levels', () => {
+    let deep: Record<string, unknown> = { cookie: 'LEAK' };
+    for (let i = 0; i < 100; i++) deep = { n: deep };
+    const out = new Capture();
+    createLogger({ pretty: false, destination: out }).info('m', { deep });
+    expect(out.text).toContain('[Object]');
+    expect(out.text).not.toContain('LEAK');
+  });
+
+  it('replace a reference to an ancestor with "[Circular]" but keep shared references', () => {
+    const shared = { proxy: 'http://u:p@h:1' };
+    const loop: Record<string, unknown> = { a: shared, b: shared };
+    loop['self'] = loop;
+    expect(redactFields({ loop })).toEqual({
+      loop: { a: { proxy: 'http://***:***@h:1' }, b: { proxy: 'http://***:***@h:1' }, self: '[Circular]' },
+    });
+  });
+
+  it('end an error cause cycle', () => {
+    const error = new Error('self-caused');
+    error.cause = error;
+    expect(logOne({ err: error })['err']).toMatchObject({ message: 'self-caused', cause: '[Circular]' });
+  });
+
+  it('are redacted in what toJSON returns', () => {
+    const request = { toJSON: () => ({ headers: { Authorization: 'Bearer LEAK' }, via: 'http://u:LEAK@h:1' }) };
+    const record = logOne({ request, when: new Date(Date.UTC(2026, 0, 1)) });
+    expect(record).toMatchObject({
+      request: { headers: { Authorization: CENSOR }, via: 'http://***:***@h:1' },
+      when: '2026-01-01T00:00:00.000Z',
+    });
+  });
+});
+
 describe('redactFields', () => {
   it('never mutates the caller objects', () => {
     const headers = { authorization: 'Bearer abc', accept: '*/*' };

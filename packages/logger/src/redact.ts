@@ -16,11 +16,14 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * pino prints at most 5 levels of nesting (its `depthLimit`) and replaces
- * deeper values with "[Object]"; walking a little further than that is
- * enough, and the bound also ends the walk on circular structures.
+ * JSON.stringify prints any depth, so the walk must reach every level a line
+ * can show. The bound only stops runaway structures: what lies below it is
+ * replaced, never printed unredacted.
  */
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 64;
+const TOO_DEEP = '[Object]';
+/** Replaces a reference back to an ancestor; the line stays printable and finite. */
+const CIRCULAR = '[Circular]';
 
 export function isSecretKey(key: string): boolean {
   // Only keys of a secret name's length pay for lower-casing.
@@ -45,26 +48,42 @@ export function isSecretKey(key: string): boolean {
  * very same object comes back, so the common case allocates nothing.
  */
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
-  return redactObject(fields, 0);
+  return redactObject(fields, [fields]);
 }
 
-function redactValue(value: unknown, depth: number): unknown {
+/**
+ * `ancestors`: the objects on the path from the root to `value`, for cycle
+ * detection. `viaToJSON`: `value` is a `toJSON()` result, which JSON.stringify
+ * prints as it is, without calling `toJSON` again.
+ */
+function redactValue(value: unknown, ancestors: unknown[], viaToJSON = false): unknown {
   if (typeof value === 'string') return redactUrl(value);
-  if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return value;
-  if (Array.isArray(value)) return redactArray(value, depth + 1);
-  if (value instanceof Error) return serializeError(value, depth + 1);
+  if (typeof value !== 'object' || value === null) return value;
   // JSON.stringify would print a URL object's href, credentials included.
   if (value instanceof URL) return redactUrl(value.href);
-  // Dates, Buffers and the like serialise themselves; their own fields are not secrets.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
-  return redactObject(value as Record<string, unknown>, depth + 1);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (!viaToJSON && typeof toJSON === 'function') {
+    // Dates and byte buffers hold no header or URL: skip the call.
+    if (value instanceof Date || ArrayBuffer.isView(value)) return value;
+    // Anything else is redacted as JSON.stringify will see it.
+    return redactValue(toJSON.call(value) as unknown, ancestors, true);
+  }
+  if (ancestors.includes(value)) return CIRCULAR;
+  if (ancestors.length >= MAX_DEPTH) return TOO_DEEP;
+  ancestors.push(value);
+  let result: unknown;
+  if (Array.isArray(value)) result = redactArray(value, ancestors);
+  else if (value instanceof Error) result = serializeError(value, ancestors);
+  else result = redactObject(value as Record<string, unknown>, ancestors);
+  ancestors.pop();
+  return result;
 }
 
-function redactObject(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
+function redactObject(obj: Record<string, unknown>, ancestors: unknown[]): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(obj)) {
     const value = obj[key];
-    const next = isSecretKey(key) ? (value === undefined ? value : CENSOR) : redactValue(value, depth);
+    const next = isSecretKey(key) ? (value === undefined ? value : CENSOR) : redactValue(value, ancestors);
     if (next !== value) {
       copy ??= { ...obj };
       setOwn(copy, key, next);
@@ -73,11 +92,11 @@ function redactObject(obj: Record<string, unknown>, depth: number): Record<strin
   return copy ?? obj;
 }
 
-function redactArray(array: readonly unknown[], depth: number): readonly unknown[] {
+function redactArray(array: readonly unknown[], ancestors: unknown[]): readonly unknown[] {
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const value = array[i];
-    const next = redactValue(value, depth);
+    const next = redactValue(value, ancestors);
     if (next !== value) {
       copy ??= array.slice();
       copy[i] = next;
@@ -91,7 +110,7 @@ function redactArray(array: readonly unknown[], depth: number): readonly unknown
  * under any key (`error`, `cause`, nested), and redacted: error messages and
  * stacks from proxies often embed the proxy URL.
  */
-function serializeError(error: Error, depth: number): Record<string, unknown> {
+function serializeError(error: Error, ancestors: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: typeof error.constructor === 'function' ? error.constructor.name : error.name,
     message: redactUrl(String(error.message)),
@@ -100,10 +119,12 @@ function serializeError(error: Error, depth: number): Record<string, unknown> {
   for (const key of Object.keys(error)) {
     if (Object.hasOwn(out, key)) continue;
     const value = (error as unknown as Record<string, unknown>)[key];
-    setOwn(out, key, isSecretKey(key) ? CENSOR : redactValue(value, depth));
+    setOwn(out, key, isSecretKey(key) ? CENSOR : redactValue(value, ancestors));
   }
-  if (error.cause !== undefined && !Object.hasOwn(out, 'cause')) out['cause'] = redactValue(error.cause, depth);
-  if (error instanceof AggregateError && !Object.hasOwn(out, 'errors')) out['errors'] = redactValue(error.errors, depth);
+  if (error.cause !== undefined && !Object.hasOwn(out, 'cause')) out['cause'] = redactValue(error.cause, ancestors);
+  if (error instanceof AggregateError && !Object.hasOwn(out, 'errors')) {
+    out['errors'] = redactValue(error.errors, ancestors);
+  }
   return out;
 }
 
