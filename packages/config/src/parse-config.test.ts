@@ -324,9 +324,21 @@ describe('parseConfig', () => {
       expect(parseConfig({ script: './job.js' }).script).toBe('./job.js');
     });
 
-    it('reports cross-field problems together with unrelated ones', () => {
-      const paths = issuesOf({ number_of_sessions: -1, scenario: [{ path: '/a', url: 'https://x.test/' }] }).map((issue) => issue.path);
-      expect(paths.sort()).toEqual(['number_of_sessions', 'scenario[0].path', 'scenario[0].url']);
+    it('reports cross-field problems together with type errors elsewhere', () => {
+      // zod skips refinements after a type error unless told otherwise: all must still show.
+      const issues = issuesOf({
+        number_of_sessions: 'many',
+        scenario: [{ path: '/a', url: 'https://x.test/', body: 'b', json: 1, expect_status: 'ok', capture: { v: { json: 1, header: 'x' } } }],
+      });
+      expect(issues.map((issue) => issue.path).sort()).toEqual([
+        'number_of_sessions',
+        'scenario[0].capture.v.header',
+        'scenario[0].capture.v.json',
+        'scenario[0].expect_status',
+        'scenario[0].json',
+        'scenario[0].path',
+        'scenario[0].url',
+      ]);
     });
   });
 });
