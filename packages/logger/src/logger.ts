@@ -21,7 +21,7 @@ export interface LoggerOptions {
   /** A stream or a file descriptor. Default: fd 2 (stderr), written synchronously. */
   destination?: DestinationStream | number;
   /** Fields on every line of this logger and its children, e.g. `{ run: 'abc' }`. Redacted once, here. */
-  bindings?: LogFields;
+  bindings?: object;
   /** `'ms'` (default) or `'us'` (microseconds from the monotonic clock). Both ISO 8601 UTC. */
   timestampPrecision?: TimestampPrecision;
 }
@@ -54,7 +54,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (precision !== 'ms' && precision !== 'us') {
     throw new InvalidOptionError('timestampPrecision', "'ms' or 'us'");
   }
-  const bindings = options.bindings ?? {};
+  const bindings = (options.bindings ?? {}) as LogFields;
   if (typeof bindings !== 'object' || bindings === null || Array.isArray(bindings)) {
     throw new InvalidOptionError('bindings', 'a plain object');
   }
