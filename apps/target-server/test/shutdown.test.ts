@@ -26,6 +26,24 @@ describe('close()', () => {
     expect(res.json()).toEqual({ delayed_ms: 300 });
   });
 
+  it('closes a keep-alive connection once its in-flight response is written', async () => {
+    // Long grace and keep-alive: only the server closing the socket itself can end this promptly.
+    server = await startTargetServer({ port: 0, keepAliveTimeout: 600_000, shutdownTimeout: 600_000 });
+    const agent = keepAliveAgent();
+    try {
+      const inFlight = request(`${server.url}/delay?ms=200`, { agent });
+      await arrived(1);
+      const closing = server.close();
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(res.headers.connection).toBe('keep-alive'); // promised before the shutdown began
+      await until(() => server?.metrics().active_connections === 0, 'the server to close the socket');
+      await closing;
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('refuses new connections once closing', async () => {
     server = await startTargetServer({ port: 0 });
     const inFlight = request(`${server.url}/delay?ms=300`);
