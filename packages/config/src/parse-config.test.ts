@@ -258,6 +258,13 @@ describe('parseConfig', () => {
       ]);
     });
 
+    it('accepts "once" for first-iteration-only steps and rejects non-booleans', () => {
+      const config = parseConfig({ ...base, scenario: [{ path: '/login', method: 'POST', once: true }, { path: '/' }] });
+      expect(config.scenario[0]?.once).toBe(true);
+      expect(config.scenario[1]?.once).toBeUndefined();
+      expect(issuesOf({ ...base, scenario: [{ path: '/', once: 'yes' }] })).toMatchObject([{ path: 'scenario[0].once' }]);
+    });
+
     it('allows body or json, not both', () => {
       expect(issuesOf({ ...base, scenario: [{ path: '/', body: 'x', json: { a: 1 } }] })).toMatchObject([
         { path: 'scenario[0].json', code: 'conflicting_keys' },

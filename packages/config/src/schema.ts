@@ -25,6 +25,8 @@ export interface ScenarioStep {
   json?: unknown;
   expect_status?: number | number[];
   capture?: Record<string, CaptureSpec>;
+  /** Run this step only in a session's first iteration (e.g. a login); later iterations skip it. */
+  once?: boolean;
 }
 
 /** The parsed configuration: snake_case keys as in the seed's JSON file, every duration in milliseconds. */
@@ -278,6 +280,9 @@ const scenarioStep = z
           capture,
           { error: (issue) => `must map variable names to captures, e.g. {"token": {"json": "$.token"}}; got ${shown(issue.input)}` },
         )
+        .optional(),
+      once: z
+        .boolean({ error: (issue) => `must be true or false (true runs the step only in a session's first iteration); got ${shown(issue.input)}` })
         .optional(),
     },
     {
