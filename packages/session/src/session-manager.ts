@@ -195,6 +195,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   }
 
   async #createOne(id: number, proxy: P | undefined, generation: number): Promise<Session<P> | SessionCreationError> {
+    if (generation !== this.#generation) return stoppedError(id);
     let client: SessionClient;
     try {
       client = await this.#createClient({
@@ -231,12 +232,15 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
 
     if (generation !== this.#generation) {
       await session.close();
-      return new SessionCreationError(id, 'the manager was stopped while it was being created');
+      return stoppedError(id);
     }
     if (this.#running) session.activate();
     this.#sessions.set(id, session);
     this.#logger?.debug('session created', { sessionId: id, proxy: proxy?.display });
     return session;
   }
+}
 
+function stoppedError(id: number): SessionCreationError {
+  return new SessionCreationError(id, 'the manager was stopped while it was being created');
 }

@@ -11,7 +11,7 @@ export interface SessionResponse {
   readonly body: Buffer;
   /** Body length in bytes. */
   readonly bytes: number;
-  /** The request URL (absolute), for messages and captures. */
+  /** The request URL (absolute; credentials masked), for messages. */
   readonly url: string;
   text(): string;
   /** Parses the body; throws `ResponseJsonError` (`SE_ERR_SESSION_BAD_JSON`) naming the URL if it is not JSON. */

@@ -177,6 +177,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       headers['content-type'] ??= 'application/json';
     }
     const cookie = await this.#jar.getCookieString(href);
+    // close() may have started while the jar was read.
+    if (this.#closing !== undefined) throw new SessionClosedError(this.id);
     if (cookie !== '') headers.cookie = headers.cookie === undefined ? cookie : `${cookie}; ${headers.cookie}`;
 
     // undici's own timeouts are only accurate to about a second: one timer
@@ -227,7 +229,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       } else {
         this.#consecutiveFailures = 0;
       }
-      return new BufferedResponse(data.statusCode, responseHeaders, payload, href);
+      return new BufferedResponse(data.statusCode, responseHeaders, payload, displayUrl(url));
     } catch (error) {
       this.#requests++;
       this.#lastActivity = this.#now();

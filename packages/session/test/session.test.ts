@@ -255,6 +255,23 @@ describe('Session connections', () => {
     expect((error as SessionRequestError).url).not.toContain('secret');
   });
 
+  it('masks URL credentials in the response url and its json() error', async () => {
+    server = await startServer((_req, res) => res.end('not json'));
+    const session = newSession();
+    const res = await session.request({ url: `http://user:secret@127.0.0.1:${server.port}/x` });
+    expect(res.url).toBe(`http://***@127.0.0.1:${server.port}/x`);
+    expect(() => res.json()).toThrow(/\*\*\*@127/);
+  });
+
+  it('refuses a request when the session is closed while the cookie jar is read', async () => {
+    server = await startServer((_req, res) => res.end());
+    const session = newSession();
+    const pending = session.request({ path: '/' });
+    void session.close();
+    await expect(pending).rejects.toBeInstanceOf(SessionClosedError);
+    expect(server.connections()).toBe(0);
+  });
+
   it('times out a request whose response never comes (requestTimeout), as a failure', async () => {
     server = await startServer(() => {
       /* never answers */
