@@ -300,6 +300,26 @@ describe('SessionManager lifecycle', () => {
     await vi.waitFor(() => expect(server?.openSockets()).toBe(0), { timeout: 5_000, interval: 20 });
   });
 
+  it('stopAll skips creations that had not started yet', async () => {
+    const gate = deferred();
+    let calls = 0;
+    const sessions = manager({
+      creationConcurrency: 1,
+      createClient: async () => {
+        calls++;
+        await gate.promise;
+        return testClient();
+      },
+    });
+    const pending = sessions.createSessions(3);
+    await vi.waitFor(() => expect(calls).toBe(1));
+    await sessions.stopAll();
+    gate.resolve();
+    const result = await pending;
+    expect(result.errors.map((error) => error.sessionId)).toEqual([1, 2, 3]);
+    expect(calls).toBe(1);
+  });
+
   it('logs creation failures as warnings with the session id and the masked proxy', async () => {
     const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
     const logger = {
