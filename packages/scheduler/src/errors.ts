@@ -11,3 +11,77 @@ export class SchedulerError extends Error {
     this.code = code;
   }
 }
+
+/** A config field or constructor option the scheduler reads is out of range. */
+export class SchedulerOptionsError extends SchedulerError {
+  constructor(message: string) {
+    super(message, 'SE_ERR_SCHEDULER_INVALID_OPTIONS');
+    this.name = 'SchedulerOptionsError';
+  }
+}
+
+/** `start()` was called twice, or after `stop()`: a scheduler runs once. */
+export class SchedulerStateError extends SchedulerError {
+  constructor(message: string) {
+    super(message, 'SE_ERR_SCHEDULER_STATE');
+    this.name = 'SchedulerStateError';
+  }
+}
+
+/** `pauseSession`/`resumeSession` named an id the session manager does not know. */
+export class UnknownSessionError extends SchedulerError {
+  readonly sessionId: number;
+
+  constructor(sessionId: number) {
+    super(`no session with id ${sessionId}`, 'SE_ERR_SCHEDULER_UNKNOWN_SESSION');
+    this.name = 'UnknownSessionError';
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * `ctx.request()` got a response whose status is not in `expectStatus`.
+ * Thrown so that a scenario stops the iteration; already recorded as a
+ * failure of kind `expectation`.
+ */
+export class ExpectationError extends SchedulerError {
+  readonly status: number;
+  readonly expected: readonly number[];
+  readonly url: string;
+  readonly step: string | undefined;
+
+  constructor(status: number, expected: readonly number[], url: string, step: string | undefined) {
+    const where = step === undefined ? url : `step "${step}" (${url})`;
+    super(`${where}: expected status ${expected.join(' or ')}, got ${status}`, 'SE_ERR_SCHEDULER_EXPECTATION');
+    this.name = 'ExpectationError';
+    this.status = status;
+    this.expected = expected;
+    this.url = url;
+    this.step = step;
+  }
+}
+
+/**
+ * `ctx.request()` got no response: a transport error (after the allowed
+ * retries) or an error thrown by the session (closed, bad URL). Already
+ * recorded as a failure of kind `kind`; the session's error is the `cause`.
+ */
+export class RequestFailedError extends SchedulerError {
+  /** The failure kind recorded in metrics (`ECONNREFUSED`, `timeout`, ...). */
+  readonly kind: string;
+  /** Attempts made, retries included. */
+  readonly attempts: number;
+  readonly step: string | undefined;
+
+  constructor(kind: string, attempts: number, step: string | undefined, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    const where = step === undefined ? '' : `step "${step}": `;
+    super(`${where}request failed after ${attempts} attempt(s) (${kind}): ${detail}`, 'SE_ERR_SCHEDULER_REQUEST_FAILED', {
+      cause,
+    });
+    this.name = 'RequestFailedError';
+    this.kind = kind;
+    this.attempts = attempts;
+    this.step = step;
+  }
+}

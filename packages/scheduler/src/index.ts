@@ -1,1 +1,26 @@
-export { SchedulerError } from './errors.js';
+export { Scheduler } from './scheduler.js';
+export type { Job, RunEndReason, RunSummary, SchedulerOptions, SessionBackoffOptions } from './scheduler.js';
+export type { JobContext, RequestOptions } from './job-context.js';
+export type { RetryOptions } from './retry.js';
+export type {
+  PoolJob,
+  SchedulerConfig,
+  SchedulerLogger,
+  SchedulerMetrics,
+  SchedulerPool,
+  SchedulerSession,
+  SessionRequest,
+  SessionResponse,
+  SessionSource,
+  SessionState,
+  StageConfig,
+} from './contracts.js';
+export { arrivalTime, arrivalsBy, stageValue, stagesDuration } from './stages.js';
+export {
+  ExpectationError,
+  RequestFailedError,
+  SchedulerError,
+  SchedulerOptionsError,
+  SchedulerStateError,
+  UnknownSessionError,
+} from './errors.js';

@@ -1,0 +1,139 @@
+import type { SchedulerMetrics, SchedulerSession, SessionRequest, SessionResponse } from './contracts.js';
+import { ExpectationError, RequestFailedError } from './errors.js';
+import { backoffDelay, failureKind, isIdempotent, isRetryableError, isRetryableStatus, parseRetryAfter } from './retry.js';
+
+export interface RequestOptions {
+  /** Scenario step name: metrics keep a latency histogram per step. */
+  step?: string;
+  /**
+   * Acceptable statuses. Any other status is recorded as a failure of kind
+   * `expectation` and `request()` throws `ExpectationError`.
+   */
+  expectStatus?: number | readonly number[];
+  /**
+   * `true` allows retries for a non-idempotent method (POST, PATCH);
+   * `false` forbids them for any method. Default: idempotent methods only.
+   */
+  retry?: boolean;
+}
+
+/** Handed to every job run. */
+export interface JobContext {
+  /** 1-based, counted over the whole run in start order. */
+  readonly iteration: number;
+  /**
+   * When this job was meant to start (ms, the scheduler's `now()` clock,
+   * `performance.now()` by default). Open model: the scheduled arrival time,
+   * which may be earlier than the actual start; closed model: the start.
+   */
+  readonly intendedStart: number;
+  /**
+   * Sends a request through the session with retries, and records its final
+   * outcome in metrics. Returns the response for any status (a status that is
+   * not 2xx/3xx is recorded as failure `http_<status>`). Throws
+   * `ExpectationError` when `expectStatus` is not met and `RequestFailedError`
+   * when there is no response after the allowed retries.
+   */
+  request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse>;
+}
+
+/** What a request context needs from its scheduler run. */
+export interface RequestHost {
+  readonly metrics: SchedulerMetrics;
+  readonly maxRetries: number;
+  readonly baseDelay: number;
+  readonly maxDelay: number;
+  readonly maxRetryAfter: number;
+  /** True once the run is stopping: no further retries. */
+  readonly halted: boolean;
+  now(): number;
+  wallNow(): number;
+  random(): number;
+  /** Sleeps `ms`, cut short when the run halts. */
+  pause(ms: number): Promise<void>;
+}
+
+// `http_<status>` strings, built once per status seen instead of per request.
+const httpKinds = new Map<number, string>();
+function httpKind(status: number): string {
+  let kind = httpKinds.get(status);
+  if (kind === undefined) {
+    kind = `http_${status}`;
+    if (httpKinds.size < 1000) httpKinds.set(status, kind);
+  }
+  return kind;
+}
+
+function micros(from: number, to: number): number {
+  return Math.max(0, Math.round((to - from) * 1000));
+}
+
+/**
+ * One job run's context. The first request's latency is measured from
+ * `intendedStart`: in the open model a start that had to wait (for a worker,
+ * for the event loop) shows that wait in its latency instead of hiding it
+ * (coordinated-omission correction). Later requests measure from their own
+ * start. A recorded latency spans every attempt and back-off of the request:
+ * it is what the user of the service would have waited.
+ */
+export class RequestContext implements JobContext {
+  readonly iteration: number;
+  readonly intendedStart: number;
+  readonly #host: RequestHost;
+  readonly #session: SchedulerSession;
+  #first = true;
+
+  constructor(host: RequestHost, session: SchedulerSession, iteration: number, intendedStart: number) {
+    this.#host = host;
+    this.#session = session;
+    this.iteration = iteration;
+    this.intendedStart = intendedStart;
+  }
+
+  async request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse> {
+    const host = this.#host;
+    const metrics = host.metrics;
+    const step = options?.step;
+    const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
+    const retries = (options?.retry ?? isIdempotent(method)) ? host.maxRetries : 0;
+    const start = this.#first ? this.intendedStart : host.now();
+    this.#first = false;
+
+    for (let attempt = 0; ; attempt++) {
+      let response: SessionResponse;
+      try {
+        response = await this.#session.request(req);
+      } catch (error) {
+        if (attempt < retries && !host.halted && isRetryableError(error)) {
+          metrics.recordRetry();
+          await host.pause(backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random));
+          continue;
+        }
+        const kind = failureKind(error);
+        metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
+        throw new RequestFailedError(kind, attempt + 1, step, error);
+      }
+
+      const status = response.status;
+      if (attempt < retries && !host.halted && isRetryableStatus(status)) {
+        metrics.recordRetry();
+        const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
+        await host.pause(asked ?? backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random));
+        continue;
+      }
+
+      const latency = micros(start, host.now());
+      const expected = options?.expectStatus;
+      if (expected !== undefined) {
+        const list: readonly number[] = typeof expected === 'number' ? [expected] : expected;
+        if (!list.includes(status)) {
+          metrics.recordFailure('expectation', latency, status, response.bytes, step);
+          throw new ExpectationError(status, list, response.url, step);
+        }
+      }
+      if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
+      else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);
+      return response;
+    }
+  }
+}

@@ -1,0 +1,503 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Session } from '@session-engine/session';
+import { activeTarget, applyActiveTarget } from './closed-model.js';
+import type {
+  PoolJob,
+  SchedulerConfig,
+  SchedulerLogger,
+  SchedulerMetrics,
+  SchedulerPool,
+  SchedulerSession,
+  SessionSource,
+} from './contracts.js';
+import { SchedulerOptionsError, SchedulerStateError, UnknownSessionError } from './errors.js';
+import { RequestContext } from './job-context.js';
+import type { JobContext, RequestHost } from './job-context.js';
+import { ArrivalSchedule } from './open-model.js';
+import { DEFAULT_RETRY } from './retry.js';
+import type { RetryOptions } from './retry.js';
+import { ReadyList, SessionSlot } from './session-slot.js';
+import { stagesDuration } from './stages.js';
+
+/** The work of one iteration for one session. Throwing marks the iteration failed. */
+export type Job<S extends SchedulerSession = Session> = (session: S, ctx: JobContext) => Promise<void> | void;
+
+export type RunEndReason = 'duration' | 'iterations' | 'stopped';
+
+export interface RunSummary {
+  reason: RunEndReason;
+  model: 'closed' | 'open';
+  /** Jobs started. */
+  iterations: number;
+  /** Jobs that returned normally. */
+  succeeded: number;
+  /** Jobs that threw (including ExpectationError / RequestFailedError). */
+  failed: number;
+  /** Open model: starts skipped because no session was idle or the pool queue was full. */
+  dropped: number;
+  /** From `start()` until the last in-flight job finished (ms). */
+  elapsedMs: number;
+}
+
+export interface SessionBackoffOptions {
+  /** Consecutive failed iterations before a session backs off (default 5). */
+  threshold?: number;
+  /** First wait in ms (default 1 000); doubles with each further failure. */
+  baseDelay?: number;
+  /** Longest wait in ms (default 30 000). */
+  maxDelay?: number;
+}
+
+export interface SchedulerOptions<S extends SchedulerSession = Session> {
+  sessions: SessionSource<S>;
+  pool: SchedulerPool;
+  metrics: SchedulerMetrics;
+  logger?: SchedulerLogger;
+  config: SchedulerConfig;
+  /** Monotonic clock in ms (default `performance.now()`); also the clock of `intendedStart`. */
+  now?: () => number;
+  /** Wall clock in ms for `Retry-After` dates (default `Date.now`). */
+  wallNow?: () => number;
+  /** Waits `ms`; should settle early when `signal` aborts (default: a timer). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Uniform [0, 1) source for retry jitter (default `Math.random`). */
+  random?: () => number;
+  retry?: RetryOptions;
+  sessionBackoff?: SessionBackoffOptions;
+  /**
+   * Longest pause of the control loop in ms, which re-reads sessions, ramps
+   * stages and ends back-offs (default 50; the open model also wakes for
+   * every due arrival).
+   */
+  tickInterval?: number;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
+}
+
+const noop = (): void => undefined;
+
+function checkNumber(name: string, value: unknown, integer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new SchedulerOptionsError(`${name} must be a ${integer ? 'non-negative integer' : 'finite number >= 0'}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A run's settle-once signal: an AbortSignal for timers plus a promise for races. */
+class Signal {
+  readonly #controller = new AbortController();
+  readonly promise: Promise<void>;
+  #resolve: () => void = noop;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get fired(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  fire(): void {
+    if (this.fired) return;
+    this.#controller.abort();
+    this.#resolve();
+  }
+}
+
+/**
+ * Drives jobs through the worker pool, one session at a time per job.
+ *
+ * Closed model (`rate` 0): every active session runs the job back to back;
+ * when a job ends its session goes to the back of the pool's FIFO, so with
+ * fewer workers than sessions they take turns. Open model (`rate` > 0):
+ * starts arrive at the configured rate, evenly spaced; each goes to an idle
+ * session or is dropped. In both, a session never has two jobs in flight.
+ */
+export class Scheduler<S extends SchedulerSession = Session> {
+  readonly #sessions: SessionSource<S>;
+  readonly #pool: SchedulerPool;
+  readonly #metrics: SchedulerMetrics;
+  readonly #logger: SchedulerLogger | undefined;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly #open: boolean;
+  readonly #rate: number;
+  readonly #stages: readonly { duration: number; target: number }[];
+  readonly #durationMs: number;
+  readonly #iterations: number;
+  readonly #tick: number;
+  readonly #backoffThreshold: number;
+  readonly #backoffBase: number;
+  readonly #backoffMax: number;
+  readonly #host: RequestHost;
+  readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
+  readonly #runSlot = (slot: SessionSlot<S>): Promise<void> => this.#runJob(slot);
+  readonly #refusedSlot = (slot: SessionSlot<S>, error: unknown): void => this.#refused(slot, error);
+  // Ran, failed, skipped or dropped by a pool stop({ drain: false }): the session is free again.
+  readonly #settledSlot = (slot: SessionSlot<S>): void => this.#release(slot);
+
+  #slots: SessionSlot<S>[] = [];
+  readonly #byId = new Map<number, SessionSlot<S>>();
+  readonly #ready = new ReadyList<S>();
+  readonly #paused = new Set<number>();
+  #lastRefresh = Number.NEGATIVE_INFINITY;
+  #phase: 'new' | 'running' | 'done' = 'new';
+  #job: Job<S> | undefined;
+  #schedule: ArrivalSchedule | undefined;
+  #endReason: RunEndReason | undefined;
+  /** Stop or duration: queued jobs are skipped, retries and back-offs cut short. */
+  readonly #halt = new Signal();
+  /** Any end: the control loop wakes and exits. */
+  readonly #wake = new Signal();
+  #loop: Promise<void> = Promise.resolve();
+  #resolveIdle: (() => void) | undefined;
+  #t0 = 0;
+  #inFlight = 0;
+  #issued = 0;
+  #started = 0;
+  #succeeded = 0;
+  #failed = 0;
+  #dropped = 0;
+
+  constructor(options: SchedulerOptions<S>) {
+    const { config } = options;
+    this.#sessions = options.sessions;
+    this.#pool = options.pool;
+    this.#metrics = options.metrics;
+    this.#logger = options.logger;
+    this.#now = options.now ?? performance.now.bind(performance);
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#rate = checkNumber('rate', config.rate);
+    this.#open = this.#rate > 0;
+    this.#iterations = checkNumber('iterations', config.iterations, true);
+    const maxRetries = checkNumber('max_retries', config.max_retries, true);
+    if (!Array.isArray(config.stages)) throw new SchedulerOptionsError('stages must be an array');
+    this.#stages = config.stages.map((stage, i) => ({
+      duration: checkNumber(`stages[${i}].duration`, stage.duration),
+      target: checkNumber(`stages[${i}].target`, stage.target),
+    }));
+    const duration = checkNumber('duration', config.duration);
+    this.#durationMs = duration > 0 ? duration : stagesDuration(this.#stages);
+    this.#tick = options.tickInterval ?? 50;
+    if (!(this.#tick > 0)) throw new SchedulerOptionsError(`tickInterval must be > 0, got ${String(this.#tick)}`);
+    const backoff = options.sessionBackoff ?? {};
+    this.#backoffThreshold = checkNumber('sessionBackoff.threshold', backoff.threshold ?? 5, true);
+    this.#backoffBase = checkNumber('sessionBackoff.baseDelay', backoff.baseDelay ?? 1_000);
+    this.#backoffMax = checkNumber('sessionBackoff.maxDelay', backoff.maxDelay ?? 30_000);
+    const retry = options.retry ?? {};
+    const wallNow = options.wallNow ?? Date.now;
+    const random = options.random ?? Math.random;
+    const halt = this.#halt;
+    const pause = (ms: number): Promise<void> => this.#pause(ms);
+    this.#host = {
+      metrics: this.#metrics,
+      maxRetries,
+      baseDelay: checkNumber('retry.baseDelay', retry.baseDelay ?? DEFAULT_RETRY.baseDelay),
+      maxDelay: checkNumber('retry.maxDelay', retry.maxDelay ?? DEFAULT_RETRY.maxDelay),
+      maxRetryAfter: checkNumber('retry.maxRetryAfter', retry.maxRetryAfter ?? DEFAULT_RETRY.maxRetryAfter),
+      get halted() {
+        return halt.fired;
+      },
+      now: this.#now,
+      wallNow,
+      random,
+      pause,
+    };
+  }
+
+  /**
+   * Runs `job` until the duration elapses, `iterations` jobs have started, or
+   * `stop()` is called; resolves after the jobs still in flight have
+   * finished. A scheduler runs once.
+   */
+  async start(job: Job<S>): Promise<RunSummary> {
+    if (this.#phase !== 'new' || this.#halt.fired) {
+      throw new SchedulerStateError('a scheduler runs once: start() was already called, or stop() was');
+    }
+    this.#phase = 'running';
+    this.#job = job;
+    this.#t0 = this.#now();
+    this.#schedule = this.#open ? new ArrivalSchedule(this.#stages, this.#rate) : undefined;
+    this.#logger?.info('scheduler started', {
+      model: this.#open ? 'open' : 'closed',
+      rate: this.#rate,
+      duration: this.#durationMs,
+      iterations: this.#iterations,
+      stages: this.#stages.length,
+    });
+    this.#loop = this.#controlLoop();
+    try {
+      await this.#loop;
+    } finally {
+      if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.#resolveIdle = resolve;
+        });
+      }
+      this.#phase = 'done';
+    }
+    const summary: RunSummary = {
+      reason: this.#endReason ?? 'stopped',
+      model: this.#open ? 'open' : 'closed',
+      iterations: this.#started,
+      succeeded: this.#succeeded,
+      failed: this.#failed,
+      dropped: this.#dropped,
+      elapsedMs: this.#now() - this.#t0,
+    };
+    this.#logger?.info('scheduler finished', { ...summary });
+    return summary;
+  }
+
+  /**
+   * Ends the run: once this returns no new job starts (jobs still queued in
+   * the pool are skipped when they come up); jobs already running finish or
+   * time out, and `start()` resolves after them. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#end('stopped', true);
+    return this.#loop.then(noop, noop);
+  }
+
+  /** No new job for this session until `resumeSession(id)`; a running job finishes. Also pauses the session itself. */
+  pauseSession(id: number): void {
+    const session = this.#sessions.get(id);
+    if (session === undefined) throw new UnknownSessionError(id);
+    this.#paused.add(id);
+    if (session.state === 'active') session.pause();
+  }
+
+  /** Lets a paused session take jobs again (and resumes the session itself if it is paused). */
+  resumeSession(id: number): void {
+    const session = this.#sessions.get(id);
+    if (session === undefined) throw new UnknownSessionError(id);
+    this.#paused.delete(id);
+    if (session.state === 'paused') session.resume();
+    if (this.#phase === 'running' && this.#endReason === undefined) {
+      // Re-plan now rather than at the next tick: the session may take the next start.
+      const now = this.#now();
+      if (this.#open) this.#enableAll(now);
+      else this.#closedTick(now, now - this.#t0);
+    }
+  }
+
+  async #controlLoop(): Promise<void> {
+    try {
+      while (this.#endReason === undefined) {
+        const now = this.#now();
+        const elapsed = now - this.#t0;
+        if (this.#durationMs > 0 && elapsed >= this.#durationMs) {
+          this.#end('duration', true);
+          break;
+        }
+        this.#refreshSlots(now);
+        let wait = this.#open ? this.#openTick(now, elapsed) : this.#closedTick(now, elapsed);
+        if (this.#endReason !== undefined) break;
+        if (this.#durationMs > 0) wait = Math.min(wait, this.#durationMs - elapsed);
+        await Promise.race([this.#sleep(Math.max(0, wait), this.#wake.signal), this.#wake.promise]);
+      }
+    } catch (error) {
+      this.#end('stopped', true);
+      throw error;
+    }
+  }
+
+  #closedTick(now: number, elapsed: number): number {
+    const target = activeTarget(this.#stages, elapsed);
+    const active = applyActiveTarget(this.#slots, target, this.#isAvailable);
+    for (const slot of this.#slots) this.#makeReady(slot, now);
+    this.#metrics.setActiveSessions(active);
+    this.#pumpClosed(now);
+    return this.#tick;
+  }
+
+  /** Closed model: hand every ready session to the pool (waiting there if its queue is full). */
+  #pumpClosed(now: number): void {
+    while (this.#endReason === undefined) {
+      const slot = this.#takeReady(now);
+      if (slot === undefined) return;
+      slot.busy = true;
+      this.#inFlight++;
+      this.#countIssued();
+      this.#pool.submit(slot.run).then(slot.onQueued, slot.refused);
+    }
+  }
+
+  /** Open model: every available session may take starts. */
+  #enableAll(now: number): void {
+    const available = applyActiveTarget(this.#slots, Number.POSITIVE_INFINITY, this.#isAvailable);
+    for (const slot of this.#slots) this.#makeReady(slot, now);
+    this.#metrics.setActiveSessions(available);
+  }
+
+  #openTick(now: number, elapsed: number): number {
+    this.#enableAll(now);
+    const schedule = this.#schedule as ArrivalSchedule;
+    // Catch up: issue every start that is due, each with its own intended time.
+    while (this.#endReason === undefined && schedule.peek() <= elapsed) {
+      const intended = this.#t0 + schedule.take();
+      const slot = this.#takeReady(now);
+      if (slot === undefined || !this.#dispatchOpen(slot, intended)) {
+        this.#dropped++;
+        this.#metrics.recordDropped();
+      }
+    }
+    const next = schedule.peek() - elapsed;
+    return Math.min(this.#tick, Math.max(next, 0));
+  }
+
+  #dispatchOpen(slot: SessionSlot<S>, intended: number): boolean {
+    slot.intendedStart = intended;
+    let queued: PoolJob | undefined;
+    try {
+      queued = this.#pool.trySubmit(slot.run);
+    } catch (error) {
+      this.#poolGone(error);
+      return false;
+    }
+    if (queued === undefined) {
+      this.#ready.push(slot); // the pool is full, the session is still idle
+      return false;
+    }
+    slot.busy = true;
+    this.#inFlight++;
+    this.#countIssued();
+    slot.onQueued(queued);
+    return true;
+  }
+
+  #countIssued(): void {
+    this.#issued++;
+    if (this.#iterations > 0 && this.#issued >= this.#iterations) this.#end('iterations', false);
+  }
+
+  /** The pool job of a slot; the slot is released when the pool settles it (see `#settled`). */
+  async #runJob(slot: SessionSlot<S>): Promise<void> {
+    // Queued before the run was stopped: it must not start now.
+    if (this.#halt.fired || slot.gone) return;
+    const iteration = ++this.#started;
+    const intended = this.#open ? slot.intendedStart : this.#now();
+    const ctx = new RequestContext(this.#host, slot.session, iteration, intended);
+    let failed = false;
+    try {
+      await (this.#job as Job<S>)(slot.session, ctx);
+    } catch (error) {
+      failed = true;
+      this.#logger?.debug('iteration failed', {
+        sessionId: slot.id,
+        iteration,
+        error: error instanceof Error ? error.message : String(error),
+        code: (error as { code?: unknown } | null)?.code,
+      });
+    }
+    if (failed) {
+      this.#failed++;
+      slot.failures++;
+      if (slot.failures >= this.#backoffThreshold) {
+        const wait = Math.min(this.#backoffMax, this.#backoffBase * 2 ** (slot.failures - this.#backoffThreshold));
+        slot.notBefore = this.#now() + wait;
+      }
+    } else {
+      this.#succeeded++;
+      slot.failures = 0;
+      slot.notBefore = 0;
+    }
+  }
+
+  #release(slot: SessionSlot<S>): void {
+    slot.busy = false;
+    this.#inFlight--;
+    const now = this.#now();
+    // Do not hand out a job past the deadline while the control loop sleeps.
+    if (this.#durationMs > 0 && now - this.#t0 >= this.#durationMs) this.#end('duration', true);
+    if (this.#endReason === undefined) {
+      this.#makeReady(slot, now);
+      if (!this.#open) this.#pumpClosed(now);
+    } else if (this.#inFlight === 0) {
+      this.#resolveIdle?.();
+    }
+  }
+
+  /** The pool refused a closed-model job: it is stopped, so the run cannot go on. */
+  #refused(slot: SessionSlot<S>, error: unknown): void {
+    this.#issued--;
+    this.#poolGone(error);
+    this.#release(slot);
+  }
+
+  #poolGone(error: unknown): void {
+    if (this.#endReason === undefined) {
+      this.#logger?.warn('worker pool refused a job; ending the run', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.#end('stopped', true);
+  }
+
+  #end(reason: RunEndReason, halt: boolean): void {
+    if (this.#endReason === undefined && this.#phase === 'running') this.#endReason = reason;
+    if (halt) this.#halt.fire();
+    this.#wake.fire();
+    if (this.#inFlight === 0) this.#resolveIdle?.();
+  }
+
+  #pause(ms: number): Promise<void> {
+    if (this.#halt.fired) return Promise.resolve();
+    return Promise.race([this.#sleep(ms, this.#halt.signal), this.#halt.promise]);
+  }
+
+  #available(slot: SessionSlot<S>): boolean {
+    if (slot.gone || this.#paused.has(slot.id)) return false;
+    const state = (slot.session as SchedulerSession).state;
+    return state !== 'paused' && state !== 'closed';
+  }
+
+  #makeReady(slot: SessionSlot<S>, now: number): void {
+    if (!slot.busy && !slot.queued && slot.enabled && slot.notBefore <= now && this.#available(slot)) {
+      this.#ready.push(slot);
+    }
+  }
+
+  /** The next ready slot that may still start (state can change while it waits in the list). */
+  #takeReady(now: number): SessionSlot<S> | undefined {
+    for (let slot = this.#ready.shift(); slot !== undefined; slot = this.#ready.shift()) {
+      if (!slot.busy && slot.enabled && slot.notBefore <= now && this.#available(slot)) return slot;
+    }
+    return undefined;
+  }
+
+  /** Follows sessions added or removed at runtime (re-read when the count changes, or every second). */
+  #refreshSlots(now: number): void {
+    if (this.#sessions.count() === this.#slots.length && now - this.#lastRefresh < 1_000) return;
+    this.#lastRefresh = now;
+    const ids = this.#sessions.ids();
+    const slots: SessionSlot<S>[] = [];
+    const seen = new Set<number>();
+    for (const id of ids) {
+      let slot = this.#byId.get(id);
+      if (slot === undefined) {
+        const session = this.#sessions.get(id);
+        if (session === undefined) continue;
+        slot = new SessionSlot<S>(id, session, this.#runSlot, this.#refusedSlot, this.#settledSlot);
+        this.#byId.set(id, slot);
+      }
+      seen.add(id);
+      slots.push(slot);
+    }
+    for (const slot of this.#slots) {
+      if (!seen.has(slot.id)) {
+        slot.gone = true;
+        this.#byId.delete(slot.id);
+      }
+    }
+    this.#slots = slots;
+  }
+}
