@@ -1,6 +1,7 @@
 import { Agent, Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
 import type { ResolvedOptions } from './options.js';
 import { formatHost } from './proxy-target.js';
+import { ReusingPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
 
 /** A client's dispatcher and the destroy that reaches everything it created. */
@@ -41,8 +42,9 @@ class Children {
 
 /**
  * Builds the undici dispatcher of one client. Per origin it creates a `Client`
- * when `connections` is 1 (~7 KiB idle) and a `Pool` otherwise (~25 KiB: it
- * preallocates a request queue), with the same options on every path: direct,
+ * when `connections` is 1 (~7 KiB idle) and a `ReusingPool` of Clients
+ * otherwise (one socket while requests are sequential, more only under
+ * concurrency), with the same options on every path: direct,
  * via an HTTP(S) proxy (tunnel or forward) and via SOCKS.
  */
 export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
@@ -63,6 +65,12 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
   // forwarding wrapper passes only `{ connect }`, hence the merge with `pool`.
   const children = new Children();
   const factory = (origin: string | URL, opts: object): Dispatcher => {
+    const merged = { ...pool, ...opts };
+    return children.add(options.connections === 1 ? new Client(origin, merged) : new ReusingPool(origin, merged));
+  };
+  // ProxyAgent's forwarding mode calls undici internals on what the factory
+  // returns, so it needs undici's own Pool there.
+  const undiciFactory = (origin: string | URL, opts: object): Dispatcher => {
     const merged = { ...pool, ...opts };
     return children.add(options.connections === 1 ? new Client(origin, merged) : new Pool(origin, merged));
   };
@@ -98,7 +106,7 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     uri: `${proxy.protocol}://${formatHost(proxy.host)}:${proxy.port}`,
     ...(token === undefined ? {} : { token }),
     proxyTunnel: options.proxyTunnel,
-    factory,
+    factory: options.proxyTunnel ? factory : undiciFactory,
     // The CONNECT requests to the proxy: one socket at a time is enough for one sticky connection.
     clientFactory: (origin: URL, opts: object) =>
       children.add(options.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts)),
