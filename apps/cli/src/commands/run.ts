@@ -1,0 +1,66 @@
+import { Command, Flags } from '@oclif/core';
+import { runEngine, type RunFlags } from '../run/run-engine.js';
+
+export default class Run extends Command {
+  static override summary = 'Run isolated HTTP sessions against a target and report throughput, latency and errors.';
+
+  static override description = `Creates N isolated sessions (each with its own keep-alive pool, cookie jar, headers and proxy), drives them through a bounded worker pool in the closed model (every session busy back to back) or the open model (--rate: a fixed arrival rate), and prints a summary at the end.
+
+Settings come from, lowest to highest: built-in defaults, the --config file, SESSION_ENGINE_* environment variables, and these flags. Durations take units: 250ms, 30s, 2m, 1h (a bare number of seconds is accepted on flags).
+
+On a terminal a live status line shows progress; otherwise a metrics line is logged every metrics_interval. Ctrl+C (SIGINT) or SIGTERM stops gracefully and still prints the summary; a second one forces exit 130.
+
+Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, or a start-up failure, 130 forced stop.`;
+
+  static override examples = [
+    {
+      description: 'The embedded demo: a local target server and a login scenario, 200 sessions for 10 s',
+      command: '<%= config.bin %> <%= command.id %> --demo',
+    },
+    {
+      description: '50 sessions hitting a URL for 30 seconds',
+      command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080/ -s 50 -d 30s',
+    },
+    {
+      description: 'Open model: 500 requests per second for one minute, through rotated proxies',
+      command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080/ -r 500 -d 1m --proxy-file proxies.txt',
+    },
+    {
+      description: 'A config file with a scenario, one header added, JSON report written to a file',
+      command: '<%= config.bin %> <%= command.id %> -c engine.json -H "x-tenant: blue" --json --out report.json',
+    },
+    {
+      description: 'A custom job script, 1000 iterations in total',
+      command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080 --script ./job.mjs -n 1000',
+    },
+  ];
+
+  static override flags = {
+    config: Flags.string({ char: 'c', summary: 'JSON config file (seed format: snake_case keys).', helpValue: '<file>' }),
+    target: Flags.string({ char: 't', summary: 'Target base URL (config target_url).', helpValue: '<url>' }),
+    sessions: Flags.integer({ char: 's', summary: 'Number of sessions (config number_of_sessions, default 500).', min: 1 }),
+    workers: Flags.integer({ char: 'w', summary: 'Worker pool size (config workers, default = sessions).', min: 1 }),
+    duration: Flags.string({ char: 'd', summary: 'Stop after this long, e.g. 30s, 2m (config duration).', helpValue: '<duration>' }),
+    iterations: Flags.integer({ char: 'n', summary: 'Stop after this many job starts in total (config iterations).', min: 1 }),
+    rate: Flags.integer({ char: 'r', summary: 'Open model: job starts per second (config rate).', min: 1 }),
+    'proxy-file': Flags.string({ summary: 'Newline-delimited proxy list: http://, https://, socks4://, socks5:// (config proxy_file).', helpValue: '<file>' }),
+    header: Flags.string({ char: 'H', summary: 'Header sent by every session, "Name: value" (repeatable; adds to config headers).', multiple: true, helpValue: '<header>' }),
+    method: Flags.string({ char: 'm', summary: 'HTTP method of the default job (config method, default GET).' }),
+    body: Flags.string({ summary: 'Request body of the default job (config body).' }),
+    script: Flags.string({ summary: 'Job module (.mjs, .js or .ts) exporting default async (session, context) => {} (config script).', helpValue: '<file>' }),
+    timeout: Flags.string({ summary: 'Per-request timeout, e.g. 5s (config request_timeout, default 30s).', helpValue: '<duration>' }),
+    retries: Flags.integer({ summary: 'Retries on network errors, 429 and 503 (config max_retries, default 3).', min: 0 }),
+    insecure: Flags.boolean({ summary: 'Accept invalid TLS certificates (config insecure_tls).', allowNo: true }),
+    'log-level': Flags.string({ summary: 'Log level on stderr (config log_level).', options: ['debug', 'info', 'warn', 'error'] }),
+    json: Flags.boolean({ summary: 'Print the report as one JSON document on stdout instead of the summary.' }),
+    out: Flags.string({ summary: 'Also write the JSON report to this file (atomically).', helpValue: '<file>' }),
+    'metrics-port': Flags.integer({ summary: 'Serve Prometheus metrics on http://127.0.0.1:<port>/metrics while running (0 = any free port).', min: 0, max: 65535 }),
+    demo: Flags.boolean({ summary: 'Start the demo target server in-process and run the login scenario against it.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Run);
+    const code = await runEngine(flags as RunFlags, { version: this.config.version });
+    if (code !== 0) this.exit(code);
+  }
+}

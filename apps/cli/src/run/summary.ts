@@ -1,0 +1,85 @@
+/** Renders a RunReport as the human summary printed at the end of a run. */
+import type { RunReport } from './report.js';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export function formatMs(ms: number): string {
+  if (ms >= 10_000) return `${decimal.format(ms / 1000)} s`;
+  if (ms >= 100) return `${integer.format(ms)} ms`;
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function percent(part: number, whole: number): string {
+  if (whole === 0) return '0%';
+  const p = (part / whole) * 100;
+  return `${p < 0.1 && p > 0 ? p.toFixed(3) : p.toFixed(1)}%`;
+}
+
+function counts(map: Record<string, number>): string {
+  const entries = Object.entries(map).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return 'none';
+  return entries.map(([key, n]) => `${key}: ${integer.format(n)}`).join('   ');
+}
+
+const label = (name: string): string => `  ${name.padEnd(12)}`;
+
+export function formatSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const { latency } = report;
+  lines.push('');
+  lines.push(`session-engine run summary (${report.model} model, stopped by ${report.reason})`);
+  lines.push(`${label('target')}${report.target}`);
+  lines.push(
+    `${label('duration')}${decimal.format(report.duration)} s   sessions ${integer.format(report.sessions.created)}` +
+      (report.sessions.failed_to_create > 0 ? ` (${report.sessions.failed_to_create} failed to start)` : '') +
+      `   iterations ${integer.format(report.iterations)}`,
+  );
+  lines.push(
+    `${label('requests')}${integer.format(report.total)} total   ${integer.format(report.success)} ok   ` +
+      `${integer.format(report.failed)} failed (${percent(report.failed, report.total)})   ` +
+      `retries ${integer.format(report.retries)}` +
+      (report.model === 'open' ? `   dropped ${integer.format(report.dropped)}` : ''),
+  );
+  lines.push(`${label('throughput')}${decimal.format(report.rps)} req/s   received ${formatBytes(report.bytes_received)}`);
+  lines.push(
+    latency.count === 0
+      ? `${label('latency')}no completed requests`
+      : `${label('latency')}min ${formatMs(latency.min)}   mean ${formatMs(latency.mean)}   p50 ${formatMs(latency.p50)}   ` +
+          `p90 ${formatMs(latency.p90)}   p99 ${formatMs(latency.p99)}   p99.9 ${formatMs(latency.p999)}   max ${formatMs(latency.max)}`,
+  );
+  lines.push(`${label('status')}${counts(report.status_codes)}`);
+  lines.push(`${label('errors')}${counts(report.errors)}`);
+  const reasons = Object.entries(report.failure_reasons);
+  if (reasons.length > 0) {
+    lines.push(`${label('failures')}`);
+    for (const [reason, n] of reasons.slice(0, 10)) lines.push(`    ${integer.format(n).padStart(8)} x ${reason}`);
+    if (reasons.length > 10) lines.push(`    ... ${reasons.length - 10} more kinds (see --json)`);
+  }
+  const steps = Object.entries(report.steps);
+  if (steps.length > 0) {
+    const width = Math.max(4, ...steps.map(([name]) => name.length));
+    lines.push(`${label('steps')}`);
+    lines.push(`    ${'step'.padEnd(width)}  ${'requests'.padStart(9)}  ${'failed'.padStart(7)}  ${'p50'.padStart(9)}  ${'p99'.padStart(9)}`);
+    for (const [name, step] of steps) {
+      lines.push(
+        `    ${name.padEnd(width)}  ${integer.format(step.total).padStart(9)}  ${integer.format(step.failed).padStart(7)}  ` +
+          `${formatMs(step.latency.p50).padStart(9)}  ${formatMs(step.latency.p99).padStart(9)}`,
+      );
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}

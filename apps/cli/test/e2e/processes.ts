@@ -1,0 +1,108 @@
+/**
+ * Real processes for end-to-end tests: the built target server and the built
+ * `engine` binary, started as a user would, on 127.0.0.1 only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const engineBin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+export const targetBin = fileURLToPath(new URL('../../../target-server/bin/target-server.js', import.meta.url));
+
+export interface TargetProcess {
+  url: string;
+  process: ChildProcess;
+  stats(): Promise<TargetStats>;
+  stop(): Promise<void>;
+}
+
+/** The parts of the target server's GET /stats that tests read. */
+export interface TargetStats {
+  total_requests: number;
+  connections: { opened: number; open: number };
+  sessions: { count: number; ids: string[]; requests: Record<string, number>; requests_without_session: number };
+  [key: string]: unknown;
+}
+
+export async function startTarget(): Promise<TargetProcess> {
+  const child = spawn(process.execPath, [targetBin, '--port', '0', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`target server did not start: ${out}`)), 10_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`target server exited with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    process: child,
+    stats: async () => (await (await fetch(`${url}/stats`)).json()) as TargetStats,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface EngineResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface EngineOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Called once the process has started; use it to send signals. */
+  onStart?: (child: ChildProcess) => void;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/** Runs `engine <args>` to completion (bounded by timeoutMs, then SIGKILL). */
+export function runEngine(args: string[], options: EngineOptions = {}): Promise<EngineResult> {
+  const child = spawn(process.execPath, [engineBin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+    cwd: options.cwd,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  options.onStart?.(child);
+  return new Promise<EngineResult>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      // Let the pipes drain after exit.
+      setImmediate(() => resolve({ code, signal, stdout, stderr }));
+    });
+  });
+}
+
+/** Waits until stderr of the child has printed text matching the pattern. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        child.stderr!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr!.on('data', onData);
+  });
+}
