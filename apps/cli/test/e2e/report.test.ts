@@ -1,0 +1,73 @@
+/** The outputs users script against: --json, --out, --metrics-port, and the --demo quick start. */
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEngine, startTarget, waitForOutput, type TargetProcess } from './processes.js';
+
+let target: TargetProcess;
+const dir = mkdtempSync(join(tmpdir(), 'engine-report-'));
+
+beforeAll(async () => {
+  target = await startTarget();
+});
+afterAll(async () => {
+  await target?.stop();
+});
+
+describe('report outputs', () => {
+  it('--json prints one document with the documented fields; --out writes the same document', async () => {
+    const out = join(dir, 'report.json');
+    const result = await runEngine(['run', '-t', `${target.url}/status/201`, '-s', '3', '-n', '30', '--json', '--out', out, '-H', 'authorization: Bearer s3cret']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    for (const key of ['total', 'success', 'failed', 'rps', 'latency', 'status_codes', 'errors', 'sessions', 'duration', 'config']) {
+      expect(report, key).toHaveProperty(key);
+    }
+    expect(report.total).toBe(30);
+    expect(report.status_codes).toEqual({ '201': 30 });
+    expect(Object.keys(report.latency as object)).toEqual(['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']);
+    // Secrets never reach the report.
+    expect(result.stdout).not.toContain('s3cret');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(report);
+    // Written atomically: no temporary file is left beside it.
+    expect(readdirSync(dir).filter((name) => name.includes('.tmp'))).toEqual([]);
+  });
+
+  it('--metrics-port serves Prometheus metrics while the run is going', async () => {
+    let scraped = '';
+    const result = await runEngine(['run', '-t', `${target.url}/`, '-s', '2', '-d', '20s', '--metrics-port', '0', '--json'], {
+      onStart: (child) => {
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        void waitForOutput(child, /serving Prometheus metrics/).then(async () => {
+          const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(stderr)?.[1];
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          scraped = url ? await (await fetch(url)).text() : `no url in: ${stderr}`;
+          child.kill('SIGINT');
+        });
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(scraped).toMatch(/^session_engine_requests_total\{outcome="success"\} [1-9]\d*$/m);
+    expect(scraped).toMatch(/^session_engine_active_sessions 2$/m);
+  });
+
+  it('--demo runs the login scenario against the embedded target server', async () => {
+    const result = await runEngine(['run', '--demo', '-s', '20', '-d', '2s', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      target: string;
+      failed: number;
+      total: number;
+      steps: Record<string, { total: number; failed: number }>;
+      sessions: { created: number };
+    };
+    expect(report.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+ \(embedded demo target\)$/);
+    expect(report.sessions.created).toBe(20);
+    expect(Object.keys(report.steps)).toEqual(['login', 'me', 'counter']);
+    expect(report.steps.login?.total).toBe(20);
+    expect(report.steps.me?.total).toBeGreaterThan(20);
+    expect(report.failed).toBe(0);
+  });
+});
