@@ -212,3 +212,18 @@ describe('options', () => {
     expect(() => new Metrics({ now: 5 as unknown as () => number })).toThrow(MetricsArgumentError);
   });
 });
+
+describe('recordExpected', () => {
+  it('counts a status the caller declared acceptable as success, whatever its class', () => {
+    const metrics = new Metrics();
+    metrics.recordExpected(404, 1_000, 10, 'missing');
+    metrics.recordSuccess(404, 1_000);
+    const s = metrics.snapshot();
+    expect(s.total).toBe(2);
+    expect(s.success).toBe(1);
+    expect(s.failed).toBe(1);
+    expect(s.status_codes).toEqual({ '404': 2 });
+    expect(s.errors).toEqual({ http_4xx: 1 });
+    expect(s.steps.missing).toMatchObject({ total: 1, success: 1, failed: 0 });
+  });
+});

@@ -89,6 +89,15 @@ export class Metrics {
       this.recordFailure(httpStatusKind(status), latencyMicros, status, bytes, step);
       return;
     }
+    this.recordExpected(status, latencyMicros, bytes, step);
+  }
+
+  /**
+   * A completed request whose status the caller declared acceptable (a
+   * scenario's `expect_status: 404`, say): counted as success whatever its
+   * class, like k6's expected statuses.
+   */
+  recordExpected(status: number, latencyMicros: number, bytes = 0, step?: string): void {
     const state = this.#state;
     state.success++;
     state.statuses.increment(status);

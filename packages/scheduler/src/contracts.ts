@@ -43,6 +43,7 @@ export interface SchedulerPool {
 /** The recording calls used here (`Metrics` fits). */
 export interface SchedulerMetrics {
   recordSuccess(status: number, latencyMicros: number, bytes?: number, step?: string): void;
+  recordExpected(status: number, latencyMicros: number, bytes?: number, step?: string): void;
   recordFailure(kind: string, latencyMicros: number, status?: number, bytes?: number, step?: string): void;
   recordRetry(): void;
   recordDropped(): void;

@@ -130,6 +130,9 @@ export class RequestContext implements JobContext {
           metrics.recordFailure('expectation', latency, status, response.bytes, step);
           throw new ExpectationError(status, list, response.url, step);
         }
+        // An expected status is a success even outside 2xx/3xx (e.g. expect_status: 404).
+        metrics.recordExpected(status, latency, response.bytes, step);
+        return response;
       }
       if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
       else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);

@@ -201,6 +201,10 @@ export class MetricsRecorder implements SchedulerMetrics {
     this.requests.push({ outcome: 'success', status, latencyMicros, bytes, step });
   }
 
+  recordExpected(status: number, latencyMicros: number, bytes = 0, step?: string): void {
+    this.requests.push({ outcome: 'success', kind: 'expected', status, latencyMicros, bytes, step });
+  }
+
   recordFailure(kind: string, latencyMicros: number, status = 0, bytes = 0, step?: string): void {
     this.requests.push({ outcome: 'failure', kind, status, latencyMicros, bytes, step });
   }

@@ -62,7 +62,17 @@ describe('ctx.request: outcomes', () => {
     expect((await clock.run(ctx.request({}, { expectStatus: 302 }))).status).toBe(302);
     expect(metrics.requests.map((r) => [r.outcome, r.kind, r.status])).toEqual([
       ['failure', 'expectation', 200],
-      ['success', undefined, 302],
+      ['success', 'expected', 302],
+    ]);
+  });
+
+  it('counts an expected status outside 2xx/3xx as a success', async () => {
+    const { clock, metrics, ctx } = setup([{ status: 404 }, { status: 404 }]);
+    expect((await clock.run(ctx.request({}, { expectStatus: [200, 404] }))).status).toBe(404);
+    expect((await clock.run(ctx.request({}))).status).toBe(404);
+    expect(metrics.requests.map((r) => [r.outcome, r.kind, r.status])).toEqual([
+      ['success', 'expected', 404],
+      ['failure', 'http_404', 404],
     ]);
   });
 
