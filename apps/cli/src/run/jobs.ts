@@ -15,9 +15,16 @@ import { CliError } from './cli-error.js';
 export class FailureReasons {
   readonly #counts = new Map<string, number>();
   #kinds = 0;
+  #total = 0;
   static readonly MAX_KINDS = 100;
 
+  /** Failed iterations so far. */
+  get total(): number {
+    return this.#total;
+  }
+
   add(reason: string): void {
+    this.#total += 1;
     const current = this.#counts.get(reason);
     if (current !== undefined) this.#counts.set(reason, current + 1);
     else if (this.#kinds < FailureReasons.MAX_KINDS) {
@@ -147,7 +154,12 @@ export async function loadScriptJob(path: string): Promise<Job> {
   } catch (error) {
     throw new CliError(`script ${path} failed to load: ${reasonOf(error)}; fix the error in the script (run it with node to see the full stack)`, 'SE_ERR_CLI_SCRIPT_LOAD', { cause: error });
   }
-  const job = module.default;
+  let job = module.default;
+  // A .ts file outside a "type": "module" package is compiled as CommonJS, so
+  // its default export arrives one level down.
+  if (job !== null && typeof job === 'object' && typeof (job as { default?: unknown }).default === 'function') {
+    job = (job as { default: unknown }).default;
+  }
   if (typeof job !== 'function') {
     throw new CliError(
       `script ${path} must export a default function, e.g. "export default async (session, context) => { await context.request({ path: '/' }) }" (found ${typeof job})`,

@@ -41,6 +41,8 @@ export interface RunReport {
   /** Open model: starts that found no idle session. */
   dropped: number;
   iterations: number;
+  /** Iterations that failed (the job threw: expectation, capture, script error, no response). */
+  failed_iterations: number;
   /** Mean requests per second over the run. */
   rps: number;
   bytes_received: number;
@@ -64,6 +66,7 @@ export interface ReportInput {
   model: 'closed' | 'open';
   target: string;
   iterations: number;
+  failedIterations: number;
   snapshot: MetricsSnapshot;
   sessions: RunReport['sessions'];
   failureReasons: ReadonlyMap<string, number>;
@@ -116,6 +119,7 @@ export function buildReport(input: ReportInput): RunReport {
     retries: snapshot.retries,
     dropped: snapshot.dropped,
     iterations: input.iterations,
+    failed_iterations: input.failedIterations,
     rps: round(seconds > 0 ? snapshot.total / seconds : 0, 1),
     bytes_received: snapshot.bytes_received,
     latency: latencyOf(snapshot.latency),

@@ -57,7 +57,7 @@ export interface RunEnvironment {
 }
 
 /** Flag durations accept a bare number of seconds; the config wants units. */
-function flagDuration(value: string | undefined, flag: string): string | undefined {
+export function flagDuration(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return `${trimmed}s`;
@@ -67,7 +67,7 @@ function flagDuration(value: string | undefined, flag: string): string | undefin
   return trimmed;
 }
 
-function parseHeaders(values: readonly string[] | undefined): Record<string, string> {
+export function parseHeaders(values: readonly string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const raw of values ?? []) {
     const colon = raw.indexOf(':');
@@ -259,6 +259,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
         model: config.rate > 0 ? 'open' : 'closed',
         target: demoUrl ? `${demoUrl} (embedded demo target)` : config.target_url || '(script)',
         iterations: started,
+        failedIterations: failureReasons.total,
         snapshot: metrics.snapshot(),
         sessions: { configured: config.number_of_sessions, created: creation.created, failed_to_create: creation.errors.length },
         failureReasons: failureReasons.counts,

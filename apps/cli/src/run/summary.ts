@@ -45,7 +45,8 @@ export function formatSummary(report: RunReport): string {
   lines.push(
     `${label('duration')}${decimal.format(report.duration)} s   sessions ${integer.format(report.sessions.created)}` +
       (report.sessions.failed_to_create > 0 ? ` (${report.sessions.failed_to_create} failed to start)` : '') +
-      `   iterations ${integer.format(report.iterations)}`,
+      `   iterations ${integer.format(report.iterations)}` +
+      (report.failed_iterations > 0 ? ` (${integer.format(report.failed_iterations)} failed)` : ''),
   );
   lines.push(
     `${label('requests')}${integer.format(report.total)} total   ${integer.format(report.success)} ok   ` +

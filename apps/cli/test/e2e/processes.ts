@@ -18,7 +18,7 @@ export interface TargetProcess {
 /** The parts of the target server's GET /stats that tests read. */
 export interface TargetStats {
   total_requests: number;
-  connections: { opened: number; open: number };
+  connections: { opened: number; open: number; with_requests: number };
   sessions: { count: number; ids: string[]; requests: Record<string, number>; requests_without_session: number };
   [key: string]: unknown;
 }
