@@ -53,12 +53,14 @@ export function formatStatusLine(sample: ProgressSample): string {
 export class LiveStatusLine {
   readonly #stream: Writable & { columns?: number };
   #drawn = false;
+  #last: ProgressSample | undefined;
 
   constructor(stream: Writable & { columns?: number }) {
     this.#stream = stream;
   }
 
   draw(sample: ProgressSample): void {
+    this.#last = sample;
     let line = formatStatusLine(sample);
     const columns = this.#stream.columns;
     if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
@@ -70,5 +72,42 @@ export class LiveStatusLine {
   clear(): void {
     if (this.#drawn) this.#stream.write('\r\x1b[2K');
     this.#drawn = false;
+  }
+
+  /** Draws the last sample again (after a log line pushed it up). */
+  redraw(): void {
+    if (this.#last) this.draw(this.#last);
+  }
+
+  /** Stops redrawing (end of run): later log lines stay plain. */
+  stop(): void {
+    this.clear();
+    this.#last = undefined;
+  }
+}
+
+/**
+ * The logger's destination on a terminal: a log line first clears the live
+ * status line, then the status line is drawn again below it, so the two never
+ * overwrite each other.
+ */
+export class StatusAwareStream {
+  readonly #stream: Writable & { isTTY?: boolean };
+  live: LiveStatusLine | undefined;
+
+  constructor(stream: Writable & { isTTY?: boolean }) {
+    this.#stream = stream;
+  }
+
+  get isTTY(): boolean {
+    return this.#stream.isTTY === true;
+  }
+
+  write(chunk: string): boolean {
+    const live = this.live;
+    live?.clear();
+    const ok = this.#stream.write(chunk);
+    live?.redraw();
+    return ok;
   }
 }

@@ -18,7 +18,7 @@ import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, startDemoTarget } from './demo.js';
 import { defaultJob, FailureReasons, loadScriptJob, scenarioJob, stepName, withFailureReasons } from './jobs.js';
 import { startMetricsServer, type RunningMetricsServer } from './metrics-server.js';
-import { LiveStatusLine } from './progress.js';
+import { LiveStatusLine, StatusAwareStream } from './progress.js';
 import { buildReport, type RunReport, type StopReason } from './report.js';
 import { formatSummary } from './summary.js';
 
@@ -128,9 +128,10 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
   const forceExit = environment.forceExit ?? ((code: number) => process.exit(code));
 
   // 1. Logger first, so every later step can report through it.
+  const logOutput = new StatusAwareStream(stderr);
   const logger: Logger = createLogger({
     level: (flags['log-level'] as LogLevel | undefined) ?? 'info',
-    destination: stderr,
+    destination: logOutput,
   });
   const debug = flags['log-level'] === 'debug';
   const cleanups: Closable[] = [];
@@ -224,6 +225,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     let live: LiveStatusLine | undefined;
     if (stderr.isTTY && !flags.json) {
       live = new LiveStatusLine(stderr);
+      logOutput.live = live;
       monitor = setInterval(() => {
         const snapshot = metrics.snapshot();
         live?.draw({
@@ -279,12 +281,11 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopReason === undefined) {
         stopReason = 'signal';
-        live?.clear();
         logger.warn(`${signal} received: finishing in-flight requests (send it again to force exit)`);
         void scheduler.stop();
         return;
       }
-      live?.clear();
+      live?.stop();
       logger.error(`${signal} received again: forcing exit`);
       emit(report('forced'), true);
       forceExit(130);
@@ -303,6 +304,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       iterations: config.iterations || undefined,
     });
     const summary = await scheduler.start(job);
+    live?.stop();
 
     // 11. Shutdown in reverse order: scheduler, pool drain, sessions, final metrics.
     await scheduler.stop();
