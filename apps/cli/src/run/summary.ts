@@ -82,5 +82,5 @@ export function formatSummary(report: RunReport): string {
     }
   }
   lines.push('');
-  return lines.join('\n');
+  return lines.map((line) => line.trimEnd()).join('\n');
 }
