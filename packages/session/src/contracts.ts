@@ -16,6 +16,10 @@ export interface SessionProxy {
 /** Where sessions get their proxy from, round-robin (`ProxyManager` fits). `undefined` = direct. */
 export interface ProxySource<P extends SessionProxy = SessionProxy> {
   next(): P | undefined;
+  /** Told when a session could not connect through `proxy` (`ProxyManager` marks it unhealthy after N in a row). */
+  reportFailure?(proxy: P): void;
+  /** Told when a request through `proxy` got a response. */
+  reportSuccess?(proxy: P): void;
 }
 
 /** What a session needs from its HTTP client (`@session-engine/client-factory`'s `HttpClient` fits). */

@@ -223,6 +223,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
         headers: [this.#config.headers, this.#sessionHeaders?.(id)],
         requestTimeout: this.#config.request_timeout,
         now: this.#now,
+        ...(this.#proxies === undefined ? {} : { proxyHealth: this.#proxies }),
       });
     } catch (cause) {
       await client.close().catch(() => undefined);

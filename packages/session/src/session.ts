@@ -2,7 +2,7 @@ import { classifyError } from '@session-engine/client-factory';
 import type { ProxyEntry } from '@session-engine/proxy';
 import type { CookieJar } from 'tough-cookie';
 import type { Dispatcher } from 'undici';
-import type { SessionClient, SessionProxy } from './contracts.js';
+import type { ProxySource, SessionClient, SessionProxy } from './contracts.js';
 import {
   InvalidRequestError,
   InvalidStateTransitionError,
@@ -53,7 +53,22 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   requestTimeout?: number;
   /** Clock for `createdAt`/`lastActivity` (ms); defaults to `Date.now`. */
   now?: () => number;
+  /** Told about connection outcomes through `proxy`, so a dead proxy can be skipped for new sessions. */
+  proxyHealth?: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'>;
 }
+
+/** Failure kinds that mean the connection (to the proxy, or through it) could not be made. */
+const CONNECTION_FAILURES = new Set([
+  'proxy_connect',
+  'proxy_auth',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * One isolated HTTP identity: its own client (dispatcher + cookie jar), proxy
@@ -81,6 +96,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   readonly #jar: CookieJar;
   readonly #baseUrl: URL | undefined;
   readonly #timeout: number;
+  readonly #proxyHealth: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'> | undefined;
   readonly #now: () => number;
 
   constructor(options: SessionOptions<P>) {
@@ -94,6 +110,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#baseUrl =
       options.baseUrl === undefined || options.baseUrl === '' ? undefined : new URL(options.baseUrl);
     this.#timeout = options.requestTimeout ?? 0;
+    this.#proxyHealth = options.proxy === undefined ? undefined : options.proxyHealth;
     this.#now = options.now ?? Date.now;
     this.createdAt = this.#now();
     this.#lastActivity = this.createdAt;
@@ -216,6 +233,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
         data.body.destroy();
         throw error;
       }
+      if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
       const responseHeaders = normaliseHeaders(data.headers);
       for (const line of responseHeaders['set-cookie'] as string[]) {
         await this.#jar.setCookie(line, href, { ignoreError: true });
@@ -242,7 +260,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
         throw new SessionRequestError(this.id, method, shown, 'aborted', 'aborted by caller', { cause: error });
       }
       this.#countFailure();
-      throw new SessionRequestError(this.id, method, shown, classifyError(error), errorDetail(error), {
+      const kind = classifyError(error);
+      if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) this.#proxyHealth.reportFailure?.(this.proxy as P);
+      throw new SessionRequestError(this.id, method, shown, kind, errorDetail(error), {
         cause: error,
       });
     } finally {

@@ -128,4 +128,28 @@ describe('SessionManager with the default client factory', () => {
     expect(error).toBeInstanceOf(SessionRequestError);
     expect(error).toMatchObject({ sessionId: 1, causeCode: 'ECONNREFUSED' });
   });
+
+  it('reports proxy connection failures so new sessions skip a dead proxy', async () => {
+    const server = await target();
+    const live = await startProxy();
+    cleanups.push(() => live.close());
+    const deadPort = await closedPort();
+    const proxies = ProxyManager.fromText(`http://127.0.0.1:${deadPort}\nhttp://127.0.0.1:${live.port}\n`, { maxFailures: 2 });
+    const manager = managerFor({ target_url: server.url, request_timeout: 5_000 }, proxies);
+    await manager.createSessions(2);
+    const [viaDead, viaLive] = [manager.get(1)!, manager.get(2)!];
+    expect(viaDead.proxy?.port).toBe(deadPort);
+    expect(viaLive.proxy?.port).toBe(live.port);
+
+    await viaDead.request({}).catch(() => undefined);
+    expect(proxies.healthy()).toHaveLength(2); // one failure is not enough
+    await viaLive.request({});
+    await viaDead.request({}).catch(() => undefined);
+    expect(proxies.healthy().map((p) => p.port)).toEqual([live.port]);
+
+    // Sessions added now all get the live proxy; the dead one's session keeps its own (immutable).
+    await manager.add(3);
+    expect([3, 4, 5].map((id) => manager.get(id)?.proxy?.port)).toEqual([live.port, live.port, live.port]);
+    expect(viaDead.proxy?.port).toBe(deadPort);
+  });
 });
