@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+/**
+ * The benchmark harness: the engine against autocannon and wrk on one target,
+ * target and generator pinned to different cores, every configuration run
+ * interleaved (A B A B) and reported as medians with min-max.
+ *
+ *   npm run bench                                full run (about 8 minutes), writes docs/benchmarks/
+ *   npm run bench -- --only closed-50,idle-500 --runs 5 --duration 10
+ *   npm run bench:smoke                          2-second check that the harness still works
+ *
+ * See tools/bench/README.md for every flag.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { autocannonVersion, engineVersion, loadAverage, machineInfo } from './machine.mjs';
+import { canPin } from './pinned-process.mjs';
+import { closedRow, renderMarkdown } from './report.mjs';
+import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runWrk, writeWrkScript } from './runners.mjs';
+import { SMOKE_SCENARIO, allScenarios, selectScenarios, toolsFor } from './scenarios.mjs';
+import { ratios, summarise } from './stats.mjs';
+import { startTarget } from './target.mjs';
+
+const DEFAULT_OUT = fileURLToPath(new URL('../../../docs/benchmarks/', import.meta.url));
+const TARGET_CORE = 0;
+const GENERATOR_CORE = 1;
+
+// Read before any load: the load average tells whether the machine was shared.
+const machineAtStart = machineInfo();
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    tools: { type: 'string' },
+    cli: { type: 'boolean', default: false },
+    target: { type: 'string', default: 'auto' },
+    out: { type: 'string' },
+    'open-sessions': { type: 'string', default: '1000' },
+    'engine-conns': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (flags.help) {
+  process.stdout.write(`npm run bench -- [options]
+  --duration <s>         seconds per run (default 5; smoke 1)
+  --runs <n>             runs per tool and configuration, interleaved (default 3; smoke 1)
+  --only <ids>           comma-separated scenarios: ${allScenarios({ openSessions: 0 }).map((s) => s.id).join(', ')}
+  --tools <list>         engine,autocannon,wrk,cli (default: engine,autocannon and wrk when installed)
+  --cli                  also measure \`engine run --json\` (the CLI, start-up included)
+  --target <kind>        auto (nginx, else the demo target server), nginx, node
+  --open-sessions <n>    sessions/connections in the open-model scenarios (default 1000)
+  --engine-conns <n>     max_conns_per_host for the engine's sessions (default: the config default)
+  --out <dir>            where to write latest.md/json and the dated copy (default docs/benchmarks; smoke: a temp dir)
+  --smoke                one tiny configuration, one run; exits 1 unless it produced a row with requests
+`);
+  process.exit(0);
+}
+
+function positive(name, text, fallback) {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a positive number, got ${text}`);
+  return n;
+}
+
+const smoke = flags.smoke;
+const durationS = positive('duration', flags.duration, smoke ? 1 : 5);
+const runs = Math.round(positive('runs', flags.runs, smoke ? 1 : 3));
+const openSessions = Math.round(positive('open-sessions', flags['open-sessions'], 1000));
+const engineConns = flags['engine-conns'] === undefined ? undefined : Math.round(positive('engine-conns', flags['engine-conns'], 1));
+if (!['auto', 'nginx', 'node'].includes(flags.target)) throw new Error(`--target must be auto, nginx or node, got ${flags.target}`);
+
+const wrkVersion = findWrk();
+const knownTools = ['engine', 'autocannon', 'wrk', 'cli'];
+let tools = flags.tools ? flags.tools.split(',').map((t) => t.trim()) : ['engine', 'autocannon', ...(wrkVersion && !smoke ? ['wrk'] : [])];
+for (const t of tools) if (!knownTools.includes(t)) throw new Error(`unknown tool ${t}; known: ${knownTools.join(', ')}`);
+if (flags.cli && !tools.includes('cli')) tools = [...tools, 'cli'];
+const notes = [];
+if (tools.includes('wrk') && !wrkVersion) {
+  tools = tools.filter((t) => t !== 'wrk');
+  notes.push('wrk is not installed (apt-get install -y wrk): no wrk figures.');
+}
+
+const scenarios = smoke ? [SMOKE_SCENARIO] : selectScenarios(allScenarios({ openSessions }), flags.only);
+const outDir = flags.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'se-bench-smoke-')) : DEFAULT_OUT);
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const plan = [];
+for (const scenario of scenarios) {
+  const scenarioTools = toolsFor(scenario, tools);
+  // Interleaved: run 1 of every tool, then run 2 of every tool, ...
+  for (let run = 1; run <= runs; run++) for (const tool of scenarioTools) plan.push({ scenario, tool, run });
+}
+const estimateS = plan.reduce((sum, p) => sum + (p.scenario.kind === 'idle' ? p.scenario.sessions / 1000 + 2 : durationS + 1.5), 0);
+log(`bench: ${plan.length} runs, about ${estimateS < 120 ? `${Math.ceil(estimateS)} s` : `${Math.ceil(estimateS / 60)} min`}; ${scenarios.map((s) => s.id).join(', ')}; tools ${tools.join(', ')}`);
+
+const target = await startTarget({ kind: /** @type {'auto'|'nginx'|'node'} */ (flags.target), core: TARGET_CORE });
+const targetNote = flags.target === 'node' ? 'chosen with --target node' : 'fallback: nginx is not installed';
+if (target.kind !== 'nginx') {
+  notes.push(`The target is the demo target server (apps/target-server, ${targetNote}): slower than nginx, it may be the bottleneck.`);
+}
+if (!canPin) notes.push('taskset is not available: processes were not pinned to cores.');
+let stopping = false;
+const onSignal = async () => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  log('bench: interrupted, stopping the target');
+  await target.stop();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const work = mkdtempSync(join(tmpdir(), 'se-bench-'));
+const luaScript = wrkVersion ? writeWrkScript(work) : '';
+const records = [];
+let step = 0;
+try {
+  for (const { scenario, tool, run } of plan) {
+    step++;
+    const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS };
+    const targetCpuBefore = target.cpuSeconds();
+    let result;
+    if (scenario.kind === 'idle') result = await runEngineIdle({ ...base, conns: engineConns });
+    else if (tool === 'engine') result = await runEngine({ ...base, rate: scenario.rate, conns: engineConns });
+    else if (tool === 'autocannon') result = await runAutocannon({ ...base, rate: scenario.rate });
+    else if (tool === 'wrk') result = await runWrk({ ...base, luaScript });
+    else result = await runCli({ ...base, rate: scenario.rate });
+    const record = {
+      scenario: scenario.id,
+      kind: scenario.kind,
+      scenarioSessions: scenario.sessions,
+      path: scenario.path,
+      rate: scenario.rate,
+      run,
+      ...result,
+      tool,
+      targetCpuS: target.cpuSeconds() - targetCpuBefore,
+    };
+    if (!record.failure && record.elapsedS > 0) record.targetCpuPct = (record.targetCpuS / record.elapsedS) * 100;
+    if (scenario.kind === 'open' && !record.failure) {
+      // Starts per second against the target rate: the engine counts starts, autocannon responses.
+      record.achievedRate = (record.iterations ?? record.requests) / durationS;
+      record.rateErrorPct = ((record.achievedRate - scenario.rate) / scenario.rate) * 100;
+    }
+    records.push(record);
+    const shown = record.failure
+      ? `FAILED: ${record.failure}`
+      : scenario.kind === 'idle'
+        ? `${record.rssPerSessionKiB?.toFixed(1)} KiB RSS/session, ${record.sockets} sockets, ${record.cookies} cookies`
+        : `${Math.round(record.rps)} req/s, ${Math.round(record.reqPerCpuS)} req/CPU-s, p99 ${record.p99Ms} ms, ${record.errors} errors`;
+    log(`[${step}/${plan.length}] ${scenario.id} ${tool} #${run}: ${shown}`);
+  }
+} finally {
+  await target.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const date = new Date();
+const groups = summarise(records);
+const meta = {
+  date: date.toISOString(),
+  args: process.argv.slice(2).join(' '),
+  machine: { ...machineAtStart, loadEnd: loadAverage() },
+  versions: {
+    node: process.version,
+    target: target.version,
+    wrk: wrkVersion,
+    autocannon: autocannonVersion(),
+    engine: engineVersion(),
+  },
+  target: target.kind === 'nginx' ? 'nginx (1 worker, access log off, keepalive_requests 1e9)' : 'apps/target-server',
+  targetNote: target.kind === 'nginx' ? undefined : targetNote,
+  cores: { target: TARGET_CORE, generator: GENERATOR_CORE },
+  pinned: canPin,
+  durationS,
+  runs,
+  openSessions,
+  engineConns: engineConns ?? 'config default',
+  notes,
+};
+const markdown = renderMarkdown({ meta, groups, ratios: ratios(groups) });
+const json = { ...meta, summary: groups, ratios: ratios(groups), runs: records };
+
+mkdirSync(outDir, { recursive: true });
+const day = date.toISOString().slice(0, 10);
+for (const name of ['latest', day]) {
+  writeFileSync(join(outDir, `${name}.md`), markdown);
+  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+}
+process.stdout.write(`${markdown}\n`);
+log(`bench: wrote ${relative(process.cwd(), join(outDir, 'latest.md')) || outDir} and latest.json (+ ${day} copies)`);
+
+if (smoke) {
+  // The smoke's only job: prove the harness still produces figures end to end.
+  const rows = groups.filter((g) => g.kind === 'closed').map(closedRow);
+  const problems = [];
+  for (const tool of toolsFor(SMOKE_SCENARIO, tools)) {
+    const group = groups.find((g) => g.tool === tool);
+    const row = rows.find((r) => r[1] === tool);
+    if (!group || !row || !markdown.includes(`| ${row.join(' | ')} |`)) problems.push(`${tool}: no table row`);
+    else if (!((group.stats.requests?.median ?? 0) > 0)) problems.push(`${tool}: no requests (${group.failures.join('; ') || 'zero'})`);
+  }
+  if (problems.length > 0) {
+    log(`bench smoke FAILED: ${problems.join('; ')}`);
+    process.exit(1);
+  }
+  log('bench smoke ok');
+  if (flags.out === undefined) rmSync(outDir, { recursive: true, force: true });
+}
+process.exit(0);
+
