@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { autocannonVersion, engineVersion, loadAverage, machineInfo } from './machine.mjs';
 import { canPin } from './pinned-process.mjs';
 import { closedRow, renderMarkdown } from './report.mjs';
-import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runWrk, writeWrkScript } from './runners.mjs';
+import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runNaive, runWrk, writeWrkScript } from './runners.mjs';
 import { SMOKE_SCENARIO, allScenarios, selectScenarios, toolsFor } from './scenarios.mjs';
 import { ratios, summarise } from './stats.mjs';
 import { startTarget } from './target.mjs';
@@ -38,10 +38,12 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     tools: { type: 'string' },
     cli: { type: 'boolean', default: false },
+    naive: { type: 'boolean', default: false },
     target: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     'open-sessions': { type: 'string', default: '1000' },
     'engine-conns': { type: 'string' },
+    'engine-node-flags': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -51,11 +53,13 @@ if (flags.help) {
   --duration <s>         seconds per run (default 5; smoke 1)
   --runs <n>             runs per tool and configuration, interleaved (default 3; smoke 1)
   --only <ids>           comma-separated scenarios: ${allScenarios({ openSessions: 0 }).map((s) => s.id).join(', ')}
-  --tools <list>         engine,autocannon,wrk,cli (default: engine,autocannon and wrk when installed)
+  --tools <list>         engine,autocannon,wrk,cli,naive (default: engine,autocannon and wrk when installed)
   --cli                  also measure \`engine run --json\` (the CLI, start-up included)
+  --naive                also run the naive undici + tough-cookie loop per session (closed model; a reference point)
   --target <kind>        auto (nginx, else the demo target server), nginx, node
   --open-sessions <n>    sessions/connections in the open-model scenarios (default 1000)
   --engine-conns <n>     max_conns_per_host for the engine's sessions (default: the config default)
+  --engine-node-flags <flags>  extra node flags for the engine runner, e.g. "--max-semi-space-size=64"
   --out <dir>            where to write latest.md/json and the dated copy (default docs/benchmarks; smoke: a temp dir)
   --smoke                one tiny configuration, one run; exits 1 unless it produced a row with requests
 `);
@@ -73,14 +77,16 @@ const smoke = flags.smoke;
 const durationS = positive('duration', flags.duration, smoke ? 1 : 5);
 const runs = Math.round(positive('runs', flags.runs, smoke ? 1 : 3));
 const openSessions = Math.round(positive('open-sessions', flags['open-sessions'], 1000));
+const engineNodeFlags = flags['engine-node-flags'] ? flags['engine-node-flags'].split(/\s+/).filter(Boolean) : [];
 const engineConns = flags['engine-conns'] === undefined ? undefined : Math.round(positive('engine-conns', flags['engine-conns'], 1));
 if (!['auto', 'nginx', 'node'].includes(flags.target)) throw new Error(`--target must be auto, nginx or node, got ${flags.target}`);
 
 const wrkVersion = findWrk();
-const knownTools = ['engine', 'autocannon', 'wrk', 'cli'];
+const knownTools = ['engine', 'autocannon', 'wrk', 'cli', 'naive'];
 let tools = flags.tools ? flags.tools.split(',').map((t) => t.trim()) : ['engine', 'autocannon', ...(wrkVersion && !smoke ? ['wrk'] : [])];
 for (const t of tools) if (!knownTools.includes(t)) throw new Error(`unknown tool ${t}; known: ${knownTools.join(', ')}`);
 if (flags.cli && !tools.includes('cli')) tools = [...tools, 'cli'];
+if (flags.naive && !tools.includes('naive')) tools = [...tools, 'naive'];
 const notes = [];
 if (tools.includes('wrk') && !wrkVersion) {
   tools = tools.filter((t) => t !== 'wrk');
@@ -127,10 +133,11 @@ try {
     const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS };
     const targetCpuBefore = target.cpuSeconds();
     let result;
-    if (scenario.kind === 'idle') result = await runEngineIdle({ ...base, conns: engineConns });
-    else if (tool === 'engine') result = await runEngine({ ...base, rate: scenario.rate, conns: engineConns });
+    if (scenario.kind === 'idle') result = await runEngineIdle({ ...base, conns: engineConns, nodeFlags: engineNodeFlags });
+    else if (tool === 'engine') result = await runEngine({ ...base, rate: scenario.rate, conns: engineConns, nodeFlags: engineNodeFlags });
     else if (tool === 'autocannon') result = await runAutocannon({ ...base, rate: scenario.rate });
     else if (tool === 'wrk') result = await runWrk({ ...base, luaScript });
+    else if (tool === 'naive') result = await runNaive(base);
     else result = await runCli({ ...base, rate: scenario.rate });
     const record = {
       scenario: scenario.id,
@@ -183,6 +190,7 @@ const meta = {
   runs,
   openSessions,
   engineConns: engineConns ?? 'config default',
+  engineNodeFlags,
   notes,
 };
 const markdown = renderMarkdown({ meta, groups, ratios: ratios(groups) });

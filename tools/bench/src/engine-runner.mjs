@@ -12,7 +12,8 @@
  * process: V8's GC helpers included), so module loading and session
  * creation are not charged to requests, as autocannon's runner does too.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { Session as Inspector } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '@session-engine/config';
 import { Metrics } from '@session-engine/metrics';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     conns: { type: 'string' },
     idle: { type: 'boolean', default: false },
+    // Writes a .cpuprofile of the load window only (no module loading or session creation).
+    'cpu-profile': { type: 'string' },
   },
 });
 if (!values.url) throw new Error('--url is required');
@@ -64,6 +67,22 @@ function openSockets() {
   return n;
 }
 
+/** Starts V8's sampling profiler in-process; the returned function stops it and writes the profile. */
+async function startProfiler(path) {
+  const inspector = new Inspector();
+  inspector.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 250 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(path, JSON.stringify(profile));
+    inspector.disconnect();
+  };
+}
+
 function print(result) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -84,11 +103,13 @@ async function runLoad() {
     await ctx.request(request);
   };
 
+  const stopProfiler = values['cpu-profile'] ? await startProfiler(values['cpu-profile']) : undefined;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const summary = await scheduler.start(job);
   const elapsedS = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  await stopProfiler?.();
   const snapshot = metrics.snapshot();
 
   await scheduler.stop();

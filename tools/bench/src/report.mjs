@@ -49,6 +49,10 @@ export function renderMarkdown({ meta, groups, ratios }) {
   lines.push(`- Machine: ${meta.machine.nproc} CPUs (${meta.machine.cpu}), ${one.format(meta.machine.memGiB)} GiB RAM, ${meta.machine.os}; load average at start ${meta.machine.loadStart}, at end ${meta.machine.loadEnd ?? '-'}`);
   lines.push(`- Versions: node ${meta.versions.node}, ${meta.versions.target}, ${meta.versions.wrk ?? 'wrk not installed'}, autocannon ${meta.versions.autocannon}, engine ${meta.versions.engine}`);
   lines.push(`- Target: ${meta.target}${meta.targetNote ? ` (${meta.targetNote})` : ''}, pinned to CPU ${meta.cores.target}; generators pinned to CPU ${meta.cores.generator}${meta.pinned ? '' : ' (taskset missing: NOT pinned)'}`);
+  lines.push(
+    `- Engine: config defaults except sessions = workers = connections of the peers; max_conns_per_host ${meta.engineConns ?? 'config default'}` +
+      `${meta.engineNodeFlags?.length ? `; node flags ${meta.engineNodeFlags.join(' ')}` : ''}; open model with ${meta.openSessions ?? '-'} sessions.`,
+  );
   lines.push(`- ${meta.runs} run(s) of ${meta.durationS} s per tool and configuration, interleaved (A B A B); cells are \`median (min-max)\`.`);
   lines.push('- req/CPU-s: requests per second of the generator process\'s own CPU time (user + system, all threads) over the load window; us CPU/req is its inverse.');
   lines.push('- target CPU %: CPU time of the target process(es) over the run, per second of run: near 100 the target, not the generator, is the limit.', '');

@@ -13,6 +13,7 @@ import { runPinned } from './pinned-process.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const ENGINE_RUNNER = here('./engine-runner.mjs');
 const AUTOCANNON_RUNNER = here('./autocannon-runner.mjs');
+const NAIVE_RUNNER = here('./naive-runner.mjs');
 const CLI_BIN = here('../../../apps/cli/bin/run.js');
 
 /** `wrk` version line, or undefined when wrk is not installed. */
@@ -90,7 +91,7 @@ function finish(record) {
 const timeoutFor = (durationS, extraS = 60) => (durationS + extraS) * 1000;
 
 /**
- * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; rate?: number; conns?: number; nodeFlags?: string[] }} o
+ * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; rate?: number; conns?: number; nodeFlags?: string[]; cpuProfile?: string }} o
  */
 export async function runEngine(o) {
   const args = [
@@ -102,6 +103,7 @@ export async function runEngine(o) {
     '--duration', String(o.durationS),
     '--rate', String(o.rate ?? 0),
     ...(o.conns ? ['--conns', String(o.conns)] : []),
+    ...(o.cpuProfile ? ['--cpu-profile', o.cpuProfile] : []),
   ];
   const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
   const report = lastJsonLine(run.stdout);
@@ -109,9 +111,10 @@ export async function runEngine(o) {
   return finish(report);
 }
 
-/** @param {{ core?: number; url: string; sessions: number; conns?: number; path: string }} o */
+/** @param {{ core?: number; url: string; sessions: number; conns?: number; path: string; nodeFlags?: string[] }} o */
 export async function runEngineIdle(o) {
   const args = [
+    ...(o.nodeFlags ?? []),
     '--expose-gc',
     ENGINE_RUNNER,
     '--idle',
@@ -138,6 +141,20 @@ export async function runAutocannon(o) {
   const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('autocannon', run, 'autocannon runner failed');
+  return finish(report);
+}
+
+/**
+ * The naive per-session undici + tough-cookie loop (closed model only): the
+ * baseline the engine's own layers are measured against.
+ *
+ * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number }} o
+ */
+export async function runNaive(o) {
+  const args = [NAIVE_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS)];
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const report = lastJsonLine(run.stdout);
+  if (run.code !== 0 || !report) return failed('naive', run, 'naive runner failed');
   return finish(report);
 }
 

@@ -45,6 +45,7 @@ export function selectScenarios(scenarios, only) {
 export function toolsFor(scenario, tools) {
   if (scenario.kind === 'idle') return tools.filter((t) => t === 'engine');
   // wrk has no rate limit (that is wrk2): the open model is the engine and autocannon only.
-  if (scenario.kind === 'open') return tools.filter((t) => t !== 'wrk');
+  // The naive loop is a closed-model reference only.
+  if (scenario.kind === 'open') return tools.filter((t) => t !== 'wrk' && t !== 'naive');
   return tools;
 }
