@@ -18,7 +18,7 @@ afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh temp dir per test: the tests run concurrently (each is one short-lived process). */
+/** A fresh temp dir per test: no test shares its files with another. */
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'se-e2e-bad-input-'));
   dirs.push(dir);
@@ -42,7 +42,7 @@ async function failsWith(expect: ExpectStatic, args: string[], cwd: string): Pro
   return result.stderr;
 }
 
-describe.concurrent('engine run with bad input', () => {
+describe('engine run with bad input', () => {
   it('names an unknown config key, suggests the closest valid one and gives file:line:col', async ({ expect }) => {
     const dir = tempDir();
     const config = file(dir, 'engine.json', '{\n  "target_url": "http://127.0.0.1:9/",\n  "number_of_sesions": 5\n}\n');
@@ -153,7 +153,7 @@ describe.concurrent('engine run with bad input', () => {
   });
 });
 
-describe.concurrent('engine help and version', () => {
+describe('engine help and version', () => {
   const flags = [
     ['-c', '--config'],
     ['-t', '--target'],
