@@ -1,4 +1,4 @@
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { runEngine, type RunFlags } from '../run/run-engine.js';
 
 export default class Run extends Command {
@@ -57,6 +57,15 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     'metrics-port': Flags.integer({ summary: 'Serve Prometheus metrics on http://127.0.0.1:<port>/metrics while running (0 = any free port).', min: 0, max: 65535 }),
     demo: Flags.boolean({ summary: 'Start the demo target server in-process and run the login scenario against it.' }),
   };
+
+  /** Flag errors (unknown flag, bad value) exit 1 like every other bad input, not oclif's 2. */
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    if ((error as { oclif?: { exit?: number } }).oclif?.exit === 2) {
+      this.logToStderr(`error: ${error.message.replace(/\n\s*See more help with --help\s*$/, '')}\nSee: engine run --help`);
+      this.exit(1);
+    }
+    return super.catch(error);
+  }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Run);

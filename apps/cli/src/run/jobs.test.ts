@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioStep } from '@session-engine/config';
 import type { JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
-import { FailureReasons, loadScriptJob, scenarioJob, withFailureReasons } from './jobs.js';
+import { ExpectationError, RequestFailedError } from '@session-engine/scheduler';
+import { FailureReasons, loadScriptJob, reasonOf, scenarioJob, withFailureReasons } from './jobs.js';
 
 interface Sent {
   req: Record<string, unknown>;
@@ -63,6 +64,25 @@ describe('scenarioJob', () => {
     expect(sent.map((s) => s.options?.step)).toEqual(['login', 'home', 'home']);
   });
 
+  it('retries a once-step that failed, and keeps completed once-steps done', async () => {
+    const { sent, session, ctx } = harness([{}]);
+    const job = scenarioJob([
+      step({ name: 'a', path: '/a', once: true }),
+      step({ name: 'b', path: '/b', once: true, capture: { x: { header: 'x-none' } } }),
+      step({ name: 'c', path: '/c' }),
+    ]);
+    // b's capture fails the first time: a stays done, b runs again next iteration.
+    await expect(job(session, ctx)).rejects.toThrowError(/capture "x"/);
+    (ctx as unknown as { request: (...a: unknown[]) => Promise<unknown> }).request = async (req: unknown, options: unknown) => {
+      sent.push({ req: req as Record<string, unknown>, options: options as Record<string, unknown> });
+      return { status: 200, headers: { 'set-cookie': [], 'x-none': 'now' }, json: () => ({}), text: () => '' };
+    };
+    await job(session, ctx);
+    await job(session, ctx);
+    expect(sent.map((s) => s.options?.step)).toEqual(['a', 'b', 'b', 'c', 'c']);
+    expect([...session.variables.keys()]).toEqual(['x']);
+  });
+
   it('names steps without a name by position, method and path', async () => {
     const { sent, session, ctx } = harness([{}]);
     await scenarioJob([step({ method: 'DELETE', path: '/x' })])(session, ctx);
@@ -80,6 +100,19 @@ describe('scenarioJob', () => {
     const job = scenarioJob([step({ name: 'a', path: '/{{missing}}' })]);
     await expect(job(session, ctx)).rejects.toThrowError(/scenario\[0\] \(a\)\.path: unknown variable "\{\{missing\}\}"/);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('reasonOf', () => {
+  it('groups the same failure across sessions: no session id, no per-session URL', () => {
+    const a = new ExpectationError(500, [200], 'http://t/u?who=1', 'login');
+    const b = new ExpectationError(500, [200], 'http://t/u?who=2', 'login');
+    expect(reasonOf(a)).toBe('login: expected status 200, got 500');
+    expect(reasonOf(b)).toBe(reasonOf(a));
+    const cause = Object.assign(new Error('session 3: GET http://t/ failed: connect ECONNREFUSED'), { method: 'GET', url: 'http://t/' });
+    expect(reasonOf(new RequestFailedError('ECONNREFUSED', 4, undefined, cause))).toBe('GET http://t/: no response (ECONNREFUSED) after 4 attempts');
+    expect(reasonOf(new RequestFailedError('timeout', 1, 'me', cause))).toBe('me: no response (timeout) after 1 attempt');
+    expect(reasonOf(new Error('boom'))).toBe('boom');
   });
 });
 

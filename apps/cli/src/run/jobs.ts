@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngineConfig, ScenarioStep } from '@session-engine/config';
-import type { Job, JobContext } from '@session-engine/scheduler';
+import { ExpectationError, RequestFailedError, type Job, type JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
 import { readJsonPath, renderJson, renderString, stringifyCapture } from './template.js';
 import { CliError } from './cli-error.js';
@@ -47,7 +47,20 @@ export class StepFailure extends Error {
   }
 }
 
-function reasonOf(error: unknown): string {
+/**
+ * A failure reason that groups: the same failure in every session reads the
+ * same (no session id, no per-session URL), so the summary counts kinds, not
+ * sessions.
+ */
+export function reasonOf(error: unknown): string {
+  if (error instanceof ExpectationError) {
+    return `${error.step ?? error.url}: expected status ${error.expected.join(' or ')}, got ${error.status}`;
+  }
+  if (error instanceof RequestFailedError) {
+    const cause = error.cause as { method?: unknown; url?: unknown } | undefined;
+    const what = error.step ?? (typeof cause?.url === 'string' ? `${String(cause.method ?? 'GET')} ${cause.url}` : 'request');
+    return `${what}: no response (${error.kind}) after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }
@@ -91,10 +104,13 @@ function variablesOf(session: Session, ctx: JobContext): Map<string, string> {
 /** Scenario job: ordered steps with expectations and captures into session variables. */
 export function scenarioJob(steps: readonly ScenarioStep[]): Job {
   const names = steps.map(stepName);
+  // Once-steps each session has completed (kept outside the user's variables).
+  const completed = new WeakMap<Session, Set<number>>();
   return async (session, ctx) => {
+    let done = completed.get(session);
     for (let i = 0; i < steps.length; i += 1) {
       const step = steps[i]!;
-      if (step.once && session.variables.has(`__done_${i}`)) continue;
+      if (step.once && done?.has(i)) continue;
       const name = names[i]!;
       const where = `scenario[${i}] (${name})`;
       const vars = variablesOf(session, ctx);
@@ -131,7 +147,10 @@ export function scenarioJob(steps: readonly ScenarioStep[]): Job {
         }
         session.variables.set(variable, stringifyCapture(value));
       }
-      if (step.once) session.variables.set(`__done_${i}`, '1');
+      if (step.once) {
+        if (done === undefined) completed.set(session, (done = new Set()));
+        done.add(i);
+      }
     }
   };
 }

@@ -8,6 +8,7 @@ import { writeFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, redactConfig, type EngineConfig } from '@session-engine/config';
+import { redactUrl } from '@session-engine/logger';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
 import { ProxyManager } from '@session-engine/proxy';
@@ -107,7 +108,9 @@ function asCliError(error: unknown, what: string): CliError {
   if (error instanceof CliError) return error;
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return new CliError(`${what}: ${message}`, typeof code === 'string' ? code : 'SE_ERR_CLI', { cause: error });
+  // Library messages often name their subject already ("invalid configuration (2 problems): ...").
+  const text = message.toLowerCase().startsWith(what.toLowerCase()) ? message : `${what}: ${message}`;
+  return new CliError(text, typeof code === 'string' ? code : 'SE_ERR_CLI', { cause: error });
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -179,6 +182,12 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
         proxies = await ProxyManager.fromFile(config.proxy_file);
       } catch (error) {
         throw asCliError(error, 'invalid proxy file');
+      }
+      if (proxies.count() === 0) {
+        throw new CliError(
+          `proxy file ${config.proxy_file} lists no proxies; add one per line (http://host:port, socks5://user:pass@host:port, ...) or drop --proxy-file / "proxy_file" to connect directly`,
+          'SE_ERR_CLI_NO_PROXIES',
+        );
       }
       logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
     }
@@ -259,7 +268,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
         finishedAt: new Date(),
         reason,
         model: config.rate > 0 ? 'open' : 'closed',
-        target: demoUrl ? `${demoUrl} (embedded demo target)` : config.target_url || '(script)',
+        target: demoUrl ? `${demoUrl} (embedded demo target)` : redactUrl(config.target_url) || '(script)',
         iterations: started,
         failedIterations: failureReasons.total,
         snapshot: metrics.snapshot(),
@@ -296,7 +305,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     // 10. Run.
     sessions.startAll();
     logger.info('run started', {
-      target: config.target_url,
+      target: redactUrl(config.target_url),
       sessions: creation.created,
       workers: config.workers,
       model: config.rate > 0 ? `open (${config.rate}/s)` : 'closed',

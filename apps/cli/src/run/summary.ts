@@ -36,11 +36,19 @@ function counts(map: Record<string, number>): string {
 
 const label = (name: string): string => `  ${name.padEnd(12)}`;
 
+const STOPPED: Record<RunReport['reason'], string> = {
+  duration: 'stopped by duration',
+  iterations: 'stopped after its iterations',
+  stopped: 'stopped',
+  signal: 'stopped by signal',
+  forced: 'forced exit: in-flight requests not counted',
+};
+
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
   const { latency } = report;
   lines.push('');
-  lines.push(`session-engine run summary (${report.model} model, stopped by ${report.reason})`);
+  lines.push(`session-engine run summary (${report.model} model, ${STOPPED[report.reason]})`);
   lines.push(`${label('target')}${report.target}`);
   lines.push(
     `${label('duration')}${decimal.format(report.duration)} s   sessions ${integer.format(report.sessions.created)}` +
