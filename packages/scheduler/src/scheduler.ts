@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Session } from '@session-engine/session';
 import { activeTarget, applyActiveTarget } from './closed-model.js';
@@ -92,6 +93,9 @@ class Signal {
   #resolve: () => void = noop;
 
   constructor() {
+    // Every back-off sleep of every session listens on this one signal; the
+    // default cap of 10 listeners would print a leak warning at 11 sessions.
+    setMaxListeners(0, this.#controller.signal);
     this.promise = new Promise<void>((resolve) => {
       this.#resolve = resolve;
     });

@@ -42,6 +42,10 @@ async function startTarget(): Promise<Target> {
         return;
       }
     }
+    if (req.url === '/busy') {
+      res.writeHead(503).end('busy');
+      return;
+    }
     res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'text/plain' }).end('ok');
   });
   target.server.listen(0, '127.0.0.1');
@@ -139,5 +143,29 @@ describe('Scheduler with real sessions', () => {
     expect(snap).toMatchObject({ total: 12, success: 6, failed: 6, retries: 6 });
     expect(snap.errors).toEqual({ expectation: 6 });
     expect(target.flakyCalls).toBe(12);
+  });
+
+  it('lets many sessions back off at once without a listener-leak warning', async () => {
+    const { manager, pool, metrics } = await world(20, 20);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    cleanup.push(async () => {
+      process.off('warning', onWarning);
+    });
+    const scheduler = new Scheduler({
+      sessions: manager,
+      pool,
+      metrics,
+      config: { rate: 0, duration: 0, iterations: 20, max_retries: 1, stages: [] },
+    });
+    await scheduler.start(async (_session, ctx) => {
+      await ctx.request({ path: '/busy' });
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(metrics.snapshot()).toMatchObject({ total: 20, retries: 20 });
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 });
