@@ -141,6 +141,14 @@ describe('engine run with bad input', () => {
     expect(stderr).toContain('"not-a-url" is not an absolute URL');
   });
 
+  it('rejects flag values the parser refuses with exit 1, naming the flag', async ({ expect }) => {
+    for (const args of [['-s', 'abc'], ['-s', '0'], ['--log-level', 'loud'], ['--no-such-flag']]) {
+      const stderr = await failsWith(expect, ['run', '-t', TARGET, ...args], tempDir());
+      expect(stderr).toMatch(args[0] === '-s' ? /--sessions/ : args[0] === '--log-level' ? /--log-level/ : /--no-such-flag/);
+      expect(stderr).toContain('See: engine run --help');
+    }
+  }, 60_000);
+
   it('asks for --target or --demo when there is no target', async ({ expect }) => {
     // Empty in the child: a developer's shell must not supply a target.
     const result = await runEngine(['run'], { timeoutMs: 15_000, cwd: tempDir(), env: { SESSION_ENGINE_TARGET_URL: '' } });

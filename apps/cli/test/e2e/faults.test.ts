@@ -72,6 +72,14 @@ describe('engine run against a failing target', () => {
     for (const reason of reasons) expect(reason).toContain('ECONNREFUSED');
   });
 
+  it('lets 50 sessions retry at once without printing a Node warning', async () => {
+    const port = await closedPort();
+    const result = await runEngine(['run', '-t', `http://127.0.0.1:${port}/`, '-s', '50', '-n', '100', '--json'], { timeoutMs: 30_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/Warning/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ total: 100, failed: 100 });
+  });
+
   it('does not retry when --retries 0', async () => {
     const port = await closedPort();
     const report = await run(['-t', `http://127.0.0.1:${port}/`, '-s', '2', '-n', '6', '--retries', '0']);
