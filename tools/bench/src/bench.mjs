@@ -29,6 +29,8 @@ const GENERATOR_CORE = 1;
 
 // Read before any load: the load average tells whether the machine was shared.
 const machineAtStart = machineInfo();
+// The engine as built for this run (others may commit while it runs).
+const engineAtStart = engineVersion();
 
 const { values: flags } = parseArgs({
   options: {
@@ -131,14 +133,25 @@ try {
   for (const { scenario, tool, run } of plan) {
     step++;
     const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS };
-    const targetCpuBefore = target.cpuSeconds();
-    let result;
-    if (scenario.kind === 'idle') result = await runEngineIdle({ ...base, conns: engineConns, nodeFlags: engineNodeFlags });
-    else if (tool === 'engine') result = await runEngine({ ...base, rate: scenario.rate, conns: engineConns, nodeFlags: engineNodeFlags });
-    else if (tool === 'autocannon') result = await runAutocannon({ ...base, rate: scenario.rate });
-    else if (tool === 'wrk') result = await runWrk({ ...base, luaScript });
-    else if (tool === 'naive') result = await runNaive(base);
-    else result = await runCli({ ...base, rate: scenario.rate });
+    const runOnce = () => {
+      if (scenario.kind === 'idle') return runEngineIdle({ ...base, conns: engineConns, nodeFlags: engineNodeFlags });
+      if (tool === 'engine') return runEngine({ ...base, rate: scenario.rate, conns: engineConns, nodeFlags: engineNodeFlags });
+      if (tool === 'autocannon') return runAutocannon({ ...base, rate: scenario.rate });
+      if (tool === 'wrk') return runWrk({ ...base, luaScript });
+      if (tool === 'naive') return runNaive(base);
+      return runCli({ ...base, rate: scenario.rate });
+    };
+    let targetCpuBefore = target.cpuSeconds();
+    let result = await runOnce();
+    let retriedAfter;
+    if (result.failure && !smoke) {
+      // One retry: a transient failure (a package being rebuilt under us, say) should not leave a hole.
+      retriedAfter = result.failure;
+      log(`[${step}/${plan.length}] ${scenario.id} ${tool} #${run} failed, retrying once: ${result.failure}`);
+      await new Promise((r) => setTimeout(r, 3000));
+      targetCpuBefore = target.cpuSeconds();
+      result = await runOnce();
+    }
     const record = {
       scenario: scenario.id,
       kind: scenario.kind,
@@ -149,6 +162,7 @@ try {
       ...result,
       tool,
       targetCpuS: target.cpuSeconds() - targetCpuBefore,
+      ...(retriedAfter ? { retriedAfter } : {}),
     };
     if (!record.failure && record.elapsedS > 0) record.targetCpuPct = (record.targetCpuS / record.elapsedS) * 100;
     if (scenario.kind === 'open' && !record.failure) {
@@ -169,6 +183,9 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+for (const r of records.filter((x) => x.retriedAfter && !x.failure)) {
+  notes.push(`${r.scenario} ${r.tool} run ${r.run} failed once and was retried: ${r.retriedAfter}`);
+}
 const date = new Date();
 const groups = summarise(records);
 const meta = {
@@ -180,7 +197,7 @@ const meta = {
     target: target.version,
     wrk: wrkVersion,
     autocannon: autocannonVersion(),
-    engine: engineVersion(),
+    engine: engineAtStart === engineVersion() ? engineAtStart : `${engineAtStart} at start, ${engineVersion()} at end`,
   },
   target: target.kind === 'nginx' ? 'nginx (1 worker, access log off, keepalive_requests 1e9)' : 'apps/target-server',
   targetNote: target.kind === 'nginx' ? undefined : targetNote,
