@@ -21,3 +21,39 @@ export function displayUrl(url: URL): string {
   masked.password = '';
   return masked.href;
 }
+
+/** A resolved request target, parsed once: what undici's dispatch and messages need. */
+export interface RequestTarget {
+  readonly origin: string;
+  /** pathname + search. */
+  readonly path: string;
+  readonly href: string;
+  /** `href` with credentials masked. */
+  readonly display: string;
+  readonly protocol: string;
+}
+
+// Parsing a URL costs microseconds and sessions ask for the same few again and
+// again. Parsing is a pure function, so one bounded memo serves every session
+// without sharing any session state.
+const MEMO_LIMIT = 4096;
+const memo = new Map<string, RequestTarget>();
+
+function toTarget(url: URL): RequestTarget {
+  return { origin: url.origin, path: url.pathname + url.search, href: url.href, display: displayUrl(url), protocol: url.protocol };
+}
+
+/** `resolveRequestUrl`, memoised, as a `RequestTarget`; throws what `new URL` throws. */
+export function resolveTarget(url: string | undefined, path: string | undefined, base: URL | undefined): RequestTarget | undefined {
+  const key = url !== undefined ? url : path !== undefined ? (base === undefined ? undefined : `${base.href}\n${path}`) : base?.href;
+  if (key === undefined) return undefined;
+  let target = memo.get(key);
+  if (target === undefined) {
+    const resolved = resolveRequestUrl(url, path, base);
+    if (resolved === undefined) return undefined;
+    target = toTarget(resolved);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, target);
+  }
+  return target;
+}

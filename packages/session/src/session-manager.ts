@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.js';
 import { createHttpClient } from '@session-engine/client-factory';
 import type { ProxyEntry } from '@session-engine/proxy';
 import type {
@@ -60,12 +61,16 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   // True between startAll and pauseAll/stopAll: sessions added meanwhile start active.
   #running = false;
 
+  /** One deadline sweeper for every session's requests: one timer instead of one per request. */
+  readonly #deadlines: Deadlines;
+
   constructor(options: SessionManagerOptions<P>) {
     const concurrency = options.creationConcurrency ?? defaultCreationConcurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError(`creationConcurrency must be a positive integer, got ${concurrency}`);
     }
     this.#config = options.config;
+    this.#deadlines = new Deadlines(options.config.request_timeout);
     this.#proxies = options.proxies;
     this.#logger = options.logger;
     this.#createClient = options.createClient ?? createHttpClient;
@@ -224,6 +229,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
         requestTimeout: this.#config.request_timeout,
         now: this.#now,
         ...(this.#proxies === undefined ? {} : { proxyHealth: this.#proxies }),
+        deadlines: this.#deadlines,
       });
     } catch (cause) {
       await client.close().catch(() => undefined);

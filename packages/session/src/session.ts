@@ -1,6 +1,6 @@
 import { classifyError } from '@session-engine/client-factory';
 import type { ProxyEntry } from '@session-engine/proxy';
-import type { CookieJar } from 'tough-cookie';
+import type { Cookie, CookieJar } from 'tough-cookie';
 import type { Dispatcher } from 'undici';
 import type { ProxySource, SessionClient, SessionProxy } from './contracts.js';
 import {
@@ -11,7 +11,9 @@ import {
   SessionTimeoutError,
 } from './errors.js';
 import { buildHeaderProfile, mergeHeaders } from './header-profile.js';
-import { displayUrl, resolveRequestUrl } from './request-url.js';
+import { Deadlines } from './deadlines.js';
+import { resolveTarget, type RequestTarget } from './request-url.js';
+import { ResponseCollector } from './response-collector.js';
 import { BufferedResponse, normaliseHeaders, type SessionResponse } from './session-response.js';
 import type { SessionState } from './session-state.js';
 
@@ -55,6 +57,17 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   now?: () => number;
   /** Told about connection outcomes through `proxy`, so a dead proxy can be skipped for new sessions. */
   proxyHealth?: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'>;
+  /** Shared deadline sweeper (a manager gives all its sessions one); default: the session's own. */
+  deadlines?: Deadlines;
+}
+
+const COOKIE_CACHE_SIZE = 16;
+const EXPIRY_ATTRIBUTE = /;\s*(expires|max-age)\s*=/i;
+
+function cookieString(cookies: readonly Cookie[]): string {
+  if (cookies.length === 0) return '';
+  if (cookies.length === 1) return cookies[0]!.cookieString();
+  return cookies.map((c) => c.cookieString()).join('; ');
 }
 
 /** Failure kinds that mean the connection (to the proxy, or through it) could not be made. */
@@ -98,6 +111,13 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   readonly #timeout: number;
   readonly #proxyHealth: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'> | undefined;
   readonly #now: () => number;
+  readonly #deadlines: Deadlines;
+  /** The jar may hold cookies (something was stored, or the jar was handed out). */
+  #jarUsed = false;
+  /** The jar was handed out through `cookieJar`, so it can change without us knowing. */
+  #jarShared = false;
+  #cookieCache: Map<string, { value: string; expires: number }> | undefined;
+  #lastSetCookie: string | undefined;
 
   constructor(options: SessionOptions<P>) {
     this.id = options.id;
@@ -112,6 +132,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#timeout = options.requestTimeout ?? 0;
     this.#proxyHealth = options.proxy === undefined ? undefined : options.proxyHealth;
     this.#now = options.now ?? Date.now;
+    this.#deadlines = options.deadlines ?? new Deadlines(this.#timeout);
     this.createdAt = this.#now();
     this.#lastActivity = this.createdAt;
   }
@@ -121,6 +142,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   }
 
   get cookieJar(): CookieJar {
+    this.#jarUsed = true;
+    this.#jarShared = true;
     return this.#jar;
   }
 
@@ -184,75 +207,77 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   async request(req: SessionRequest): Promise<SessionResponse> {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
-    const url = this.#resolve(req);
-    const href = url.href;
+    const target = this.#resolve(req);
+    const href = target.href;
 
-    const headers = mergeHeaders({ ...this.headers }, req.headers);
+    // The frozen profile is sent as it is when nothing is added to it.
+    let headers: Record<string, string> = this.headers as Record<string, string>;
     let body: string | Buffer | null = req.body ?? null;
+    let own = false;
+    const ownHeaders = (): Record<string, string> => {
+      if (!own) {
+        headers = { ...headers };
+        own = true;
+      }
+      return headers;
+    };
+    // undici's ProxyAgent writes a host header into the object it is given.
+    if (this.proxy !== undefined) ownHeaders();
+    if (req.headers !== undefined) mergeHeaders(ownHeaders(), req.headers);
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
-      headers['content-type'] ??= 'application/json';
+      ownHeaders()['content-type'] ??= 'application/json';
     }
-    const cookie = await this.#jar.getCookieString(href);
-    // close() may have started while the jar was read.
-    if (this.#closing !== undefined) throw new SessionClosedError(this.id);
-    if (cookie !== '') headers.cookie = headers.cookie === undefined ? cookie : `${cookie}; ${headers.cookie}`;
+    const cookie = this.#cookieHeader(href);
+    if (cookie !== '') {
+      const given = headers.cookie;
+      ownHeaders().cookie = given === undefined ? cookie : `${cookie}; ${given}`;
+    }
 
-    // undici's own timeouts are only accurate to about a second: one timer
-    // covers connect, headers and body, and is cleared as soon as we are done.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer =
-      this.#timeout > 0
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, this.#timeout)
-        : undefined;
+    const collector = new ResponseCollector();
     const signal = req.signal;
-    const onAbort = (): void => controller.abort(signal?.reason);
+    const onAbort = (): void => collector.abort(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     if (signal !== undefined) {
-      if (signal.aborted) controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const deadlines = this.#timeout > 0 ? this.#deadlines : undefined;
+    if (deadlines !== undefined) {
+      collector.deadline = performance.now() + this.#timeout;
+      deadlines.add(collector);
     }
 
     try {
-      const data = await this.#dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal: controller.signal,
-      });
-      let payload: Buffer;
       try {
-        // Reading the whole body is what returns the socket to the pool.
-        payload = Buffer.from(await data.body.arrayBuffer());
+        this.#dispatcher.dispatch(
+          { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body },
+          collector,
+        );
       } catch (error) {
-        data.body.destroy();
-        throw error;
+        collector.fail(error as Error);
       }
+      await collector.done;
+      const status = collector.status;
+      const payload = collector.body();
       if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
-      const responseHeaders = normaliseHeaders(data.headers);
-      for (const line of responseHeaders['set-cookie'] as string[]) {
-        await this.#jar.setCookie(line, href, { ignoreError: true });
-      }
+      const responseHeaders = normaliseHeaders(collector.headers);
+      const setCookie = responseHeaders['set-cookie'] as string[];
+      if (setCookie.length > 0) this.#storeCookies(setCookie, href);
       this.#requests++;
       this.#bytes += payload.length;
       this.#lastActivity = this.#now();
-      if (data.statusCode >= 500) {
+      if (status >= 500) {
         this.#failures++;
         this.#consecutiveFailures++;
       } else {
         this.#consecutiveFailures = 0;
       }
-      return new BufferedResponse(data.statusCode, responseHeaders, payload, displayUrl(url));
+      return new BufferedResponse(status, responseHeaders, payload, target.display);
     } catch (error) {
       this.#requests++;
       this.#lastActivity = this.#now();
-      const shown = displayUrl(url);
-      if (timedOut) {
+      const shown = target.display;
+      if (collector.timedOut) {
         this.#countFailure();
         throw new SessionTimeoutError(this.id, method, shown, this.#timeout, { cause: error });
       }
@@ -266,9 +291,44 @@ export class Session<P extends SessionProxy = ProxyEntry> {
         cause: error,
       });
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (deadlines !== undefined) deadlines.delete(collector);
+      if (signal !== undefined) signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * The `cookie` header for a URL. Reading the jar costs several microseconds
+   * per request, so an empty jar is not read at all and a header is reused
+   * until the jar changes or one of its cookies expires. Once the jar is
+   * handed out (`cookieJar`), it may change behind our back: no reuse then.
+   */
+  #cookieHeader(href: string): string {
+    if (!this.#jarUsed) return '';
+    if (this.#jarShared) return cookieString(this.#jar.getCookiesSync(href));
+    const cache = (this.#cookieCache ??= new Map());
+    const hit = cache.get(href);
+    if (hit !== undefined && hit.expires > Date.now()) return hit.value;
+    const cookies = this.#jar.getCookiesSync(href);
+    let expires = Infinity;
+    for (const c of cookies) {
+      const at = c.expiryTime();
+      if (at !== undefined && at < expires) expires = at;
+    }
+    if (cache.size >= COOKIE_CACHE_SIZE) cache.clear();
+    const value = cookieString(cookies);
+    cache.set(href, { value, expires });
+    return value;
+  }
+
+  #storeCookies(lines: readonly string[], href: string): void {
+    // The same Set-Cookie lines again (e.g. a server re-sending its session cookie) change nothing,
+    // unless they carry an expiry that they would refresh.
+    const joined = lines.length === 1 ? lines[0]! : lines.join('\n');
+    if (joined === this.#lastSetCookie && !EXPIRY_ATTRIBUTE.test(joined)) return;
+    this.#lastSetCookie = joined;
+    for (const line of lines) this.#jar.setCookieSync(line, href, { ignoreError: true });
+    this.#jarUsed = true;
+    this.#cookieCache?.clear();
   }
 
   #countFailure(): void {
@@ -276,25 +336,25 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#consecutiveFailures++;
   }
 
-  #resolve(req: SessionRequest): URL {
-    let url: URL | undefined;
+  #resolve(req: SessionRequest): RequestTarget {
+    let target: RequestTarget | undefined;
     try {
-      url = resolveRequestUrl(req.url, req.path, this.#baseUrl);
+      target = resolveTarget(req.url, req.path, this.#baseUrl);
     } catch (error) {
       throw new InvalidRequestError(this.id, `invalid URL ${JSON.stringify(req.url ?? req.path)}`, {
         cause: error,
       });
     }
-    if (url === undefined) {
+    if (target === undefined) {
       throw new InvalidRequestError(
         this.id,
         req.path === undefined ? 'no url, no path and no base URL' : `path "${req.path}" needs a base URL`,
       );
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new InvalidRequestError(this.id, `unsupported protocol "${url.protocol}" in ${displayUrl(url)}`);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new InvalidRequestError(this.id, `unsupported protocol "${target.protocol}" in ${target.display}`);
     }
-    return url;
+    return target;
   }
 
   #transition(from: SessionState, to: SessionState): void {
