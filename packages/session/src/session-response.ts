@@ -20,15 +20,26 @@ export interface SessionResponse {
 
 export class BufferedResponse implements SessionResponse {
   readonly status: number;
-  readonly headers: ResponseHeaders;
   readonly body: Buffer;
   readonly url: string;
+  #raw: IncomingHttpHeaders | undefined;
+  #headers: ResponseHeaders | undefined;
 
-  constructor(status: number, headers: ResponseHeaders, body: Buffer, url: string) {
+  /** `headers` may be undici's raw object: it is normalised on first read (most jobs never read it). */
+  constructor(status: number, headers: ResponseHeaders | IncomingHttpHeaders, body: Buffer, url: string, raw = false) {
     this.status = status;
-    this.headers = headers;
+    if (raw) this.#raw = headers as IncomingHttpHeaders;
+    else this.#headers = headers as ResponseHeaders;
     this.body = body;
     this.url = url;
+  }
+
+  get headers(): ResponseHeaders {
+    if (this.#headers === undefined) {
+      this.#headers = normaliseHeaders(this.#raw ?? {});
+      this.#raw = undefined;
+    }
+    return this.#headers;
   }
 
   get bytes(): number {

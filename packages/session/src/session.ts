@@ -14,7 +14,7 @@ import { buildHeaderProfile, mergeHeaders } from './header-profile.js';
 import { Deadlines } from './deadlines.js';
 import { resolveTarget, type RequestTarget } from './request-url.js';
 import { ResponseCollector } from './response-collector.js';
-import { BufferedResponse, normaliseHeaders, type SessionResponse } from './session-response.js';
+import { BufferedResponse, type SessionResponse } from './session-response.js';
 import type { SessionState } from './session-state.js';
 
 /** One request. `url` (absolute) wins over `path` (resolved against the base URL); neither = the base URL. */
@@ -260,9 +260,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       const status = collector.status;
       const payload = collector.body();
       if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
-      const responseHeaders = normaliseHeaders(collector.headers);
-      const setCookie = responseHeaders['set-cookie'] as string[];
-      if (setCookie.length > 0) this.#storeCookies(setCookie, href);
+      const rawHeaders = collector.headers;
+      const setCookie = rawHeaders['set-cookie'];
+      if (setCookie !== undefined) this.#storeCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, href);
       this.#requests++;
       this.#bytes += payload.length;
       this.#lastActivity = this.#now();
@@ -272,7 +272,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       } else {
         this.#consecutiveFailures = 0;
       }
-      return new BufferedResponse(status, responseHeaders, payload, target.display);
+      return new BufferedResponse(status, rawHeaders, payload, target.display, true);
     } catch (error) {
       this.#requests++;
       this.#lastActivity = this.#now();
