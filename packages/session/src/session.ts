@@ -236,8 +236,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
     const collector = new ResponseCollector();
     const signal = req.signal;
-    const onAbort = (): void => collector.abort(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    let onAbort: (() => void) | undefined;
     if (signal !== undefined) {
+      onAbort = (): void => collector.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -292,7 +293,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       });
     } finally {
       if (deadlines !== undefined) deadlines.delete(collector);
-      if (signal !== undefined) signal.removeEventListener('abort', onAbort);
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     }
   }
 
