@@ -2,20 +2,12 @@
  * The end-of-run report: one plain object that `--json` prints and `--out`
  * writes, and from which the human summary is rendered.
  */
-import type { MetricsSnapshot } from '@session-engine/metrics';
+import type { LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
 
 export type StopReason = 'duration' | 'iterations' | 'stopped' | 'signal' | 'forced';
 
-export interface LatencyReport {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
+/** Milliseconds, as in metrics snapshots. */
+export type LatencyReport = LatencySummary;
 
 export interface StepReport {
   total: number;
