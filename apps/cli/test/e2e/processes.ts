@@ -68,11 +68,18 @@ export interface EngineOptions {
   cwd?: string;
 }
 
+/** The test's environment without colour: NO_COLOR only (Node warns when FORCE_COLOR is set as well). */
+function plainEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 /** Runs `engine <args>` to completion (bounded by timeoutMs, then SIGKILL). */
 export function runEngine(args: string[], options: EngineOptions = {}): Promise<EngineResult> {
   const child = spawn(process.execPath, [engineBin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+    env: plainEnv(options.env),
     cwd: options.cwd,
   });
   let stdout = '';
