@@ -80,7 +80,8 @@ describe('target-server binary', () => {
     await until(async () => (await countedRequests(url)) === 1, 'the /delay request to arrive');
     child.process.kill('SIGTERM');
     await until(() => child.stderr().includes('SIGTERM received'), 'the shutdown log line');
-    await expect(request(`${url}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Refused, or reset if the kernel had already queued the connection before the listener closed.
+    await expect(request(`${url}/`)).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET)$/) });
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ delayed_ms: 700 });
