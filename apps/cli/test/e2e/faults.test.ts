@@ -10,8 +10,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runEngine, startTarget, type TargetProcess } from './processes.js';
+import { describe, expect, it } from 'vitest';
+import { runEngine, useTarget } from './processes.js';
 
 interface Report {
   total: number;
@@ -24,19 +24,7 @@ interface Report {
   failure_reasons: Record<string, number>;
 }
 
-let target: TargetProcess;
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-
-afterAll(async () => {
-  await target?.stop();
-});
-
-beforeEach(async () => {
-  await fetch(`${target.url}/stats/reset`, { method: 'POST' });
-});
+const target = useTarget();
 
 /** A loopback port nothing listens on: bound to port 0, then closed. */
 async function closedPort(): Promise<number> {
@@ -90,55 +78,55 @@ describe('engine run against a failing target', () => {
   });
 
   it('counts a dropped connection (/drop) as a socket error, retried, each attempt reaching the server', async () => {
-    const report = await run(['-t', `${target.url}/drop`, '-s', '2', '-n', '4', '--retries', '1']);
+    const report = await run(['-t', `${target().url}/drop`, '-s', '2', '-n', '4', '--retries', '1']);
     expect(report.total).toBe(4);
     expect(report.failed).toBe(4);
     // undici's "other side closed": a specific socket-level kind, not 'unknown'.
     expect(report.errors).toEqual({ UND_ERR_SOCKET: 4 });
     expect(report.retries).toBe(4);
-    expect((await target.stats()).total_requests).toBe(report.total + report.retries);
+    expect((await target().stats()).total_requests).toBe(report.total + report.retries);
   });
 
   it('counts a response slower than --timeout as a timeout failure', async () => {
-    const report = await run(['-t', `${target.url}/delay?ms=2000`, '--timeout', '300ms', '-s', '2', '-n', '2', '--retries', '1']);
+    const report = await run(['-t', `${target().url}/delay?ms=2000`, '--timeout', '300ms', '-s', '2', '-n', '2', '--retries', '1']);
     expect(report.total).toBe(2);
     expect(report.failed).toBe(2);
     expect(report.errors).toEqual({ timeout: 2 });
     expect(report.status_codes).toEqual({});
     expect(report.retries).toBe(2);
     for (const reason of Object.keys(report.failure_reasons)) expect(reason).toMatch(/timeout/);
-    expect((await target.stats()).total_requests).toBe(4);
+    expect((await target().stats()).total_requests).toBe(4);
   });
 
   it('counts /flaky?fail_rate=1 answers as http_500 failures and does not retry a 500', async () => {
-    const report = await run(['-t', `${target.url}/flaky?fail_rate=1`, '-s', '2', '-n', '6']);
+    const report = await run(['-t', `${target().url}/flaky?fail_rate=1`, '-s', '2', '-n', '6']);
     expect(report.total).toBe(6);
     expect(report.failed).toBe(6);
     expect(report.status_codes).toEqual({ '500': 6 });
     expect(report.errors).toEqual({ http_500: 6 });
     expect(report.retries).toBe(0);
-    expect((await target.stats()).total_requests).toBe(6);
+    expect((await target().stats()).total_requests).toBe(6);
   });
 
   it('retries a 503 up to max_retries, then counts it as an http_503 failure', async () => {
-    const report = await run(['-t', `${target.url}/status/503`, '-s', '2', '-n', '4', '--retries', '2']);
+    const report = await run(['-t', `${target().url}/status/503`, '-s', '2', '-n', '4', '--retries', '2']);
     expect(report.total).toBe(4);
     expect(report.failed).toBe(4);
     expect(report.status_codes).toEqual({ '503': 4 });
     expect(report.errors).toEqual({ http_503: 4 });
     expect(report.retries).toBe(8);
-    expect((await target.stats()).total_requests).toBe(12);
+    expect((await target().stats()).total_requests).toBe(12);
   });
 
   it('counts a 404 as failed with status code 404 and matches the server count', async () => {
-    const report = await run(['-t', `${target.url}/status/404`, '-s', '3', '-n', '9']);
+    const report = await run(['-t', `${target().url}/status/404`, '-s', '3', '-n', '9']);
     expect(report.total).toBe(9);
     expect(report.failed).toBe(9);
     expect(report.success).toBe(0);
     expect(report.status_codes).toEqual({ '404': 9 });
     expect(report.errors).toEqual({ http_404: 9 });
     expect(report.retries).toBe(0);
-    expect((await target.stats()).total_requests).toBe(report.total);
+    expect((await target().stats()).total_requests).toBe(report.total);
   });
 
   it('fails only the iterations that hit a fault in a mixed scenario, with the step named', async () => {
@@ -149,7 +137,7 @@ describe('engine run against a failing target', () => {
       writeFileSync(
         config,
         JSON.stringify({
-          target_url: target.url,
+          target_url: target().url,
           scenario: [
             { name: 'home', path: '/' },
             { name: 'missing', path: '/status/404', expect_status: 200 },
@@ -166,7 +154,7 @@ describe('engine run against a failing target', () => {
       expect(reasons).toHaveLength(1);
       expect(reasons[0]![0]).toMatch(/missing.*expected status 200, got 404/);
       expect(reasons[0]![1]).toBe(4);
-      expect((await target.stats()).total_requests).toBe(8);
+      expect((await target().stats()).total_requests).toBe(8);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const engineBin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 export const targetBin = fileURLToPath(new URL('../../../target-server/bin/target-server.js', import.meta.url));
@@ -112,4 +113,24 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 
     };
     child.stderr!.on('data', onData);
   });
+}
+
+/**
+ * One built target server for a test file, started before its tests, its
+ * /stats reset before each test (so each test reads its own counts) and
+ * stopped after them. Returns a getter, since the server exists only once
+ * the hooks have run.
+ */
+export function useTarget(): () => TargetProcess {
+  let target: TargetProcess | undefined;
+  beforeAll(async () => {
+    target = await startTarget();
+  });
+  afterAll(async () => {
+    await target?.stop();
+  });
+  beforeEach(async () => {
+    await fetch(`${target!.url}/stats/reset`, { method: 'POST' });
+  });
+  return () => target!;
 }

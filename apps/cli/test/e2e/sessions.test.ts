@@ -7,21 +7,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runEngine, startTarget, type TargetProcess } from './processes.js';
+import { describe, expect, it } from 'vitest';
+import { runEngine, useTarget } from './processes.js';
 
-let target: TargetProcess;
+const target = useTarget();
 const dir = mkdtempSync(join(tmpdir(), 'engine-e2e-'));
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  await target?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${target.url}/stats/reset`, { method: 'POST' });
-});
 
 interface Report {
   total: number;
@@ -58,7 +48,7 @@ describe('session isolation', () => {
 `,
     );
     const sessions = 12;
-    const result = await runEngine(['run', '-t', target.url, '--script', script, '-s', String(sessions), '-n', '240', '--json']);
+    const result = await runEngine(['run', '-t', target().url, '--script', script, '-s', String(sessions), '-n', '240', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = parseReport(result.stdout);
     expect(report.failed).toBe(0);
@@ -66,7 +56,7 @@ describe('session isolation', () => {
     expect(report.steps.login?.total).toBe(sessions);
     expect(report.steps.me?.total).toBe(report.iterations);
 
-    const stats = await target.stats();
+    const stats = await target().stats();
     // Exactly one server-side session per engine session, each used repeatedly.
     expect(stats.sessions.count).toBe(sessions);
     const perSession = Object.values(stats.sessions.requests);
@@ -79,13 +69,13 @@ describe('session isolation', () => {
 
   it('reuses one keep-alive connection per session: connections follow sessions, not requests', async () => {
     const sessions = 8;
-    const result = await runEngine(['run', '-t', `${target.url}/`, '-s', String(sessions), '-n', '400', '--json']);
+    const result = await runEngine(['run', '-t', `${target().url}/`, '-s', String(sessions), '-n', '400', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = parseReport(result.stdout);
     expect(report.total).toBe(400);
     expect(report.success).toBe(400);
 
-    const stats = await target.stats();
+    const stats = await target().stats();
     expect(stats.total_requests).toBe(400);
     expect(stats.connections.with_requests).toBe(sessions);
   });
@@ -98,7 +88,7 @@ describe('headers and scenarios', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        target_url: target.url,
+        target_url: target().url,
         number_of_sessions: 3,
         headers: { 'x-from-config': '202', 'x-overridden': '500' },
         scenario: [
@@ -136,7 +126,7 @@ describe('headers and scenarios', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        target_url: target.url,
+        target_url: target().url,
         number_of_sessions: 1,
         scenario: [{ name: 'echo', path: '/echo', capture: { token: { json: '$.no.such.field' } } }, { path: '/' }],
       }),
@@ -154,7 +144,7 @@ describe('headers and scenarios', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        target_url: target.url,
+        target_url: target().url,
         number_of_sessions: 2,
         scenario: [{ name: 'wants-201', path: '/status/200', expect_status: 201 }],
       }),

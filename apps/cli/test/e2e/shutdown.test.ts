@@ -3,27 +3,17 @@
  * still prints the report (exit 0); a second one forces exit 130 with what
  * the engine has. Every request started is accounted for.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runEngine, startTarget, waitForOutput, type TargetProcess } from './processes.js';
+import { describe, expect, it } from 'vitest';
+import { runEngine, useTarget, waitForOutput } from './processes.js';
 
-let target: TargetProcess;
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  await target?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${target.url}/stats/reset`, { method: 'POST' });
-});
+const target = useTarget();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graceful shutdown', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} mid-run lets in-flight requests finish, prints the report and exits 0`, async () => {
-      const result = await runEngine(['run', '-t', `${target.url}/delay?ms=300`, '-s', '10', '-d', '60s', '--json'], {
+      const result = await runEngine(['run', '-t', `${target().url}/delay?ms=300`, '-s', '10', '-d', '60s', '--json'], {
         onStart: (child) => {
           void waitForOutput(child, /run started/).then(async () => {
             await sleep(1000);
@@ -40,13 +30,13 @@ describe('graceful shutdown', () => {
       expect(report.total).toBe(report.success + report.failed);
       // Nothing was cut off: every request the server received was answered and counted.
       expect(report.failed).toBe(0);
-      const stats = await target.stats();
+      const stats = await target().stats();
       expect(stats.total_requests).toBe(report.total);
     });
   }
 
   it('a second signal forces exit 130 and still prints what it has', async () => {
-    const result = await runEngine(['run', '-t', `${target.url}/delay?ms=10000`, '-s', '4', '-d', '60s', '--json'], {
+    const result = await runEngine(['run', '-t', `${target().url}/delay?ms=10000`, '-s', '4', '-d', '60s', '--json'], {
       onStart: (child) => {
         void waitForOutput(child, /run started/).then(async () => {
           await sleep(500);
@@ -64,7 +54,7 @@ describe('graceful shutdown', () => {
   });
 
   it('shows the human summary after a graceful stop', async () => {
-    const result = await runEngine(['run', '-t', `${target.url}/`, '-s', '4', '-d', '60s'], {
+    const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '4', '-d', '60s'], {
       onStart: (child) => {
         void waitForOutput(child, /run started/).then(async () => {
           await sleep(700);
