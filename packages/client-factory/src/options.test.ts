@@ -43,7 +43,7 @@ describe('resolveOptions', () => {
     ['requestTimeout', { requestTimeout: 2 ** 31 }],
     ['insecureTls', { insecureTls: 'yes' as unknown as boolean }],
     ['proxyTunnel', { proxyTunnel: 1 as unknown as boolean }],
-    ['proxy.protocol', { proxy: 'ftp://127.0.0.1:21' }],
+    ['proxy', { proxy: 'ftp://127.0.0.1:21' }],
     ['proxy', { proxy: 'not a url' }],
   ])('rejects a bad %s with SE_ERR_CLIENT_OPTIONS', (option, options) => {
     let caught: unknown;

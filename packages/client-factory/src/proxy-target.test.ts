@@ -29,13 +29,8 @@ describe('resolveProxy', () => {
     expect({ ...proxy }).not.toHaveProperty('password');
   });
 
-  it.each([
-    ['http://h', 80],
-    ['https://h', 443],
-    ['socks4://h', 1080],
-    ['socks5://h', 1080],
-  ])('defaults the port of %s to %i', (url, port) => {
-    expect(resolveProxy(url)?.port).toBe(port);
+  it.each(['http://h', 'https://h', 'socks4://h', 'socks5://h'])('requires an explicit port in %s, as a proxy list line does', (url) => {
+    expect(() => resolveProxy(url)).toThrow(expect.objectContaining({ code: 'SE_ERR_CLIENT_OPTIONS', option: 'proxy', message: expect.stringMatching(/port/) }));
   });
 
   it('unbrackets IPv6 hosts', () => {
@@ -56,7 +51,7 @@ describe('resolveProxy', () => {
   });
 
   it.each([
-    ['proxy.protocol', 'ftp://h:21'],
+    ['proxy', 'ftp://h:21'],
     ['proxy', 'h:8080'],
     ['proxy', 'http://bad host:1'],
     ['proxy.protocol', { url: 'x', protocol: 'gopher', host: 'h', port: 1, display: '' }],

@@ -1,12 +1,12 @@
-import { inspect } from 'node:util';
+import { parseProxyUrl, ProxyListError } from '@session-engine/proxy';
 import { ClientConfigError } from './errors.js';
 
 export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks5';
 
 /**
  * A proxy as this package needs it. `ProxyEntry` from `@session-engine/proxy`
- * fits as is (structurally); so does the object `resolveProxy` builds from a
- * URL string. `username`/`password` are decoded; `display` masks them.
+ * is one; a URL string is parsed into one by that package's `parseProxyUrl`.
+ * `username`/`password` are decoded; `display` masks them.
  */
 export interface ProxyTarget {
   readonly url: string;
@@ -21,63 +21,8 @@ export interface ProxyTarget {
 /** What `createHttpClient({ proxy })` accepts: a proxy URL, a `ProxyEntry`-like object or `{ url }`. */
 export type ProxyInput = string | ProxyTarget | { readonly url: string; readonly display?: string };
 
-const DEFAULT_PORTS: Readonly<Record<ProxyProtocol, number>> = { http: 80, https: 443, socks4: 1080, socks5: 1080 };
-
 function isProtocol(value: unknown): value is ProxyProtocol {
   return value === 'http' || value === 'https' || value === 'socks4' || value === 'socks5';
-}
-
-/**
- * A proxy parsed from a URL string. Credentials live in private fields behind
- * getters so that logging, spreading or `JSON.stringify` of the object never
- * leaks them (the same policy as `@session-engine/proxy`).
- */
-class ParsedProxy implements ProxyTarget {
-  readonly protocol: ProxyProtocol;
-  readonly host: string;
-  readonly port: number;
-  readonly display: string;
-  readonly #url: string;
-  readonly #username: string | undefined;
-  readonly #password: string | undefined;
-
-  constructor(protocol: ProxyProtocol, host: string, port: number, username?: string, password?: string) {
-    this.protocol = protocol;
-    this.host = host;
-    this.port = port;
-    this.#username = username;
-    this.#password = password;
-    const hostPort = `${formatHost(host)}:${port}`;
-    const enc = encodeURIComponent;
-    const auth = (u: string | undefined, p: string | undefined, f: (s: string) => string): string =>
-      u === undefined ? '' : p === undefined ? `${f(u)}@` : `${f(u)}:${f(p)}@`;
-    this.#url = `${protocol}://${auth(username, password, enc)}${hostPort}`;
-    this.display = `${protocol}://${auth(username, password, () => '***')}${hostPort}`;
-  }
-
-  get url(): string {
-    return this.#url;
-  }
-
-  get username(): string | undefined {
-    return this.#username;
-  }
-
-  get password(): string | undefined {
-    return this.#password;
-  }
-
-  toString(): string {
-    return this.display;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { display: this.display, protocol: this.protocol, host: this.host, port: this.port };
-  }
-
-  [inspect.custom](): string {
-    return `ProxyTarget <${this.display}>`;
-  }
 }
 
 /** `[::1]` for IPv6 hosts, as URLs and `Host` headers need. */
@@ -85,37 +30,17 @@ export function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function parseProxyUrl(text: string, option: string): ProxyTarget {
-  const invalid = 'is not a valid proxy URL (expected scheme://[user:pass@]host:port)';
-  // Without "://", "host:8080" would parse as scheme "host": say what is wrong instead.
-  if (!text.includes('://')) throw new ClientConfigError(option, invalid);
-  let url: URL;
+/**
+ * A proxy URL string, parsed by `@session-engine/proxy` (the same rules and
+ * credential masking as a proxy list line), reported as an option error.
+ */
+function parseProxyText(text: string, option: string): ProxyTarget {
   try {
-    url = new URL(text);
+    return parseProxyUrl(text, option);
   } catch (cause) {
-    // Never echo the text: it may hold credentials.
-    throw new ClientConfigError(option, invalid, { cause });
-  }
-  const protocol = url.protocol.slice(0, -1);
-  if (!isProtocol(protocol)) {
-    throw new ClientConfigError(
-      `${option}.protocol`,
-      `unsupported proxy scheme "${protocol}" (use http, https, socks4 or socks5)`,
-    );
-  }
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (host === '') throw new ClientConfigError(`${option}.host`, 'is empty');
-  const port = url.port === '' ? DEFAULT_PORTS[protocol] : Number(url.port);
-  const username = url.username === '' ? undefined : safeDecode(url.username);
-  const password = url.password === '' ? undefined : safeDecode(url.password);
-  return new ParsedProxy(protocol, host, port, username, password);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+    // The proxy package's reason never echoes credentials.
+    const reason = cause instanceof ProxyListError ? (cause.errors[0]?.reason ?? cause.message) : 'is not a valid proxy URL';
+    throw new ClientConfigError(option, reason, { cause });
   }
 }
 
@@ -126,7 +51,7 @@ function safeDecode(text: string): string {
  */
 export function resolveProxy(input: ProxyInput | undefined, option = 'proxy'): ProxyTarget | undefined {
   if (input === undefined) return undefined;
-  if (typeof input === 'string') return parseProxyUrl(input, option);
+  if (typeof input === 'string') return parseProxyText(input, option);
   if (typeof input !== 'object' || input === null) {
     throw new ClientConfigError(option, 'must be a proxy URL string or an object with a url');
   }
@@ -146,5 +71,5 @@ export function resolveProxy(input: ProxyInput | undefined, option = 'proxy'): P
     return input;
   }
   if (typeof input.url !== 'string') throw new ClientConfigError(`${option}.url`, 'must be a string');
-  return parseProxyUrl(input.url, `${option}.url`);
+  return parseProxyText(input.url, `${option}.url`);
 }
