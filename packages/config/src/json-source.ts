@@ -113,18 +113,7 @@ class JsonParser {
       } else {
         result[key] = member;
       }
-      this.#skipWhitespace();
-      const next = this.#text[this.#index];
-      if (next === ',') {
-        this.#index++;
-        this.#skipWhitespace();
-        continue;
-      }
-      if (next === '}') {
-        this.#index++;
-        return result;
-      }
-      this.#fail('"," or "}" after a property value');
+      if (this.#closes('}', '"," or "}" after a property value')) return result;
     }
   }
 
@@ -139,18 +128,7 @@ class JsonParser {
     for (;;) {
       if (this.#text[this.#index] === ']') this.#fail(VALUE, 'trailing comma before "]"');
       result.push(this.#value([...path, result.length], depth + 1));
-      this.#skipWhitespace();
-      const next = this.#text[this.#index];
-      if (next === ',') {
-        this.#index++;
-        this.#skipWhitespace();
-        continue;
-      }
-      if (next === ']') {
-        this.#index++;
-        return result;
-      }
-      this.#fail('"," or "]" after an array element');
+      if (this.#closes(']', '"," or "]" after an array element')) return result;
     }
   }
 
@@ -231,6 +209,22 @@ class JsonParser {
       else break;
     }
     this.#index = index;
+  }
+
+  /** After a member or element: true when `close` ends the container, false after a ",". */
+  #closes(close: string, expected: string): boolean {
+    this.#skipWhitespace();
+    const next = this.#text[this.#index];
+    if (next === ',') {
+      this.#index++;
+      this.#skipWhitespace();
+      return false;
+    }
+    if (next === close) {
+      this.#index++;
+      return true;
+    }
+    return this.#fail(expected);
   }
 
   #fail(expected: string, problem?: string): never {
