@@ -34,10 +34,13 @@ export interface PoolJob {
 
 /** The worker pool (`WorkerPool` fits). The pool must be started by its owner. */
 export interface SchedulerPool {
-  /** Resolves once queued, waiting while the queue is full; rejects once the pool is stopped. */
-  submit(job: () => Promise<void>): Promise<PoolJob>;
-  /** Queues without waiting, or returns `undefined` when the queue is full. */
-  trySubmit(job: () => Promise<void>): PoolJob | undefined;
+  /**
+   * Resolves once queued, waiting while the queue is full; rejects once the
+   * pool is stopped. `onSettled` is called once the job has run or was dropped.
+   */
+  submit(job: () => Promise<void>, onSettled: () => void): Promise<PoolJob>;
+  /** Queues without waiting, or returns `undefined` when the queue is full (then `onSettled` is never called). */
+  trySubmit(job: () => Promise<void>, onSettled: () => void): PoolJob | undefined;
 }
 
 /** The recording calls used here (`Metrics` fits). */

@@ -331,7 +331,15 @@ export class Scheduler<S extends SchedulerSession = Session> {
       slot.busy = true;
       this.#inFlight++;
       this.#countIssued();
-      this.#pool.submit(slot.run).then(slot.onQueued, slot.refused);
+      let queued: PoolJob | undefined;
+      try {
+        queued = this.#pool.trySubmit(slot.run, slot.settled);
+      } catch (error) {
+        slot.refused(error);
+        continue;
+      }
+      // The queue is full: wait for room (a worker pool smaller than the session count).
+      if (queued === undefined) this.#pool.submit(slot.run, slot.settled).then(undefined, slot.refused);
     }
   }
 
@@ -362,7 +370,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     slot.intendedStart = intended;
     let queued: PoolJob | undefined;
     try {
-      queued = this.#pool.trySubmit(slot.run);
+      queued = this.#pool.trySubmit(slot.run, slot.settled);
     } catch (error) {
       this.#poolGone(error);
       return false;
@@ -374,7 +382,6 @@ export class Scheduler<S extends SchedulerSession = Session> {
     slot.busy = true;
     this.#inFlight++;
     this.#countIssued();
-    slot.onQueued(queued);
     return true;
   }
 

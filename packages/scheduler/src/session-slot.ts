@@ -27,8 +27,8 @@ export class SessionSlot<S> {
   readonly run: () => Promise<void>;
   /** Called when the pool refuses the job, created once. */
   readonly refused: (error: unknown) => void;
-  /** Called with the pool's handle once the job is queued, created once. */
-  readonly onQueued: (job: { readonly done: Promise<unknown> }) => void;
+  /** Called by the pool once the job has run or was dropped, created once. */
+  readonly settled: () => void;
 
   constructor(
     id: number,
@@ -41,10 +41,7 @@ export class SessionSlot<S> {
     this.session = session;
     this.run = () => run(this);
     this.refused = (error) => refused(this, error);
-    const onSettled = (): void => settled(this);
-    this.onQueued = (job) => {
-      void job.done.then(onSettled);
-    };
+    this.settled = () => settled(this);
   }
 }
 

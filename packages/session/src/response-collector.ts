@@ -1,30 +1,63 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Expirable } from './deadlines.js';
+import type { RequestTarget } from './request-url.js';
 
-/** Why a collector stopped a request itself. */
-export const TIMED_OUT = Symbol('timed out');
+/** undici's header list as the HTTP/1.1 client hands it over: name, value, name, value, ... */
+export type RawHeaders = readonly (Buffer | string)[];
+
+/** Turns a finished collection into the request's outcome; a session supplies one for all its requests. */
+export interface CollectorOwner<R, C> {
+  /** The response is complete: build the result (a throw fails the request through `fail`). */
+  complete(collector: ResponseCollector<R, C>): R;
+  /** The request failed (undici's error, or the reason it was aborted): build the error to reject with. */
+  fail(collector: ResponseCollector<R, C>, error: Error): Error;
+}
+
+const EMPTY = Buffer.alloc(0);
+const NO_HEADERS: RawHeaders = [];
 
 /**
- * One request's undici dispatch handler: collects the status, headers and
- * body chunks and settles one promise. Cheaper than `request()`, which builds
- * a stream for every body only for us to read it whole.
+ * One request in flight: undici's dispatch handler, its deadline entry and
+ * the promise the caller awaits, in one object.
+ *
+ * It implements undici's own handler interface (`onConnect` / `onHeaders` /
+ * `onData` / `onComplete` / `onError`), which undici calls directly: the newer
+ * `onRequestStart` interface is adapted through a wrapper, a controller and a
+ * parsed header object per request. Headers stay raw here; the session scans
+ * them for Set-Cookie and a response parses them only if a job reads them.
+ * Everything after the response is done synchronously in `complete()`, so a
+ * request keeps no async function suspended while it waits: at a thousand
+ * requests in flight, that state is what the garbage collector copies.
  */
-export class ResponseCollector implements Dispatcher.DispatchHandler, Expirable {
+export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expirable {
+  /** Whose request this is (the owner is shared, so it is told here). */
+  readonly context: C;
+  readonly method: string;
+  readonly target: RequestTarget;
+  /** The caller's signal and the listener added to it, removed when the request settles. */
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
   status = 0;
-  headers: IncomingHttpHeaders = {};
-  readonly chunks: Buffer[] = [];
+  rawHeaders: RawHeaders = NO_HEADERS;
   bytes = 0;
   deadline = Infinity;
   timedOut = false;
-  readonly done: Promise<void>;
-  #resolve!: () => void;
+  readonly promise: Promise<R>;
+  readonly #owner: CollectorOwner<R, C>;
+  #resolve!: (value: R) => void;
   #reject!: (error: Error) => void;
-  #controller: Dispatcher.DispatchController | undefined;
-  #abortReason: Error | undefined;
+  #settled = false;
+  #first: Buffer | undefined = undefined;
+  #more: Buffer[] | undefined = undefined;
+  #abort: ((error: Error) => void) | undefined = undefined;
+  #abortReason: Error | undefined = undefined;
 
-  constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
+  constructor(owner: CollectorOwner<R, C>, context: C, method: string, target: RequestTarget) {
+    this.#owner = owner;
+    this.context = context;
+    this.method = method;
+    this.target = target;
+    this.promise = new Promise<R>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -32,9 +65,9 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, Expirable 
 
   /** Stops the request (timeout or the caller's signal); it then fails with `reason`. */
   abort(reason: Error): void {
-    if (this.#abortReason !== undefined) return;
+    if (this.#abortReason !== undefined || this.#settled) return;
     this.#abortReason = reason;
-    if (this.#controller !== undefined) this.#controller.abort(reason);
+    if (this.#abort !== undefined) this.#abort(reason);
   }
 
   expire(): void {
@@ -42,41 +75,49 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, Expirable 
     this.abort(new Error('request timed out'));
   }
 
-  /** Settles `done` with an error thrown before or instead of dispatching. */
-  fail(error: Error): void {
-    this.#reject(error);
+  onConnect(abort: (error?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#abortReason !== undefined) abort(this.#abortReason);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
-  }
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onHeaders(statusCode: number, headers: Buffer[] | string[] | null, _resume: () => void, _statusText: string): boolean {
     // An interim 1xx is followed by the real response.
-    if (statusCode < 200) return;
-    this.status = statusCode;
-    this.headers = headers;
+    if (statusCode >= 200) {
+      this.status = statusCode;
+      this.rawHeaders = headers ?? NO_HEADERS;
+    }
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+  onData(chunk: Buffer): boolean {
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#more ??= [this.#first]).push(chunk);
     this.bytes += chunk.length;
+    return true;
   }
 
-  onResponseEnd(): void {
-    this.#resolve();
+  onComplete(_trailers: string[] | null): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    let result: R;
+    try {
+      result = this.#owner.complete(this);
+    } catch (error) {
+      this.#reject(this.#owner.fail(this, error as Error));
+      return;
+    }
+    this.#resolve(result);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#reject(error);
+  onError(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(this.#owner.fail(this, error));
   }
 
+  /** The whole body (no copy when it came in one chunk). */
   body(): Buffer {
-    const chunks = this.chunks;
-    if (chunks.length === 1) return chunks[0]!;
-    return chunks.length === 0 ? EMPTY : Buffer.concat(chunks, this.bytes);
+    if (this.#more !== undefined) return Buffer.concat(this.#more, this.bytes);
+    return this.#first ?? EMPTY;
   }
 }
-
-const EMPTY = Buffer.alloc(0);

@@ -1,5 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { util as undiciUtil } from 'undici';
 import { ResponseJsonError } from './errors.js';
+import type { RawHeaders } from './response-collector.js';
 
 /** Response headers: lower-case names; `set-cookie` is always a `string[]`. */
 export type ResponseHeaders = Record<string, string | string[]>;
@@ -22,13 +23,13 @@ export class BufferedResponse implements SessionResponse {
   readonly status: number;
   readonly body: Buffer;
   readonly url: string;
-  #raw: IncomingHttpHeaders | undefined;
+  #raw: RawHeaders | undefined;
   #headers: ResponseHeaders | undefined;
 
-  /** `headers` may be undici's raw object: it is normalised on first read (most jobs never read it). */
-  constructor(status: number, headers: ResponseHeaders | IncomingHttpHeaders, body: Buffer, url: string, raw = false) {
+  /** `headers` may be undici's raw header list: it is parsed on first read (most jobs never read it). */
+  constructor(status: number, headers: ResponseHeaders | RawHeaders, body: Buffer, url: string) {
     this.status = status;
-    if (raw) this.#raw = headers as IncomingHttpHeaders;
+    if (Array.isArray(headers)) this.#raw = headers as RawHeaders;
     else this.#headers = headers as ResponseHeaders;
     this.body = body;
     this.url = url;
@@ -36,7 +37,7 @@ export class BufferedResponse implements SessionResponse {
 
   get headers(): ResponseHeaders {
     if (this.#headers === undefined) {
-      this.#headers = normaliseHeaders(this.#raw ?? {});
+      this.#headers = normaliseHeaders(this.#raw ?? []);
       this.#raw = undefined;
     }
     return this.#headers;
@@ -59,15 +60,10 @@ export class BufferedResponse implements SessionResponse {
   }
 }
 
-/** Copies undici's headers, dropping empty entries and making `set-cookie` always an array. */
-export function normaliseHeaders(raw: IncomingHttpHeaders): ResponseHeaders {
-  const headers: ResponseHeaders = {};
-  for (const name in raw) {
-    const value = raw[name];
-    if (value === undefined) continue;
-    headers[name] = value;
-  }
-  const setCookie = raw['set-cookie'];
+/** Parses undici's raw header list: lower-case names, repeated headers as arrays, `set-cookie` always an array. */
+export function normaliseHeaders(raw: RawHeaders): ResponseHeaders {
+  const headers = undiciUtil.parseHeaders(raw as (Buffer | string)[]) as ResponseHeaders;
+  const setCookie = headers['set-cookie'];
   headers['set-cookie'] = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];
   return headers;
 }

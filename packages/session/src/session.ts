@@ -1,7 +1,7 @@
 import { classifyError } from '@session-engine/client-factory';
 import type { ProxyEntry } from '@session-engine/proxy';
 import type { Cookie, CookieJar } from 'tough-cookie';
-import type { Dispatcher } from 'undici';
+import { util as undiciUtil, type Dispatcher } from 'undici';
 import type { ProxySource, SessionClient, SessionProxy } from './contracts.js';
 import {
   InvalidRequestError,
@@ -13,7 +13,7 @@ import {
 import { buildHeaderProfile, mergeHeaders } from './header-profile.js';
 import { Deadlines } from './deadlines.js';
 import { resolveTarget, type RequestTarget } from './request-url.js';
-import { ResponseCollector } from './response-collector.js';
+import { ResponseCollector, type CollectorOwner, type RawHeaders } from './response-collector.js';
 import { BufferedResponse, type SessionResponse } from './session-response.js';
 import type { SessionState } from './session-state.js';
 
@@ -82,6 +82,31 @@ const CONNECTION_FAILURES = new Set([
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+
+/** A request in flight: its collector, settled by the session that sent it. */
+type Call = ResponseCollector<SessionResponse, Session<SessionProxy>>;
+
+// One handler owner for every request of every session; it reaches the
+// session's private completion steps through these (set in Session's static block).
+let completeCall: (call: Call) => SessionResponse;
+let failCall: (call: Call, error: Error) => Error;
+const OWNER: CollectorOwner<SessionResponse, Session<SessionProxy>> = {
+  complete: (call) => completeCall(call),
+  fail: (call, error) => failCall(call, error),
+};
+
+/** The Set-Cookie lines of a raw header list, or `undefined` when there are none. */
+function setCookieLines(raw: RawHeaders): string[] | undefined {
+  let lines: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Length first: most header names are not 10 bytes long and need no decoding at all.
+    if (name.length !== 10 || undiciUtil.headerNameToString(name) !== 'set-cookie') continue;
+    const value = raw[i + 1]!;
+    (lines ??= []).push(typeof value === 'string' ? value : value.toString('latin1'));
+  }
+  return lines;
+}
 
 /**
  * One isolated HTTP identity: its own client (dispatcher + cookie jar), proxy
@@ -204,97 +229,113 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     return this.#client.destroy(error).catch(() => undefined);
   }
 
-  async request(req: SessionRequest): Promise<SessionResponse> {
+  request(req: SessionRequest): Promise<SessionResponse> {
+    try {
+      return this.#send(req).promise;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Dispatches `req`; the returned collector settles the request (see `#complete` / `#fail`). */
+  #send(req: SessionRequest): Call {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
-    const href = target.href;
 
     // The frozen profile is sent as it is when nothing is added to it.
     let headers: Record<string, string> = this.headers as Record<string, string>;
     let body: string | Buffer | null = req.body ?? null;
-    let own = false;
-    const ownHeaders = (): Record<string, string> => {
-      if (!own) {
-        headers = { ...headers };
-        own = true;
-      }
-      return headers;
-    };
     // undici's ProxyAgent writes a host header into the object it is given.
-    if (this.proxy !== undefined) ownHeaders();
-    if (req.headers !== undefined) mergeHeaders(ownHeaders(), req.headers);
+    let own = this.proxy !== undefined;
+    if (own) headers = { ...headers };
+    if (req.headers !== undefined) {
+      if (!own) headers = { ...headers };
+      own = true;
+      mergeHeaders(headers, req.headers);
+    }
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
-      ownHeaders()['content-type'] ??= 'application/json';
+      if (!own) headers = { ...headers };
+      own = true;
+      headers['content-type'] ??= 'application/json';
     }
-    const cookie = this.#cookieHeader(href);
+    const cookie = this.#cookieHeader(target.href);
     if (cookie !== '') {
       const given = headers.cookie;
-      ownHeaders().cookie = given === undefined ? cookie : `${cookie}; ${given}`;
+      if (!own) headers = { ...headers };
+      headers.cookie = given === undefined ? cookie : `${cookie}; ${given}`;
     }
 
-    const collector = new ResponseCollector();
+    const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
     const signal = req.signal;
-    let onAbort: (() => void) | undefined;
     if (signal !== undefined) {
-      onAbort = (): void => collector.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const onAbort = (): void => call.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      call.signal = signal;
+      call.onAbort = onAbort;
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     }
-    const deadlines = this.#timeout > 0 ? this.#deadlines : undefined;
-    if (deadlines !== undefined) {
-      collector.deadline = performance.now() + this.#timeout;
-      deadlines.add(collector);
+    if (this.#timeout > 0) {
+      call.deadline = performance.now() + this.#timeout;
+      this.#deadlines.add(call);
     }
-
     try {
-      try {
-        this.#dispatcher.dispatch(
-          { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body },
-          collector,
-        );
-      } catch (error) {
-        collector.fail(error as Error);
-      }
-      await collector.done;
-      const status = collector.status;
-      const payload = collector.body();
-      if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
-      const rawHeaders = collector.headers;
-      const setCookie = rawHeaders['set-cookie'];
-      if (setCookie !== undefined) this.#storeCookies(typeof setCookie === 'string' ? [setCookie] : setCookie, href);
-      this.#requests++;
-      this.#bytes += payload.length;
-      this.#lastActivity = this.#now();
-      if (status >= 500) {
-        this.#failures++;
-        this.#consecutiveFailures++;
-      } else {
-        this.#consecutiveFailures = 0;
-      }
-      return new BufferedResponse(status, rawHeaders, payload, target.display, true);
+      this.#dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body },
+        call,
+      );
     } catch (error) {
-      this.#requests++;
-      this.#lastActivity = this.#now();
-      const shown = target.display;
-      if (collector.timedOut) {
-        this.#countFailure();
-        throw new SessionTimeoutError(this.id, method, shown, this.#timeout, { cause: error });
-      }
-      if (signal?.aborted === true) {
-        throw new SessionRequestError(this.id, method, shown, 'aborted', 'aborted by caller', { cause: error });
-      }
-      this.#countFailure();
-      const kind = classifyError(error);
-      if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) this.#proxyHealth.reportFailure?.(this.proxy as P);
-      throw new SessionRequestError(this.id, method, shown, kind, errorDetail(error), {
-        cause: error,
-      });
-    } finally {
-      if (deadlines !== undefined) deadlines.delete(collector);
-      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      call.onError(error as Error);
     }
+    return call;
+  }
+
+  /** Ends a request's bookkeeping, whatever its outcome. */
+  #settle(call: Call): void {
+    if (call.deadline !== Infinity) this.#deadlines.delete(call);
+    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    this.#requests++;
+    this.#lastActivity = this.#now();
+  }
+
+  #complete(call: Call): SessionResponse {
+    const raw = call.rawHeaders;
+    const setCookie = setCookieLines(raw);
+    if (setCookie !== undefined) this.#storeCookies(setCookie, call.target.href);
+    const status = call.status;
+    const payload = call.body();
+    this.#settle(call);
+    if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
+    this.#bytes += payload.length;
+    if (status >= 500) {
+      this.#failures++;
+      this.#consecutiveFailures++;
+    } else {
+      this.#consecutiveFailures = 0;
+    }
+    return new BufferedResponse(status, raw, payload, call.target.display);
+  }
+
+  #fail(call: Call, error: Error): Error {
+    this.#settle(call);
+    const shown = call.target.display;
+    if (call.timedOut) {
+      this.#countFailure();
+      return new SessionTimeoutError(this.id, call.method, shown, this.#timeout, { cause: error });
+    }
+    if (call.signal?.aborted === true) {
+      return new SessionRequestError(this.id, call.method, shown, 'aborted', 'aborted by caller', { cause: error });
+    }
+    this.#countFailure();
+    const kind = classifyError(error);
+    if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) this.#proxyHealth.reportFailure?.(this.proxy as P);
+    return new SessionRequestError(this.id, call.method, shown, kind, errorDetail(error), { cause: error });
+  }
+
+  static {
+    completeCall = (call) => call.context.#complete(call);
+    failCall = (call, error) => call.context.#fail(call, error);
   }
 
   /**

@@ -306,6 +306,44 @@ describe('WorkerPool', () => {
     expect(pool.stats()).toMatchObject({ completed: 2, waiting: 0 });
   });
 
+  it('tells an onSettled callback how each job ended, once, and done still settles the same way', async () => {
+    const pool = new WorkerPool({ workers: 2, queueCapacity: 4 });
+    const seen: [string, JobResult<string>][] = [];
+    const record = (name: string) => (result: JobResult<string>) => seen.push([name, result]);
+    pool.start();
+    const sync = pool.trySubmit(() => 'sync value', record('sync'))!;
+    const failing = pool.trySubmit((): string => {
+      throw new Error('sync throw');
+    }, record('throws'));
+    const later = await pool.submit(async () => 'async value', record('async'));
+    await later.done;
+    await flush();
+    expect(seen).toEqual([
+      ['sync', { ok: true, value: 'sync value' }],
+      ['throws', { ok: false, error: new Error('sync throw') }],
+      ['async', { ok: true, value: 'async value' }],
+    ]);
+    // `done` read only after the job ended resolves with the recorded outcome.
+    await expect(sync.done).resolves.toEqual({ ok: true, value: 'sync value' });
+    await expect(failing!.done).resolves.toMatchObject({ ok: false });
+    expect(pool.stats()).toMatchObject({ completed: 2, failed: 1, active: 0 });
+  });
+
+  it('tells onSettled about a job dropped by stop({ drain: false })', async () => {
+    const pool = new WorkerPool({ workers: 1, queueCapacity: 2 });
+    const running = gate();
+    pool.start();
+    pool.trySubmit(running.job);
+    const results: JobResult<unknown>[] = [];
+    pool.trySubmit(() => 'never', (result) => results.push(result));
+    await flush();
+    const stopped = pool.stop({ drain: false });
+    running.release();
+    await stopped;
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ ok: false, error: expect.any(JobDroppedError) });
+  });
+
   it('trySubmit() queues when there is room and returns undefined when full', async () => {
     const pool = new WorkerPool({ workers: 1, queueCapacity: 1 });
     const first = pool.trySubmit(() => 'a');

@@ -1,7 +1,7 @@
 import { BoundedQueue } from './bounded-queue.js';
 import { JobDroppedError, WorkerPoolOptionsError, WorkerPoolStoppedError } from './errors.js';
 import { Job } from './job.js';
-import type { JobResult, SubmittedJob } from './job.js';
+import type { JobSettledCallback, SubmittedJob } from './job.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export interface WorkerPoolOptions {
@@ -43,6 +43,26 @@ export interface WorkerPoolStats {
   dropped: number;
 }
 
+/** A running worker's state: the job it waits on and its two continuation callbacks, made once. */
+class Worker {
+  job: Job<unknown> | undefined = undefined;
+  readonly onValue: (value: unknown) => void;
+  readonly onError: (error: unknown) => void;
+
+  constructor(resumed: (worker: Worker, ok: boolean, outcome: unknown) => void) {
+    this.onValue = (value) => resumed(this, true, value);
+    this.onError = (error) => resumed(this, false, error);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 interface Waiter {
   job: Job<unknown>;
   resolve: (job: SubmittedJob<unknown>) => void;
@@ -62,10 +82,13 @@ export class WorkerPool {
   readonly #queue: BoundedQueue<Job<unknown>>;
   readonly #waiters = new RingBuffer<Waiter>();
   readonly #onJobError: ((error: unknown, jobId: number) => void) | undefined;
-  /** Created once: a worker is launched with `queueMicrotask(this.#launch)`. */
+  /** Created once: a parked worker is launched with `queueMicrotask(this.#launch)`. */
   readonly #launch = (): void => {
-    void this.#work();
+    this.#work(this.#freeWorker());
   };
+  /** Parked workers' state objects, reused so a job costs no callback closures. */
+  readonly #spare: Worker[] = [];
+  readonly #resumedWorker = (worker: Worker, ok: boolean, outcome: unknown): void => this.#resumed(worker, ok, outcome);
 
   #idle: number;
   #active = 0;
@@ -109,9 +132,9 @@ export class WorkerPool {
    * (submitters are served first come, first served). Rejects with
    * `WorkerPoolStoppedError` after `stop()`, also if it was still waiting.
    */
-  submit<T>(job: () => T | PromiseLike<T>): Promise<SubmittedJob<T>> {
+  submit<T>(job: () => T | PromiseLike<T>, onSettled?: JobSettledCallback<T>): Promise<SubmittedJob<T>> {
     if (this.#stopping) return Promise.reject(new WorkerPoolStoppedError());
-    const entry = new Job<T>(++this.#nextId, job);
+    const entry = new Job<T>(++this.#nextId, job, onSettled);
     // Earlier waiters go first, so only enqueue directly when nobody waits.
     if (this.#waiters.size === 0 && this.#queue.offer(entry as Job<unknown>)) {
       this.#wakeWorkers();
@@ -127,10 +150,10 @@ export class WorkerPool {
    * queue is full (or other submitters are waiting). For callers that would
    * rather shed load than block. Throws `WorkerPoolStoppedError` after `stop()`.
    */
-  trySubmit<T>(job: () => T | PromiseLike<T>): SubmittedJob<T> | undefined {
+  trySubmit<T>(job: () => T | PromiseLike<T>, onSettled?: JobSettledCallback<T>): SubmittedJob<T> | undefined {
     if (this.#stopping) throw new WorkerPoolStoppedError();
     if (this.#waiters.size > 0 || this.#queue.isFull) return undefined;
-    const entry = new Job<T>(++this.#nextId, job);
+    const entry = new Job<T>(++this.#nextId, job, onSettled);
     this.#queue.offer(entry as Job<unknown>);
     this.#wakeWorkers();
     return entry;
@@ -189,13 +212,56 @@ export class WorkerPool {
     }
   }
 
-  /** One worker: run queued jobs until none is left, then park. */
-  async #work(): Promise<void> {
+  /**
+   * One worker: runs queued jobs until none is left, then parks. Driven by
+   * callbacks rather than an async loop, so a job in flight holds no
+   * suspended async frame or promise of the pool's: only its own work.
+   */
+  #work(worker: Worker): void {
     for (let job = this.#take(); job !== undefined; job = this.#take()) {
-      await this.#run(job);
+      this.#active++;
+      let value: unknown;
+      try {
+        value = job.fn();
+      } catch (error) {
+        // A synchronous throw is a failed job like a rejection.
+        this.#finish(job, false, error);
+        continue;
+      }
+      if (isThenable(value)) {
+        worker.job = job;
+        value.then(worker.onValue, worker.onError);
+        return;
+      }
+      this.#finish(job, true, value);
     }
+    this.#spare.push(worker);
     this.#idle++;
     this.#settleStopIfIdle();
+  }
+
+  #freeWorker(): Worker {
+    return this.#spare.pop() ?? new Worker(this.#resumedWorker);
+  }
+
+  /** A worker's job settled asynchronously: record it and go on with the next. */
+  #resumed(worker: Worker, ok: boolean, outcome: unknown): void {
+    const job = worker.job as Job<unknown>;
+    worker.job = undefined;
+    this.#finish(job, ok, outcome);
+    this.#work(worker);
+  }
+
+  #finish(job: Job<unknown>, ok: boolean, outcome: unknown): void {
+    this.#active--;
+    if (ok) {
+      this.#completed++;
+      job.settle({ ok: true, value: outcome });
+    } else {
+      this.#failed++;
+      this.#report(outcome, job.id);
+      job.settle({ ok: false, error: outcome });
+    }
   }
 
   #take(): Job<unknown> | undefined {
@@ -211,22 +277,6 @@ export class WorkerPool {
       this.#queue.offer(waiter.job);
       waiter.resolve(waiter.job);
     }
-  }
-
-  async #run(job: Job<unknown>): Promise<void> {
-    this.#active++;
-    let result: JobResult<unknown>;
-    try {
-      // A synchronous throw lands in the same catch as a rejection.
-      result = { ok: true, value: await job.fn() };
-      this.#completed++;
-    } catch (error) {
-      this.#failed++;
-      result = { ok: false, error };
-      this.#report(error, job.id);
-    }
-    this.#active--;
-    job.settle(result);
   }
 
   #report(error: unknown, jobId: number): void {

@@ -32,6 +32,8 @@ const { values } = parseArgs({
     idle: { type: 'boolean', default: false },
     // Writes a .cpuprofile of the load window only (no module loading or session creation).
     'cpu-profile': { type: 'string' },
+    // Writes a .heapprofile of every allocation in the load window (sampled; collected objects included).
+    'alloc-profile': { type: 'string' },
   },
 });
 if (!values.url) throw new Error('--url is required');
@@ -83,6 +85,26 @@ async function startProfiler(path) {
   };
 }
 
+/** Samples every allocation (collected ones too) in-process; the returned function writes the profile. */
+async function startAllocationProfiler(path) {
+  const inspector = new Inspector();
+  inspector.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    // SE_ALLOC_LIVE=1: only what is still alive when the window ends (what the GC keeps copying).
+    includeObjectsCollectedByMajorGC: !process.env.SE_ALLOC_LIVE,
+    includeObjectsCollectedByMinorGC: !process.env.SE_ALLOC_LIVE,
+  });
+  return async () => {
+    const { profile } = await post('HeapProfiler.stopSampling');
+    writeFileSync(path, JSON.stringify(profile));
+    inspector.disconnect();
+  };
+}
+
 function print(result) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -103,7 +125,11 @@ async function runLoad() {
     await ctx.request(request);
   };
 
-  const stopProfiler = values['cpu-profile'] ? await startProfiler(values['cpu-profile']) : undefined;
+  const stopProfiler = values['cpu-profile']
+    ? await startProfiler(values['cpu-profile'])
+    : values['alloc-profile']
+      ? await startAllocationProfiler(values['alloc-profile'])
+      : undefined;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const summary = await scheduler.start(job);

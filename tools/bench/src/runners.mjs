@@ -96,7 +96,7 @@ const timeoutFor = (durationS, extraS = 60) => (durationS + extraS) * 1000;
 export async function runEngine(o) {
   const args = [
     ...(o.nodeFlags ?? []),
-    ENGINE_RUNNER,
+    o.runner ?? ENGINE_RUNNER,
     '--url', o.url,
     '--path', o.path,
     '--sessions', String(o.sessions),
