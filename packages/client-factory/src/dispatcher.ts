@@ -1,4 +1,5 @@
-import { Agent, Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
+import { Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
+import { OriginRouter } from './origin-router.js';
 import type { ResolvedOptions } from './options.js';
 import { formatHost } from './proxy-target.js';
 import { ReusingPool } from './reusing-pool.js';
@@ -44,8 +45,9 @@ class Children {
  * Builds the undici dispatcher of one client. Per origin it creates a `Client`
  * when `connections` is 1 (~7 KiB idle) and a `ReusingPool` of Clients
  * otherwise (one socket while requests are sequential, more only under
- * concurrency), with the same options on every path: direct,
- * via an HTTP(S) proxy (tunnel or forward) and via SOCKS.
+ * concurrency), with the same options on every path: direct and via SOCKS
+ * (an `OriginRouter` over those), via an HTTP(S) proxy (undici's `ProxyAgent`,
+ * tunnel or forward).
  */
 export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
   const pool = {
@@ -61,8 +63,82 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     maxCachedSessions: TLS_SESSIONS_PER_CLIENT,
     timeout: options.connectTimeout,
   };
-  // undici calls this once per origin with the Agent's options; ProxyAgent's
-  // forwarding wrapper passes only `{ connect }`, hence the merge with `pool`.
+  const proxy = options.proxy;
+  if (proxy === undefined) {
+    return routed(options, pool, connectorFor(tls, options.connectTimeout), noop);
+  }
+  if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
+    const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
+    return routed(options, pool, socks.connect, (error) => socks.abortAll(error));
+  }
+  return viaHttpProxy(options, proxy, pool, tls);
+}
+
+interface PoolOptions {
+  connections: number;
+  keepAliveTimeout: number;
+  keepAliveMaxTimeout: number;
+  headersTimeout: number;
+  bodyTimeout: number;
+}
+
+/** Direct and SOCKS: an OriginRouter over one Client or ReusingPool per origin, all with `connect`. */
+function routed(
+  options: ResolvedOptions,
+  pool: PoolOptions,
+  connect: buildConnector.connector,
+  abortConnects: (error: Error) => void,
+): BuiltDispatcher {
+  const perOrigin = { ...pool, connect };
+  const router = new OriginRouter((origin) =>
+    options.connections === 1 ? new Client(origin, perOrigin) : new ReusingPool(origin, perOrigin),
+  );
+  return {
+    dispatcher: router,
+    // The router keeps its pools through close(), so its destroy() reaches them all.
+    async destroy(error) {
+      const destroyed = router.destroy(error ?? null);
+      abortConnects(error ?? new errors.ClientDestroyedError());
+      await destroyed;
+    },
+  };
+}
+
+// Plain-http connects carry no per-client state (no TLS session cache), so
+// one connector per connect timeout serves every client.
+const plainConnectors = new Map<number, buildConnector.connector>();
+
+/** A TLS connector (with this client's own session cache) made on the first https connect. */
+function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.connector {
+  let connector: buildConnector.connector | undefined;
+  return (opts, callback) => (connector ??= buildConnector(tls))(opts, callback);
+}
+
+/**
+ * The direct connector: https through this client's own TLS connector (made
+ * on first use, so an http-only session never carries a TLS session cache),
+ * http through a shared plain one.
+ */
+function connectorFor(tls: buildConnector.BuildOptions, timeout: number): buildConnector.connector {
+  const secure = lazyTlsConnector(tls);
+  let plain = plainConnectors.get(timeout);
+  if (plain === undefined) {
+    plain = buildConnector({ timeout });
+    plainConnectors.set(timeout, plain);
+  }
+  const http = plain;
+  return (opts, callback) => (opts.protocol === 'https:' ? secure : http)(opts, callback);
+}
+
+/** HTTP(S) proxies: undici's ProxyAgent, with our per-origin factories. */
+function viaHttpProxy(
+  options: ResolvedOptions,
+  proxy: NonNullable<ResolvedOptions['proxy']>,
+  pool: PoolOptions,
+  tls: buildConnector.BuildOptions,
+): BuiltDispatcher {
+  // Called once per origin by ProxyAgent with its own options (its forwarding
+  // wrapper passes only `{ connect }`), hence the merge with `pool`.
   const children = new Children();
   const factory = (origin: string | URL, opts: object): Dispatcher => {
     const merged = { ...pool, ...opts };
@@ -74,27 +150,6 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     const merged = { ...pool, ...opts };
     return children.add(options.connections === 1 ? new Client(origin, merged) : new Pool(origin, merged));
   };
-  const built = (dispatcher: Dispatcher, abortConnects: (error: Error) => void = noop): BuiltDispatcher => ({
-    dispatcher,
-    async destroy(error) {
-      // Children first so that they fail their requests with `error`
-      // (ProxyAgent drops it and would use UND_ERR_DESTROYED).
-      const destroyed = children.destroy(error);
-      abortConnects(error ?? new errors.ClientDestroyedError());
-      await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
-    },
-  });
-
-  const proxy = options.proxy;
-  if (proxy === undefined) {
-    return built(new Agent({ ...pool, factory, connect: buildConnector(tls) }));
-  }
-
-  if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
-    const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: buildConnector(tls) });
-    return built(new Agent({ ...pool, factory, connect: socks.connect }), (error) => socks.abortAll(error));
-  }
-
   // Credentials go in a header we build (decoded user:pass, Basic), never in
   // the URI, so a username without a password works too.
   const token =
@@ -113,5 +168,13 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     proxyTls: tls,
     requestTls: tls,
   });
-  return built(dispatcher);
+  return {
+    dispatcher,
+    async destroy(error) {
+      // Children first so that they fail their requests with `error`
+      // (ProxyAgent drops it and would use UND_ERR_DESTROYED).
+      const destroyed = children.destroy(error);
+      await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
+    },
+  };
 }

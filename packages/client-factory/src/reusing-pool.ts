@@ -56,10 +56,13 @@ export class ReusingPool extends Dispatcher {
 
   #add(): Client {
     const client = new Client(this.#origin, this.#options);
-    // Re-emit as undici pools do, so an Agent above tracks connects and disconnects.
+    // Re-emit as undici pools do when somebody listens (an undici Agent above, e.g. ProxyAgent's,
+    // tracks connects and disconnects); a session's OriginRouter does not, and saves the listeners.
+    const self = this as unknown as NodeJS.EventEmitter;
     const events = client as unknown as NodeJS.EventEmitter;
     for (const event of ['drain', 'connect', 'disconnect', 'connectionError'] as const) {
-      events.on(event, (origin: unknown, targets: unknown[], error?: unknown) => (this as unknown as NodeJS.EventEmitter).emit(event, origin, [this, ...targets], error));
+      if (self.listenerCount(event) === 0) continue;
+      events.on(event, (origin: unknown, targets: unknown[], error?: unknown) => self.emit(event, origin, [this, ...targets], error));
     }
     this.#clients.push(client);
     return client;

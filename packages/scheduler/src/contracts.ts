@@ -38,9 +38,9 @@ export interface SchedulerPool {
    * Resolves once queued, waiting while the queue is full; rejects once the
    * pool is stopped. `onSettled` is called once the job has run or was dropped.
    */
-  submit(job: () => Promise<void>, onSettled: () => void): Promise<PoolJob>;
+  submit(job: () => Promise<void> | undefined, onSettled: () => void): Promise<PoolJob>;
   /** Queues without waiting, or returns `undefined` when the queue is full (then `onSettled` is never called). */
-  trySubmit(job: () => Promise<void>, onSettled: () => void): PoolJob | undefined;
+  trySubmit(job: () => Promise<void> | undefined, onSettled: () => void): PoolJob | undefined;
 }
 
 /** The recording calls used here (`Metrics` fits). */

@@ -90,53 +90,92 @@ export class RequestContext implements JobContext {
     this.intendedStart = intendedStart;
   }
 
-  async request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse> {
+  request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse> {
     const host = this.#host;
-    const metrics = host.metrics;
-    const step = options?.step;
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const retries = (options?.retry ?? isIdempotent(method)) ? host.maxRetries : 0;
     const start = this.#first ? this.intendedStart : host.now();
     this.#first = false;
+    return this.#attempt(req, options, retries, start, 0);
+  }
 
-    for (let attempt = 0; ; attempt++) {
-      let response: SessionResponse;
-      try {
-        response = await this.#session.request(req);
-      } catch (error) {
-        if (attempt < retries && !host.halted && isRetryableError(error)) {
-          metrics.recordRetry();
-          await host.pause(backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random));
-          continue;
-        }
-        const kind = failureKind(error);
-        metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
-        throw new RequestFailedError(kind, attempt + 1, step, error);
-      }
+  // Promise callbacks rather than an async function with a retry loop: a
+  // request in flight then keeps two small closures alive instead of a
+  // suspended frame with every local of the loop.
+  #attempt(
+    req: SessionRequest,
+    options: RequestOptions | undefined,
+    retries: number,
+    start: number,
+    attempt: number,
+  ): Promise<SessionResponse> {
+    let sent: Promise<SessionResponse>;
+    try {
+      sent = this.#session.request(req);
+    } catch (error) {
+      sent = Promise.reject(error as Error);
+    }
+    return sent.then(
+      (response) => this.#answered(response, req, options, retries, start, attempt),
+      (error: unknown) => this.#failed(error, req, options, retries, start, attempt),
+    );
+  }
 
-      const status = response.status;
-      if (attempt < retries && !host.halted && isRetryableStatus(status)) {
-        metrics.recordRetry();
-        const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
-        await host.pause(asked ?? backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random));
-        continue;
-      }
+  #answered(
+    response: SessionResponse,
+    req: SessionRequest,
+    options: RequestOptions | undefined,
+    retries: number,
+    start: number,
+    attempt: number,
+  ): SessionResponse | Promise<SessionResponse> {
+    const host = this.#host;
+    const metrics = host.metrics;
+    const status = response.status;
+    if (attempt < retries && !host.halted && isRetryableStatus(status)) {
+      metrics.recordRetry();
+      const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
+      return host
+        .pause(asked ?? backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random))
+        .then(() => this.#attempt(req, options, retries, start, attempt + 1));
+    }
 
-      const latency = micros(start, host.now());
-      const expected = options?.expectStatus;
-      if (expected !== undefined) {
-        const list: readonly number[] = typeof expected === 'number' ? [expected] : expected;
-        if (!list.includes(status)) {
-          metrics.recordFailure('expectation', latency, status, response.bytes, step);
-          throw new ExpectationError(status, list, response.url, step);
-        }
-        // An expected status is a success even outside 2xx/3xx (e.g. expect_status: 404).
-        metrics.recordExpected(status, latency, response.bytes, step);
-        return response;
+    const step = options?.step;
+    const latency = micros(start, host.now());
+    const expected = options?.expectStatus;
+    if (expected !== undefined) {
+      const list: readonly number[] = typeof expected === 'number' ? [expected] : expected;
+      if (!list.includes(status)) {
+        metrics.recordFailure('expectation', latency, status, response.bytes, step);
+        throw new ExpectationError(status, list, response.url, step);
       }
-      if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
-      else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);
+      // An expected status is a success even outside 2xx/3xx (e.g. expect_status: 404).
+      metrics.recordExpected(status, latency, response.bytes, step);
       return response;
     }
+    if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
+    else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);
+    return response;
+  }
+
+  #failed(
+    error: unknown,
+    req: SessionRequest,
+    options: RequestOptions | undefined,
+    retries: number,
+    start: number,
+    attempt: number,
+  ): Promise<SessionResponse> {
+    const host = this.#host;
+    if (attempt < retries && !host.halted && isRetryableError(error)) {
+      host.metrics.recordRetry();
+      return host
+        .pause(backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random))
+        .then(() => this.#attempt(req, options, retries, start, attempt + 1));
+    }
+    const kind = failureKind(error);
+    const step = options?.step;
+    host.metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
+    throw new RequestFailedError(kind, attempt + 1, step, error);
   }
 }

@@ -79,6 +79,14 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 const noop = (): void => undefined;
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 function checkNumber(name: string, value: unknown, integer = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
     throw new SchedulerOptionsError(`${name} must be a ${integer ? 'non-negative integer' : 'finite number >= 0'}, got ${String(value)}`);
@@ -143,7 +151,8 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #backoffMax: number;
   readonly #host: RequestHost;
   readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
-  readonly #runSlot = (slot: SessionSlot<S>): Promise<void> => this.#runJob(slot);
+  readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | undefined => this.#runJob(slot);
+  readonly #endedSlot = (slot: SessionSlot<S>, failed: boolean, error: unknown): void => this.#jobEnded(slot, failed, error);
   readonly #refusedSlot = (slot: SessionSlot<S>, error: unknown): void => this.#refused(slot, error);
   // Ran, failed, skipped or dropped by a pool stop({ drain: false }): the session is free again.
   readonly #settledSlot = (slot: SessionSlot<S>): void => this.#release(slot);
@@ -390,28 +399,40 @@ export class Scheduler<S extends SchedulerSession = Session> {
     if (this.#iterations > 0 && this.#issued >= this.#iterations) this.#end('iterations', false);
   }
 
-  /** The pool job of a slot; the slot is released when the pool settles it (see `#settled`). */
-  async #runJob(slot: SessionSlot<S>): Promise<void> {
+  /**
+   * The pool job of a slot; the slot is released when the pool settles it
+   * (see `#release`). Not an async function: a job in flight keeps only the
+   * user's own job frame alive, not a scheduler frame around it.
+   */
+  #runJob(slot: SessionSlot<S>): Promise<void> | undefined {
     // Queued before the run was stopped: it must not start now.
-    if (this.#halt.fired || slot.gone) return;
+    if (this.#halt.fired || slot.gone) return undefined;
     const iteration = ++this.#started;
+    slot.iteration = iteration;
     const intended = this.#open ? slot.intendedStart : this.#now();
     const ctx = new RequestContext(this.#host, slot.session, iteration, intended);
-    let failed = false;
+    let outcome: Promise<void> | void;
     try {
-      await (this.#job as Job<S>)(slot.session, ctx);
+      outcome = (this.#job as Job<S>)(slot.session, ctx);
     } catch (error) {
-      failed = true;
-      this.#logger?.debug('iteration failed', {
-        sessionId: slot.id,
-        iteration,
-        error: error instanceof Error ? error.message : String(error),
-        code: (error as { code?: unknown } | null)?.code,
-      });
+      this.#jobEnded(slot, true, error);
+      return undefined;
     }
+    if (isThenable(outcome)) return Promise.resolve(outcome).then(slot.succeeded, slot.failed);
+    this.#jobEnded(slot, false, undefined);
+    return undefined;
+  }
+
+  #jobEnded(slot: SessionSlot<S>, failed: boolean, error: unknown): void {
     if (failed) {
       this.#failed++;
       slot.failures++;
+      this.#logger?.debug('iteration failed', {
+        sessionId: slot.id,
+        iteration: slot.iteration,
+        error: error instanceof Error ? error.message : String(error),
+        code: (error as { code?: unknown } | null)?.code,
+      });
       if (slot.failures >= this.#backoffThreshold) {
         const wait = Math.min(this.#backoffMax, this.#backoffBase * 2 ** (slot.failures - this.#backoffThreshold));
         slot.notBefore = this.#now() + wait;
@@ -497,7 +518,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       if (slot === undefined) {
         const session = this.#sessions.get(id);
         if (session === undefined) continue;
-        slot = new SessionSlot<S>(id, session, this.#runSlot, this.#refusedSlot, this.#settledSlot);
+        slot = new SessionSlot<S>(id, session, this.#runSlot, this.#refusedSlot, this.#settledSlot, this.#endedSlot);
         this.#byId.set(id, slot);
       }
       seen.add(id);

@@ -24,24 +24,32 @@ export class SessionSlot<S> {
   /** Open model: the intended start of the job handed to the pool. */
   intendedStart = 0;
   /** The pool job for this session, created once. */
-  readonly run: () => Promise<void>;
+  readonly run: () => Promise<void> | undefined;
   /** Called when the pool refuses the job, created once. */
   readonly refused: (error: unknown) => void;
   /** Called by the pool once the job has run or was dropped, created once. */
   readonly settled: () => void;
+  /** The running job's iteration number (for its failure log line). */
+  iteration = 0;
+  /** The running job resolved / rejected: created once, so a job costs no closures. */
+  readonly succeeded: () => void;
+  readonly failed: (error: unknown) => void;
 
   constructor(
     id: number,
     session: S,
-    run: (slot: SessionSlot<S>) => Promise<void>,
+    run: (slot: SessionSlot<S>) => Promise<void> | undefined,
     refused: (slot: SessionSlot<S>, error: unknown) => void,
     settled: (slot: SessionSlot<S>) => void,
+    ended: (slot: SessionSlot<S>, failed: boolean, error: unknown) => void,
   ) {
     this.id = id;
     this.session = session;
     this.run = () => run(this);
     this.refused = (error) => refused(this, error);
     this.settled = () => settled(this);
+    this.succeeded = () => ended(this, false, undefined);
+    this.failed = (error) => ended(this, true, error);
   }
 }
 

@@ -47,7 +47,7 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   client: SessionClient;
   /** The proxy the client was built with (for display); fixed for the session's life. */
   proxy?: P;
-  /** Base URL that `path` is resolved against (config `target_url`). */
+  /** Base URL that `path` is resolved against (config `target_url`). A `URL` is kept as given, not copied: do not modify it afterwards. */
   baseUrl?: string | URL;
   /** Header layers applied in order, later wins (e.g. config headers, then session overrides). */
   headers?: Readonly<Record<string, string>> | (Readonly<Record<string, string>> | undefined)[];
@@ -118,8 +118,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   readonly proxy: P | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly createdAt: number;
-  /** Scenario captures live here. */
-  readonly variables = new Map<string, string>();
+  #variables: Map<string, string> | undefined;
 
   #state: SessionState = 'idle';
   #lastActivity: number;
@@ -152,8 +151,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.proxy = options.proxy;
     const layers = Array.isArray(options.headers) ? options.headers : [options.headers];
     this.headers = buildHeaderProfile(...layers);
-    this.#baseUrl =
-      options.baseUrl === undefined || options.baseUrl === '' ? undefined : new URL(options.baseUrl);
+    // A URL given is used as it is, never modified: a manager parses its target once for all its sessions.
+    const base = options.baseUrl;
+    this.#baseUrl = base === undefined || base === '' ? undefined : base instanceof URL ? base : new URL(base);
     this.#timeout = options.requestTimeout ?? 0;
     this.#proxyHealth = options.proxy === undefined ? undefined : options.proxyHealth;
     this.#now = options.now ?? Date.now;
@@ -164,6 +164,11 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   get state(): SessionState {
     return this.#state;
+  }
+
+  /** Scenario captures live here (made on first use: most sessions of a plain run never need it). */
+  get variables(): Map<string, string> {
+    return (this.#variables ??= new Map<string, string>());
   }
 
   get cookieJar(): CookieJar {

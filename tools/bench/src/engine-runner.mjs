@@ -86,7 +86,7 @@ async function startProfiler(path) {
 }
 
 /** Samples every allocation (collected ones too) in-process; the returned function writes the profile. */
-async function startAllocationProfiler(path) {
+async function startAllocationProfiler(path, { collected = true } = {}) {
   const inspector = new Inspector();
   inspector.connect();
   const post = (method, params) =>
@@ -94,9 +94,9 @@ async function startAllocationProfiler(path) {
   await post('HeapProfiler.enable');
   await post('HeapProfiler.startSampling', {
     samplingInterval: 4096,
-    // SE_ALLOC_LIVE=1: only what is still alive when the window ends (what the GC keeps copying).
-    includeObjectsCollectedByMajorGC: !process.env.SE_ALLOC_LIVE,
-    includeObjectsCollectedByMinorGC: !process.env.SE_ALLOC_LIVE,
+    // SE_ALLOC_PROMOTED=1: only what survived the young generation (promoted, or still alive at the end).
+    includeObjectsCollectedByMajorGC: collected,
+    includeObjectsCollectedByMinorGC: collected && !process.env.SE_ALLOC_PROMOTED,
   });
   return async () => {
     const { profile } = await post('HeapProfiler.stopSampling');
@@ -182,6 +182,8 @@ async function runIdle() {
   const before = process.memoryUsage();
   const socketsBefore = openSockets();
 
+  // --alloc-profile here: where the memory still held per idle session was allocated.
+  const stopProfiler = values['alloc-profile'] ? await startAllocationProfiler(values['alloc-profile'], { collected: false }) : undefined;
   const sessions = new SessionManager({ config });
   const creation = await sessions.createSessions(sessionsWanted);
   if (creation.errors.length > 0) throw creation.errors[0];
@@ -203,6 +205,7 @@ async function runIdle() {
     }),
   );
   await collect();
+  await stopProfiler?.();
   const after = process.memoryUsage();
   const sockets = openSockets() - socketsBefore;
   let cookies = 0;
