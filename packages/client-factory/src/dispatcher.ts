@@ -2,7 +2,7 @@ import { Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } fro
 import { OriginRouter } from './origin-router.js';
 import type { ResolvedOptions } from './options.js';
 import { formatHost } from './proxy-target.js';
-import { ReusingPool } from './reusing-pool.js';
+import { ClientSet, ReusingPool, type OriginPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
 
 /** A client's dispatcher and the destroy that reaches everything it created. */
@@ -64,12 +64,12 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     timeout: options.connectTimeout,
   };
   const proxy = options.proxy;
-  if (proxy === undefined) {
-    return routed(options, pool, connectorFor(tls, options.connectTimeout), noop);
-  }
+  if (proxy === undefined) return direct(pool, tls, options.connectTimeout);
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
     const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
-    return routed(options, pool, socks.connect, (error) => socks.abortAll(error));
+    const { connections, ...clientOptions } = pool;
+    const viaSocks = { ...clientOptions, connect: socks.connect };
+    return routed(new OriginRouter((origin) => originPool(origin, viaSocks, connections)), (error) => socks.abortAll(error));
   }
   return viaHttpProxy(options, proxy, pool, tls);
 }
@@ -81,21 +81,17 @@ interface PoolOptions {
   headersTimeout: number;
   bodyTimeout: number;
 }
+type ClientOptions = Omit<PoolOptions, 'connections'> & { connect: buildConnector.connector };
 
-/** Direct and SOCKS: an OriginRouter over one Client or ReusingPool per origin, all with `connect`. */
-function routed(
-  options: ResolvedOptions,
-  pool: PoolOptions,
-  connect: buildConnector.connector,
-  abortConnects: (error: Error) => void,
-): BuiltDispatcher {
-  const perOrigin = { ...pool, connect };
-  const router = new OriginRouter((origin) =>
-    options.connections === 1 ? new Client(origin, perOrigin) : new ReusingPool(origin, perOrigin),
-  );
+/** One origin's Client (when one connection is allowed) or ClientSet. */
+function originPool(origin: string, options: ClientOptions, connections: number): OriginPool {
+  return connections === 1 ? new Client(origin, options) : new ClientSet(origin, options, connections);
+}
+
+/** An OriginRouter as a built dispatcher; it keeps its pools through close(), so its destroy() reaches them all. */
+function routed(router: OriginRouter, abortConnects: (error: Error) => void): BuiltDispatcher {
   return {
     dispatcher: router,
-    // The router keeps its pools through close(), so its destroy() reaches them all.
     async destroy(error) {
       const destroyed = router.destroy(error ?? null);
       abortConnects(error ?? new errors.ClientDestroyedError());
@@ -105,8 +101,18 @@ function routed(
 }
 
 // Plain-http connects carry no per-client state (no TLS session cache), so
-// one connector per connect timeout serves every client.
-const plainConnectors = new Map<number, buildConnector.connector>();
+// clients with the same options share one frozen options object and connector.
+const plainOptions = new Map<string, ClientOptions>();
+
+function sharedPlainOptions(clientOptions: Omit<PoolOptions, 'connections'>, connectTimeout: number): ClientOptions {
+  const key = `${clientOptions.keepAliveTimeout}|${clientOptions.headersTimeout}|${connectTimeout}`;
+  let shared = plainOptions.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze({ ...clientOptions, connect: buildConnector({ timeout: connectTimeout }) });
+    plainOptions.set(key, shared);
+  }
+  return shared;
+}
 
 /** A TLS connector (with this client's own session cache) made on the first https connect. */
 function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.connector {
@@ -115,19 +121,19 @@ function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.conn
 }
 
 /**
- * The direct connector: https through this client's own TLS connector (made
- * on first use, so an http-only session never carries a TLS session cache),
- * http through a shared plain one.
+ * Direct connections. http origins use shared options and a shared plain
+ * connector; the first https origin gets this client's own TLS connector and
+ * session cache, so an http-only session carries no connector of its own.
  */
-function connectorFor(tls: buildConnector.BuildOptions, timeout: number): buildConnector.connector {
-  const secure = lazyTlsConnector(tls);
-  let plain = plainConnectors.get(timeout);
-  if (plain === undefined) {
-    plain = buildConnector({ timeout });
-    plainConnectors.set(timeout, plain);
-  }
-  const http = plain;
-  return (opts, callback) => (opts.protocol === 'https:' ? secure : http)(opts, callback);
+function direct(pool: PoolOptions, tls: buildConnector.BuildOptions, connectTimeout: number): BuiltDispatcher {
+  const { connections, ...clientOptions } = pool;
+  const plain = sharedPlainOptions(clientOptions, connectTimeout);
+  let secure: ClientOptions | undefined;
+  const router = new OriginRouter((origin) => {
+    const options = origin.startsWith('https:') ? (secure ??= { ...clientOptions, connect: buildConnector(tls) }) : plain;
+    return originPool(origin, options, connections);
+  });
+  return routed(router, noop);
 }
 
 /** HTTP(S) proxies: undici's ProxyAgent, with our per-origin factories. */

@@ -1,7 +1,8 @@
 import { Dispatcher, errors } from 'undici';
+import type { OriginPool } from './reusing-pool.js';
 
 type Handler = Dispatcher.DispatchHandler;
-type OriginFactory = (origin: string) => Dispatcher;
+type OriginFactory = (origin: string) => OriginPool;
 
 /** Fails a request the way undici's own dispatchers do: through the handler, not by throwing. */
 function failRequest(handler: Handler, error: Error): false {
@@ -24,8 +25,8 @@ function failRequest(handler: Handler, error: Error): false {
 export class OriginRouter extends Dispatcher {
   readonly #factory: OriginFactory;
   #firstOrigin: string | undefined = undefined;
-  #first: Dispatcher | undefined = undefined;
-  #others: Map<string, Dispatcher> | undefined = undefined;
+  #first: OriginPool | undefined = undefined;
+  #others: Map<string, OriginPool> | undefined = undefined;
   #closed = false;
   #destroyed = false;
 
@@ -54,7 +55,7 @@ export class OriginRouter extends Dispatcher {
     return pool.dispatch(options, handler);
   }
 
-  #pools(): Dispatcher[] {
+  #pools(): OriginPool[] {
     const pools = this.#others === undefined ? [] : [...this.#others.values()];
     if (this.#first !== undefined) pools.unshift(this.#first);
     return pools;

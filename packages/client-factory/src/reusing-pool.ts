@@ -3,6 +3,13 @@ import { Client, Dispatcher } from 'undici';
 type ClientOptions = ConstructorParameters<typeof Client>[1];
 type Handler = Dispatcher.DispatchHandler;
 
+/** What a per-origin connection holder offers the dispatcher above it. */
+export interface OriginPool {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean;
+  close(): Promise<void>;
+  destroy(error: Error | null): Promise<void>;
+}
+
 /**
  * One origin's connections for one session: reuses the first idle connection
  * and opens another only while every open one is busy, up to `connections`.
@@ -11,35 +18,44 @@ type Handler = Dispatcher.DispatchHandler;
  * which fires after the caller has already read the response, so strictly
  * sequential requests (how a session works) alternate between two sockets.
  * That doubled every session's sockets; here idleness is read from each
- * client's live request count instead.
+ * client's live request count instead. A plain object (no event emitter): an
+ * `OriginRouter` uses it directly; `ReusingPool` is its `Dispatcher` face.
  */
-export class ReusingPool extends Dispatcher {
+export class ClientSet implements OriginPool {
   readonly #origin: string | URL;
   readonly #options: ClientOptions;
   readonly #max: number;
-  readonly #clients: Client[] = [];
-  #closed = false;
+  /** The first connection's client; `#more` only once a second one is needed. */
+  #first: Client | undefined = undefined;
+  #more: Client[] | undefined = undefined;
+  readonly #onAdd: ((client: Client) => void) | undefined;
 
-  constructor(origin: string | URL, options: ClientOptions & { connections: number }) {
-    super();
-    const { connections, ...clientOptions } = options;
+  /** `options` go to every Client as they are (clients of one session may share one object). */
+  constructor(origin: string | URL, options: ClientOptions, connections: number, onAdd?: (client: Client) => void) {
     this.#origin = origin;
-    this.#options = clientOptions;
+    this.#options = options;
     this.#max = connections;
+    this.#onAdd = onAdd;
   }
 
-  /** Open connections' clients (for tests and stats). */
+  /** Open connections' clients. */
   get clients(): readonly Client[] {
-    return this.#clients;
+    return this.#more ?? (this.#first === undefined ? [] : [this.#first]);
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
     return this.#pick().dispatch(options, handler);
   }
 
   #pick(): Client {
-    const clients = this.#clients;
-    let leastBusy: Client | undefined;
+    const first = this.#first;
+    if (first === undefined) return this.#add();
+    // `stats` builds an object per read; the one-connection case is the hot one, so check it alone.
+    if (this.#more === undefined) {
+      return first.stats.size === 0 || this.#max === 1 ? first : this.#add();
+    }
+    const clients = this.#more;
+    let leastBusy = first;
     let leastSize = Infinity;
     for (let i = 0; i < clients.length; i += 1) {
       const client = clients[i]!;
@@ -50,29 +66,63 @@ export class ReusingPool extends Dispatcher {
         leastBusy = client;
       }
     }
-    if (clients.length < this.#max || leastBusy === undefined) return this.#add();
-    return leastBusy;
+    return clients.length < this.#max ? this.#add() : leastBusy;
   }
 
   #add(): Client {
     const client = new Client(this.#origin, this.#options);
-    // Re-emit as undici pools do when somebody listens (an undici Agent above, e.g. ProxyAgent's,
-    // tracks connects and disconnects); a session's OriginRouter does not, and saves the listeners.
-    const self = this as unknown as NodeJS.EventEmitter;
-    const events = client as unknown as NodeJS.EventEmitter;
-    for (const event of ['drain', 'connect', 'disconnect', 'connectionError'] as const) {
-      if (self.listenerCount(event) === 0) continue;
-      events.on(event, (origin: unknown, targets: unknown[], error?: unknown) => self.emit(event, origin, [this, ...targets], error));
-    }
-    this.#clients.push(client);
+    if (this.#first === undefined) this.#first = client;
+    else (this.#more ??= [this.#first]).push(client);
+    this.#onAdd?.(client);
     return client;
+  }
+
+  close(): Promise<void> {
+    return Promise.all(this.clients.map((client) => client.close())).then(() => undefined);
+  }
+
+  destroy(error: Error | null): Promise<void> {
+    return Promise.all(this.clients.map((client) => client.destroy(error))).then(() => undefined);
+  }
+
+  get destroyed(): boolean {
+    return this.clients.every((client) => client.destroyed);
+  }
+}
+
+/** A `ClientSet` as an undici `Dispatcher`, for undici's own agents (ProxyAgent's per-origin factory). */
+export class ReusingPool extends Dispatcher {
+  readonly #set: ClientSet;
+  #closed = false;
+
+  constructor(origin: string | URL, options: ClientOptions & { connections: number }) {
+    super();
+    // Re-emit as undici pools do when somebody listens (an undici Agent above tracks connects and disconnects).
+    const self = this as unknown as NodeJS.EventEmitter;
+    const { connections, ...clientOptions } = options;
+    this.#set = new ClientSet(origin, clientOptions, connections, (client) => {
+      const events = client as unknown as NodeJS.EventEmitter;
+      for (const event of ['drain', 'connect', 'disconnect', 'connectionError'] as const) {
+        if (self.listenerCount(event) === 0) continue;
+        events.on(event, (origin: unknown, targets: unknown[], error?: unknown) => self.emit(event, origin, [this, ...targets], error));
+      }
+    });
+  }
+
+  /** Open connections' clients (for tests and stats). */
+  get clients(): readonly Client[] {
+    return this.#set.clients;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
+    return this.#set.dispatch(options, handler);
   }
 
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
     this.#closed = true;
-    const done = Promise.all(this.#clients.map((client) => client.close())).then(() => undefined);
+    const done = this.#set.close();
     if (callback) {
       done.then(callback, callback);
       return;
@@ -88,7 +138,7 @@ export class ReusingPool extends Dispatcher {
     const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
     const cb = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
     this.#closed = true;
-    const done = Promise.all(this.#clients.map((client) => client.destroy(error))).then(() => undefined);
+    const done = this.#set.destroy(error);
     if (cb) {
       done.then(cb, cb);
       return;
@@ -101,6 +151,6 @@ export class ReusingPool extends Dispatcher {
   }
 
   get destroyed(): boolean {
-    return this.#closed && this.#clients.every((client) => client.destroyed);
+    return this.#closed && this.#set.destroyed;
   }
 }

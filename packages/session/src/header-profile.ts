@@ -15,11 +15,35 @@ export function mergeHeaders(
   return target;
 }
 
+type Layer = Readonly<Record<string, string>>;
+
+const EMPTY_PROFILE: Layer = Object.freeze({});
+// Profiles are frozen, so sessions whose only layer is the same object (the
+// config's headers) can share one profile: read-only, nothing to leak between them.
+const fromSingleLayer = new WeakMap<Layer, Layer>();
+
+function isEmpty(layer: Layer): boolean {
+  for (const _ in layer) return false;
+  return true;
+}
+
 /** A session's header profile: config headers, then the session's own overrides. */
-export function buildHeaderProfile(
-  ...layers: (Readonly<Record<string, string>> | undefined)[]
-): Readonly<Record<string, string>> {
+export function buildHeaderProfile(...layers: (Layer | undefined)[]): Layer {
+  let only: Layer | undefined;
+  let count = 0;
+  for (const layer of layers) {
+    if (layer === undefined || isEmpty(layer)) continue;
+    only = layer;
+    count++;
+  }
+  if (count === 0) return EMPTY_PROFILE;
+  if (count === 1) {
+    const shared = fromSingleLayer.get(only!);
+    if (shared !== undefined) return shared;
+  }
   const profile: Record<string, string> = {};
   for (const layer of layers) mergeHeaders(profile, layer);
-  return Object.freeze(profile);
+  Object.freeze(profile);
+  if (count === 1) fromSingleLayer.set(only!, profile);
+  return profile;
 }
