@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { autocannonVersion, engineVersion, loadAverage, machineInfo } from './machine.mjs';
 import { canPin } from './pinned-process.mjs';
 import { closedRow, renderMarkdown } from './report.mjs';
-import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runNaive, runWrk, writeWrkScript } from './runners.mjs';
+import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runFloor, runNaive, runWrk, writeWrkScript } from './runners.mjs';
 import { SMOKE_SCENARIO, allScenarios, selectScenarios, toolsFor } from './scenarios.mjs';
 import { ratios, summarise } from './stats.mjs';
 import { startTarget } from './target.mjs';
@@ -41,6 +41,8 @@ const { values: flags } = parseArgs({
     tools: { type: 'string' },
     cli: { type: 'boolean', default: false },
     naive: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
+    'open-cold': { type: 'boolean', default: false },
     target: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     'open-sessions': { type: 'string', default: '1000' },
@@ -55,9 +57,12 @@ if (flags.help) {
   --duration <s>         seconds per run (default 5; smoke 1)
   --runs <n>             runs per tool and configuration, interleaved (default 3; smoke 1)
   --only <ids>           comma-separated scenarios: ${allScenarios({ openSessions: 0 }).map((s) => s.id).join(', ')}
-  --tools <list>         engine,autocannon,wrk,cli,naive (default: engine,autocannon and wrk when installed)
+  --tools <list>         engine,autocannon,wrk,cli,naive,floor (default: engine,autocannon and wrk when installed)
   --cli                  also measure \`engine run --json\` (the CLI, start-up included)
   --naive                also run the naive undici + tough-cookie loop per session (closed model; a reference point)
+  --floor                also run undici's floor: a Client per connection, dispatch() with a do-nothing handler,
+                         no cookies, no promises (closed model): no undici-based engine can spend less per request
+  --open-cold            open model: do not connect the engine's sessions before the load window
   --target <kind>        auto (nginx, else the demo target server), nginx, node
   --open-sessions <n>    sessions/connections in the open-model scenarios (default 1000)
   --engine-conns <n>     max_conns_per_host for the engine's sessions (default: the config default)
@@ -84,11 +89,13 @@ const engineConns = flags['engine-conns'] === undefined ? undefined : Math.round
 if (!['auto', 'nginx', 'node'].includes(flags.target)) throw new Error(`--target must be auto, nginx or node, got ${flags.target}`);
 
 const wrkVersion = findWrk();
-const knownTools = ['engine', 'autocannon', 'wrk', 'cli', 'naive'];
+const knownTools = ['engine', 'autocannon', 'wrk', 'cli', 'naive', 'floor'];
 let tools = flags.tools ? flags.tools.split(',').map((t) => t.trim()) : ['engine', 'autocannon', ...(wrkVersion && !smoke ? ['wrk'] : [])];
 for (const t of tools) if (!knownTools.includes(t)) throw new Error(`unknown tool ${t}; known: ${knownTools.join(', ')}`);
 if (flags.cli && !tools.includes('cli')) tools = [...tools, 'cli'];
 if (flags.naive && !tools.includes('naive')) tools = [...tools, 'naive'];
+if (flags.floor && !tools.includes('floor')) tools = [...tools, 'floor'];
+const openWarm = !flags['open-cold'];
 const notes = [];
 if (tools.includes('wrk') && !wrkVersion) {
   tools = tools.filter((t) => t !== 'wrk');
@@ -135,10 +142,13 @@ try {
     const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS };
     const runOnce = () => {
       if (scenario.kind === 'idle') return runEngineIdle({ ...base, conns: engineConns, nodeFlags: engineNodeFlags });
-      if (tool === 'engine') return runEngine({ ...base, rate: scenario.rate, conns: engineConns, nodeFlags: engineNodeFlags });
+      if (tool === 'engine') {
+        return runEngine({ ...base, rate: scenario.rate, conns: engineConns, nodeFlags: engineNodeFlags, warm: openWarm });
+      }
       if (tool === 'autocannon') return runAutocannon({ ...base, rate: scenario.rate });
       if (tool === 'wrk') return runWrk({ ...base, luaScript });
       if (tool === 'naive') return runNaive(base);
+      if (tool === 'floor') return runFloor(base);
       return runCli({ ...base, rate: scenario.rate });
     };
     let targetCpuBefore = target.cpuSeconds();
@@ -208,6 +218,7 @@ const meta = {
   openSessions,
   engineConns: engineConns ?? 'config default',
   engineNodeFlags,
+  openWarm,
   notes,
 };
 const markdown = renderMarkdown({ meta, groups, ratios: ratios(groups) });

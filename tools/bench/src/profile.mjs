@@ -27,6 +27,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     target: { type: 'string', default: 'auto' },
     window: { type: 'boolean', default: false },
+    // Open model: connect every session before the profiled window.
+    warm: { type: 'boolean', default: false },
   },
 });
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'se-bench-prof-'));
@@ -41,6 +43,7 @@ try {
     sessions: Number(values.sessions),
     durationS: Number(values.duration),
     rate: Number(values.rate),
+    warm: values.warm,
     ...(values.window ? { cpuProfile: join(dir, `window-${Date.now()}.cpuprofile`) } : { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }),
   });
 } finally {

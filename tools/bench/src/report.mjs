@@ -98,6 +98,9 @@ export function renderMarkdown({ meta, groups, ratios }) {
       ),
       '',
       'Engine latency is measured from each start\'s intended time (coordinated omission corrected); autocannon\'s `overallRate` spreads a total rate over its connections and measures from the actual send.',
+      meta.openWarm
+        ? 'Before the window each engine session made one request (its connection is open), as autocannon opens all its connections at its start; a cold start costs ~0.4 ms CPU per session for the first connect, so 1000 fresh sessions at 5k/s overload the first ~0.5 s (`--open-cold` measures it; ramp up with `stages` in real runs).'
+        : 'Cold start (`--open-cold`): the engine\'s sessions open their connections inside the window.',
       '',
     );
   }

@@ -14,6 +14,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const ENGINE_RUNNER = here('./engine-runner.mjs');
 const AUTOCANNON_RUNNER = here('./autocannon-runner.mjs');
 const NAIVE_RUNNER = here('./naive-runner.mjs');
+const FLOOR_RUNNER = here('./floor-runner.mjs');
 const CLI_BIN = here('../../../apps/cli/bin/run.js');
 
 /** `wrk` version line, or undefined when wrk is not installed. */
@@ -104,6 +105,7 @@ export async function runEngine(o) {
     '--rate', String(o.rate ?? 0),
     ...(o.conns ? ['--conns', String(o.conns)] : []),
     ...(o.cpuProfile ? ['--cpu-profile', o.cpuProfile] : []),
+    ...(o.warm ? ['--warm'] : []),
   ];
   const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
   const report = lastJsonLine(run.stdout);
@@ -155,6 +157,15 @@ export async function runNaive(o) {
   const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('naive', run, 'naive runner failed');
+  return finish(report);
+}
+
+/** undici's floor: a Client per connection and a do-nothing dispatch handler (a reference point, closed model). */
+export async function runFloor(o) {
+  const args = [FLOOR_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS)];
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const report = lastJsonLine(run.stdout);
+  if (run.code !== 0 || !report) return failed('floor', run, 'floor runner failed');
   return finish(report);
 }
 

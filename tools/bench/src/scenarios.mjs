@@ -45,7 +45,7 @@ export function selectScenarios(scenarios, only) {
 export function toolsFor(scenario, tools) {
   if (scenario.kind === 'idle') return tools.filter((t) => t === 'engine');
   // wrk has no rate limit (that is wrk2): the open model is the engine and autocannon only.
-  // The naive loop is a closed-model reference only.
-  if (scenario.kind === 'open') return tools.filter((t) => t !== 'wrk' && t !== 'naive');
+  // The naive loop and undici's floor are closed-model references only.
+  if (scenario.kind === 'open') return tools.filter((t) => t !== 'wrk' && t !== 'naive' && t !== 'floor');
   return tools;
 }
