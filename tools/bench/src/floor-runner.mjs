@@ -38,7 +38,9 @@ function connection() {
   let start = 0;
   const handler = {
     // undici's own (legacy) handler interface: no wrapper, raw headers untouched.
-    onConnect() {},
+    onConnect() {
+      // nothing to keep: this loop never aborts a request
+    },
     onHeaders(status) {
       if (status >= 400) errors++;
       return true;
