@@ -141,6 +141,11 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   /** The jar was handed out through `cookieJar`, so it can change without us knowing. */
   #jarShared = false;
   #cookieCache: Map<string, { value: string; expires: number }> | undefined;
+  /** The profile plus the last cookie header sent (frozen, never handed to a proxy dispatcher). */
+  #withCookie: Readonly<Record<string, string>> | undefined;
+  #withCookieFor: string | undefined;
+  #lastOptions: Dispatcher.DispatchOptions | undefined;
+  #lastTarget: RequestTarget | undefined;
   #lastSetCookie: string | undefined;
 
   constructor(options: SessionOptions<P>) {
@@ -267,9 +272,12 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
     const cookie = this.#cookieHeader(target.href);
     if (cookie !== '') {
-      const given = headers.cookie;
-      if (!own) headers = { ...headers };
-      headers.cookie = given === undefined ? cookie : `${cookie}; ${given}`;
+      if (own) {
+        const given = headers.cookie;
+        headers.cookie = given === undefined ? cookie : `${cookie}; ${given}`;
+      } else {
+        headers = this.#profileWithCookie(cookie);
+      }
     }
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
@@ -285,11 +293,15 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       call.deadline = performance.now() + this.#timeout;
       this.#deadlines.add(call);
     }
+    // undici reads the options and keeps none of them, so a session's repeated request reuses one object.
+    let options = this.#lastOptions;
+    if (options === undefined || body !== null || options.headers !== headers || options.method !== method || this.#lastTarget !== target) {
+      options = { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body };
+      this.#lastOptions = body === null ? options : undefined;
+      this.#lastTarget = target;
+    }
     try {
-      this.#dispatcher.dispatch(
-        { origin: target.origin, path: target.path, method: method as Dispatcher.HttpMethod, headers, body },
-        call,
-      );
+      this.#dispatcher.dispatch(options, call);
     } catch (error) {
       call.onError(error as Error);
     }
@@ -365,6 +377,19 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     const value = cookieString(cookies);
     cache.set(href, { value, expires });
     return value;
+  }
+
+  /** The header profile with a `cookie` header, reused while the cookie header stays the same. */
+  #profileWithCookie(cookie: string): Record<string, string> {
+    let headers = this.#withCookie;
+    if (headers === undefined || this.#withCookieFor !== cookie) {
+      const profile = this.headers;
+      const given = profile.cookie;
+      headers = Object.freeze({ ...profile, cookie: given === undefined ? cookie : `${cookie}; ${given}` });
+      this.#withCookie = headers;
+      this.#withCookieFor = cookie;
+    }
+    return headers as Record<string, string>;
   }
 
   #storeCookies(lines: readonly string[], href: string): void {

@@ -67,13 +67,20 @@ export function reasonOf(error: unknown): string {
 
 /** Records why an iteration failed, then rethrows so the scheduler counts it. */
 export function withFailureReasons(job: Job, reasons: FailureReasons): Job {
-  return async (session, ctx) => {
+  const record = (error: unknown): never => {
+    reasons.add(reasonOf(error));
+    throw error;
+  };
+  // Not an async wrapper: an iteration in flight keeps one promise reaction alive, not a suspended frame.
+  return (session, ctx) => {
+    let outcome: Promise<void> | void;
     try {
-      await job(session, ctx);
+      outcome = job(session, ctx);
     } catch (error) {
       reasons.add(reasonOf(error));
-      throw error;
+      return Promise.reject(error as Error);
     }
+    return outcome === undefined ? undefined : Promise.resolve(outcome).then(undefined, record);
   };
 }
 
@@ -84,9 +91,8 @@ export function defaultJob(config: EngineConfig): Job {
     url: config.target_url,
     ...(config.body ? { body: config.body } : {}),
   };
-  return async (_session, ctx) => {
-    await ctx.request(request);
-  };
+  const done = (): void => undefined;
+  return (_session, ctx) => ctx.request(request).then(done);
 }
 
 export function stepName(step: ScenarioStep, index: number): string {
