@@ -36,11 +36,12 @@ export interface PoolJob {
 export interface SchedulerPool {
   /**
    * Resolves once queued, waiting while the queue is full; rejects once the
-   * pool is stopped. `onSettled` is called once the job has run or was dropped.
+   * pool is stopped. `onSettled` is called once the job has run (`ok` false
+   * with the `error` it threw or rejected with) or was dropped (`ok` false).
    */
-  submit(job: () => Promise<void> | undefined, onSettled: () => void): Promise<PoolJob>;
+  submit(job: () => Promise<void> | void, onSettled: (result: { ok: boolean; error?: unknown }) => void): Promise<PoolJob>;
   /** Queues without waiting, or returns `undefined` when the queue is full (then `onSettled` is never called). */
-  trySubmit(job: () => Promise<void> | undefined, onSettled: () => void): PoolJob | undefined;
+  trySubmit(job: () => Promise<void> | void, onSettled: (result: { ok: boolean; error?: unknown }) => void): PoolJob | undefined;
 }
 
 /** The recording calls used here (`Metrics` fits). */

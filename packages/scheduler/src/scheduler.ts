@@ -17,7 +17,7 @@ import type { JobContext, RequestHost } from './job-context.js';
 import { ArrivalSchedule } from './open-model.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { RetryOptions } from './retry.js';
-import { ReadyList, SessionSlot } from './session-slot.js';
+import { ReadyList, SessionSlot, type SettledJob } from './session-slot.js';
 import { stagesDuration } from './stages.js';
 
 /** The work of one iteration for one session. Throwing marks the iteration failed. */
@@ -79,13 +79,6 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 const noop = (): void => undefined;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 function checkNumber(name: string, value: unknown, integer = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -151,11 +144,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #backoffMax: number;
   readonly #host: RequestHost;
   readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
-  readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | undefined => this.#runJob(slot);
-  readonly #endedSlot = (slot: SessionSlot<S>, failed: boolean, error: unknown): void => this.#jobEnded(slot, failed, error);
+  readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | void => this.#runJob(slot);
   readonly #refusedSlot = (slot: SessionSlot<S>, error: unknown): void => this.#refused(slot, error);
   // Ran, failed, skipped or dropped by a pool stop({ drain: false }): the session is free again.
-  readonly #settledSlot = (slot: SessionSlot<S>): void => this.#release(slot);
+  readonly #settledSlot = (slot: SessionSlot<S>, result: SettledJob): void => this.#settled(slot, result);
 
   #slots: SessionSlot<S>[] = [];
   readonly #byId = new Map<number, SessionSlot<S>>();
@@ -400,27 +392,26 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   /**
-   * The pool job of a slot; the slot is released when the pool settles it
-   * (see `#release`). Not an async function: a job in flight keeps only the
-   * user's own job frame alive, not a scheduler frame around it.
+   * The pool job of a slot: the user's job itself, so the pool waits on the
+   * job's own promise (no scheduler promise or async frame around it). How it
+   * ended comes back through the pool's settled callback (see `#settled`).
    */
-  #runJob(slot: SessionSlot<S>): Promise<void> | undefined {
+  #runJob(slot: SessionSlot<S>): Promise<void> | void {
     // Queued before the run was stopped: it must not start now.
     if (this.#halt.fired || slot.gone) return undefined;
     const iteration = ++this.#started;
     slot.iteration = iteration;
     const intended = this.#open ? slot.intendedStart : this.#now();
-    const ctx = new RequestContext(this.#host, slot.session, iteration, intended);
-    let outcome: Promise<void> | void;
-    try {
-      outcome = (this.#job as Job<S>)(slot.session, ctx);
-    } catch (error) {
-      this.#jobEnded(slot, true, error);
-      return undefined;
+    return (this.#job as Job<S>)(slot.session, new RequestContext(this.#host, slot.session, iteration, intended));
+  }
+
+  /** The pool is done with a slot's job: count a job that started, then free the session. */
+  #settled(slot: SessionSlot<S>, result: SettledJob): void {
+    if (slot.iteration !== 0) {
+      this.#jobEnded(slot, !result.ok, result.error);
+      slot.iteration = 0;
     }
-    if (isThenable(outcome)) return Promise.resolve(outcome).then(slot.succeeded, slot.failed);
-    this.#jobEnded(slot, false, undefined);
-    return undefined;
+    this.#release(slot);
   }
 
   #jobEnded(slot: SessionSlot<S>, failed: boolean, error: unknown): void {
@@ -518,7 +509,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       if (slot === undefined) {
         const session = this.#sessions.get(id);
         if (session === undefined) continue;
-        slot = new SessionSlot<S>(id, session, this.#runSlot, this.#refusedSlot, this.#settledSlot, this.#endedSlot);
+        slot = new SessionSlot<S>(id, session, this.#runSlot, this.#refusedSlot, this.#settledSlot);
         this.#byId.set(id, slot);
       }
       seen.add(id);

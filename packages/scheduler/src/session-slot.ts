@@ -4,6 +4,12 @@
  * that job has finished (or was refused), and no job is handed over while it
  * is set, so a session never has two jobs in flight.
  */
+/** How the pool says a job ended (`JobResult` fits). */
+export interface SettledJob {
+  readonly ok: boolean;
+  readonly error?: unknown;
+}
+
 export class SessionSlot<S> {
   readonly id: number;
   readonly session: S;
@@ -24,32 +30,26 @@ export class SessionSlot<S> {
   /** Open model: the intended start of the job handed to the pool. */
   intendedStart = 0;
   /** The pool job for this session, created once. */
-  readonly run: () => Promise<void> | undefined;
+  readonly run: () => Promise<void> | void;
   /** Called when the pool refuses the job, created once. */
   readonly refused: (error: unknown) => void;
   /** Called by the pool once the job has run or was dropped, created once. */
-  readonly settled: () => void;
-  /** The running job's iteration number (for its failure log line). */
+  readonly settled: (result: SettledJob) => void;
+  /** The iteration number of the job handed to the pool; 0 until it starts (and when it was skipped). */
   iteration = 0;
-  /** The running job resolved / rejected: created once, so a job costs no closures. */
-  readonly succeeded: () => void;
-  readonly failed: (error: unknown) => void;
 
   constructor(
     id: number,
     session: S,
-    run: (slot: SessionSlot<S>) => Promise<void> | undefined,
+    run: (slot: SessionSlot<S>) => Promise<void> | void,
     refused: (slot: SessionSlot<S>, error: unknown) => void,
-    settled: (slot: SessionSlot<S>) => void,
-    ended: (slot: SessionSlot<S>, failed: boolean, error: unknown) => void,
+    settled: (slot: SessionSlot<S>, result: SettledJob) => void,
   ) {
     this.id = id;
     this.session = session;
     this.run = () => run(this);
     this.refused = (error) => refused(this, error);
-    this.settled = () => settled(this);
-    this.succeeded = () => ended(this, false, undefined);
-    this.failed = (error) => ended(this, true, error);
+    this.settled = (result) => settled(this, result);
   }
 }
 

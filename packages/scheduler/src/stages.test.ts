@@ -103,7 +103,7 @@ describe('closed-model targets', () => {
 
   it('enables the first available slots in id order', () => {
     const noop = (): undefined => undefined;
-    const slots = [1, 2, 3, 4].map((id) => new SessionSlot(id, id, async () => undefined, noop, noop, noop));
+    const slots = [1, 2, 3, 4].map((id) => new SessionSlot(id, id, async () => undefined, noop, noop));
     const unavailable = new Set([2]);
     expect(applyActiveTarget(slots, 2, (slot) => !unavailable.has(slot.id))).toBe(2);
     expect(slots.map((s) => s.enabled)).toEqual([true, false, true, false]);
