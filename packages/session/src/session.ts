@@ -146,6 +146,10 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   #withCookieFor: string | undefined;
   #lastOptions: Dispatcher.DispatchOptions | undefined;
   #lastTarget: RequestTarget | undefined;
+  /** The last url/path resolved and its target. */
+  #resolved: RequestTarget | undefined;
+  #resolvedUrl: string | undefined;
+  #resolvedPath: string | undefined;
   #lastSetCookie: string | undefined;
 
   constructor(options: SessionOptions<P>) {
@@ -409,6 +413,19 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   }
 
   #resolve(req: SessionRequest): RequestTarget {
+    // A session usually sends the same url/path again: skip even the shared memo's key building.
+    const url = req.url;
+    const path = req.path;
+    const last = this.#resolved;
+    if (last !== undefined && url === this.#resolvedUrl && path === this.#resolvedPath) return last;
+    const target = this.#resolveNew(req);
+    this.#resolved = target;
+    this.#resolvedUrl = url;
+    this.#resolvedPath = path;
+    return target;
+  }
+
+  #resolveNew(req: SessionRequest): RequestTarget {
     let target: RequestTarget | undefined;
     try {
       target = resolveTarget(req.url, req.path, this.#baseUrl);
