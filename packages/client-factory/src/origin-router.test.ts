@@ -76,4 +76,20 @@ describe('OriginRouter', () => {
     expect(router.destroyed).toBe(true);
     expect(pools.map((pool) => pool.destroyed)).toEqual([true, true]);
   });
+
+  it('close(callback) and destroy(error, callback) call back instead of returning a promise, as undici dispatchers do', async () => {
+    const a = await listen('a');
+    const made: Client[] = [];
+    const r = new OriginRouter((origin) => {
+      const client = new Client(origin);
+      made.push(client);
+      return client;
+    });
+    router = r;
+    await text(`${a}/`, r);
+    const closed = await new Promise<unknown>((resolve) => resolve(r.close(() => undefined)));
+    expect(closed).toBeUndefined();
+    await new Promise<void>((resolve) => r.destroy(new Error('gone'), resolve));
+    expect(made[0]!.destroyed).toBe(true);
+  });
 });

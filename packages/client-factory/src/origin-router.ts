@@ -1,4 +1,5 @@
 import { Dispatcher, errors } from 'undici';
+import { destroyArgs, promiseOrCallback, type DestroyArgs } from './dispatcher-callback.js';
 import type { OriginPool } from './reusing-pool.js';
 
 type Handler = Dispatcher.DispatchHandler;
@@ -69,22 +70,19 @@ export class OriginRouter extends Dispatcher {
     const done = Promise.all(this.#pools().map((pool) => pool.close())).then(() => {
       this.#destroyed = true;
     });
-    if (callback === undefined) return done;
-    done.then(callback, callback);
+    return promiseOrCallback(done, callback);
   }
 
   override destroy(): Promise<void>;
   override destroy(error: Error | null): Promise<void>;
   override destroy(callback: () => void): void;
   override destroy(error: Error | null, callback: () => void): void;
-  override destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
-    const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
-    const cb = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
+  override destroy(...args: DestroyArgs): Promise<void> | void {
+    const { error, callback } = destroyArgs(...args);
     this.#closed = true;
     this.#destroyed = true;
     const done = Promise.all(this.#pools().map((pool) => pool.destroy(error))).then(() => undefined);
-    if (cb === undefined) return done;
-    done.then(cb, cb);
+    return promiseOrCallback(done, callback);
   }
 
   get closed(): boolean {

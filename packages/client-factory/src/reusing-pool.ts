@@ -1,4 +1,5 @@
 import { Client, Dispatcher } from 'undici';
+import { destroyArgs, promiseOrCallback, type DestroyArgs } from './dispatcher-callback.js';
 
 type ClientOptions = ConstructorParameters<typeof Client>[1];
 type Handler = Dispatcher.DispatchHandler;
@@ -122,28 +123,17 @@ export class ReusingPool extends Dispatcher {
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
     this.#closed = true;
-    const done = this.#set.close();
-    if (callback) {
-      done.then(callback, callback);
-      return;
-    }
-    return done;
+    return promiseOrCallback(this.#set.close(), callback);
   }
 
   override destroy(): Promise<void>;
   override destroy(error: Error | null): Promise<void>;
   override destroy(callback: () => void): void;
   override destroy(error: Error | null, callback: () => void): void;
-  override destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
-    const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
-    const cb = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
+  override destroy(...args: DestroyArgs): Promise<void> | void {
+    const { error, callback } = destroyArgs(...args);
     this.#closed = true;
-    const done = this.#set.destroy(error);
-    if (cb) {
-      done.then(cb, cb);
-      return;
-    }
-    return done;
+    return promiseOrCallback(this.#set.destroy(error), callback);
   }
 
   get closed(): boolean {

@@ -107,6 +107,25 @@ async function startAllocationProfiler(path, { collected = true } = {}) {
   };
 }
 
+/** One request per session, `width` at a time; resolves with how many failed. */
+async function requestEach(sessions, request, width) {
+  const ids = sessions.ids();
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < ids.length) {
+        try {
+          await sessions.get(ids[next++]).request(request);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return errors;
+}
+
 function print(result) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -126,13 +145,8 @@ async function runLoad() {
   if (rate > 0 && values.warm) {
     // Open model: every session opens its connection before the window (one request each, 64 at a
     // time), so the window measures the steady rate, not a storm of first connects (~0.4 ms CPU each).
-    const ids = sessions.ids();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < ids.length) await sessions.get(ids[next++]).request(request);
-      }),
-    );
+    const errors = await requestEach(sessions, request, 64);
+    if (errors > 0) throw new Error(`warm-up: ${errors} of ${sessions.count()} first requests failed`);
   }
   const job = async (_session, ctx) => {
     await ctx.request(request);
@@ -202,21 +216,8 @@ async function runIdle() {
   if (creation.errors.length > 0) throw creation.errors[0];
   sessions.startAll();
   const ids = sessions.ids();
-  let next = 0;
-  let errors = 0;
   // Bounded fan-out: 10 000 simultaneous connects would only measure the SYN backlog.
-  await Promise.all(
-    Array.from({ length: 256 }, async () => {
-      while (next < ids.length) {
-        const session = sessions.get(ids[next++]);
-        try {
-          await session.request(request);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
+  const errors = await requestEach(sessions, request, 256);
   await collect();
   await stopProfiler?.();
   const after = process.memoryUsage();

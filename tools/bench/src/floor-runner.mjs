@@ -8,21 +8,11 @@
  *
  *   node floor-runner.mjs --url http://127.0.0.1:8080 --path / --sessions 50 --duration 5
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Client } from 'undici';
+import { loadWindow, referenceArgs } from './reference-loop.mjs';
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    path: { type: 'string', default: '/' },
-    sessions: { type: 'string', default: '50' },
-    duration: { type: 'string', default: '5' },
-  },
-});
-if (!values.url) throw new Error('--url is required');
-const sessions = Number(values.sessions);
-const origin = new URL(values.url).origin;
+const { url, path, sessions, durationS } = referenceArgs();
+const origin = new URL(url).origin;
 
 let requests = 0;
 let errors = 0;
@@ -30,11 +20,12 @@ let running = true;
 let open = sessions;
 let allDone;
 const done = new Promise((resolve) => (allDone = resolve));
-const latencies = [];
+// The load window starts here: nothing below but function definitions until the loops start.
+const load = loadWindow('floor', sessions);
 
 function connection() {
   const client = new Client(origin, { keepAliveTimeout: 90_000 });
-  const opts = { origin, path: values.path, method: 'GET', headers: {} };
+  const opts = { origin, path, method: 'GET', headers: {} };
   let start = 0;
   const handler = {
     // undici's own (legacy) handler interface: no wrapper, raw headers untouched.
@@ -58,7 +49,8 @@ function connection() {
   };
   const finish = () => {
     requests++;
-    if ((requests & 15) === 0) latencies.push(performance.now() - start);
+    // Every 16th latency is enough for percentiles and keeps the array small.
+    if ((requests & 15) === 0) load.latencies.push(performance.now() - start);
     next();
   };
   const next = () => {
@@ -74,28 +66,8 @@ function connection() {
   next();
 }
 
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-setTimeout(() => (running = false), Number(values.duration) * 1000);
+setTimeout(() => (running = false), durationS * 1000);
 for (let i = 0; i < sessions; i++) connection();
 await done;
-const elapsedS = (performance.now() - started) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-process.stdout.write(
-  `${JSON.stringify({
-    tool: 'floor',
-    model: 'closed',
-    sessions,
-    requests,
-    errors,
-    elapsedS,
-    cpuS: (cpu.user + cpu.system) / 1e6,
-    p50Ms: Math.round(pct(50) * 1000) / 1000,
-    p99Ms: Math.round(pct(99) * 1000) / 1000,
-    peakRssKiB: m ? Number(m[1]) : undefined,
-  })}\n`,
-);
+load.report({ requests, errors });
 process.exit(0);

@@ -7,30 +7,21 @@
  *
  *   node naive-runner.mjs --url http://127.0.0.1:8080 --path /cookie --sessions 50 --duration 5
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CookieJar } from 'tough-cookie';
 import { Client } from 'undici';
+import { loadWindow, referenceArgs } from './reference-loop.mjs';
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    path: { type: 'string', default: '/' },
-    sessions: { type: 'string', default: '50' },
-    duration: { type: 'string', default: '5' },
-  },
-});
-if (!values.url) throw new Error('--url is required');
-const sessions = Number(values.sessions);
-const href = new URL(values.path, values.url).href;
+const { url, path, sessions, durationS } = referenceArgs();
+const href = new URL(path, url).href;
 
 let requests = 0;
 let errors = 0;
-const latencies = [];
 let running = true;
+// The load window starts here: nothing below but function definitions until the loops start.
+const load = loadWindow('naive', sessions);
 
 async function loop() {
-  const client = new Client(values.url, { keepAliveTimeout: 90_000 });
+  const client = new Client(url, { keepAliveTimeout: 90_000 });
   const jar = new CookieJar();
   while (running) {
     const start = performance.now();
@@ -38,7 +29,7 @@ async function loop() {
       const cookie = await jar.getCookieString(href);
       const { statusCode, headers, body } = await client.request({
         method: 'GET',
-        path: values.path,
+        path,
         headers: cookie ? { cookie } : {},
       });
       await body.arrayBuffer();
@@ -52,31 +43,11 @@ async function loop() {
     }
     requests++;
     // Every 16th latency is enough for percentiles and keeps the array small.
-    if ((requests & 15) === 0) latencies.push(performance.now() - start);
+    if ((requests & 15) === 0) load.latencies.push(performance.now() - start);
   }
   await client.close();
 }
 
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-setTimeout(() => (running = false), Number(values.duration) * 1000);
+setTimeout(() => (running = false), durationS * 1000);
 await Promise.all(Array.from({ length: sessions }, loop));
-const elapsedS = (performance.now() - started) / 1000;
-const cpu = process.cpuUsage(cpuBefore);
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-process.stdout.write(
-  `${JSON.stringify({
-    tool: 'naive',
-    model: 'closed',
-    sessions,
-    requests,
-    errors,
-    elapsedS,
-    cpuS: (cpu.user + cpu.system) / 1e6,
-    p50Ms: Math.round(pct(50) * 1000) / 1000,
-    p99Ms: Math.round(pct(99) * 1000) / 1000,
-    peakRssKiB: m ? Number(m[1]) : undefined,
-  })}\n`,
-);
+load.report({ requests, errors });

@@ -102,8 +102,8 @@ describe('scenarios', () => {
     expect(() => selectScenarios(all, 'closed-51')).toThrow(/unknown scenario closed-51/);
   });
 
-  it('run idle scenarios with the engine only and open ones without wrk or the naive loop', () => {
-    const tools = ['engine', 'autocannon', 'wrk', 'cli', 'naive'];
+  it('run idle scenarios with the engine only and open ones without wrk, the naive loop or the floor', () => {
+    const tools = ['engine', 'autocannon', 'wrk', 'cli', 'naive', 'floor'];
     expect(toolsFor(all.find((s) => s.id === 'idle-500'), tools)).toEqual(['engine']);
     expect(toolsFor(all.find((s) => s.id === 'open-5k'), tools)).toEqual(['engine', 'autocannon', 'cli']);
     expect(toolsFor(all.find((s) => s.id === 'closed-50'), tools)).toEqual(tools);

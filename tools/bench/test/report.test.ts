@@ -49,6 +49,13 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- a note');
   });
 
+  it('says whether the open model measured connected sessions or a cold start', () => {
+    expect(md).toContain("Cold start (`--open-cold`): the engine's sessions open their connections inside the window.");
+    const warm = renderMarkdown({ meta: { ...meta, openWarm: true }, groups, ratios: ratios(groups) });
+    expect(warm).toContain('Before the window each engine session made one request');
+    expect(warm).not.toContain('Cold start (`--open-cold`)');
+  });
+
   it('contains the closed rows exactly as closedRow renders them (the smoke check relies on it)', () => {
     for (const g of groups.filter((x) => x.kind === 'closed')) expect(md).toContain(`| ${closedRow(g).join(' | ')} |`);
   });
