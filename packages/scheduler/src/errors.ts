@@ -85,3 +85,32 @@ export class RequestFailedError extends SchedulerError {
     this.step = step;
   }
 }
+
+/**
+ * The reason a run's signal aborts with (`ctx.signal.reason`): the run is
+ * stopping, so an iteration that ends early because of it is counted as
+ * interrupted, not failed. Throw it (or call `ctx.signal.throwIfAborted()`) to
+ * end an iteration at a safe point.
+ */
+export class IterationInterruptedError extends SchedulerError {
+  constructor(message = 'the run is stopping: iteration interrupted') {
+    super(message, 'SE_ERR_SCHEDULER_INTERRUPTED');
+    this.name = 'IterationInterruptedError';
+  }
+}
+
+/**
+ * Whether an error a job ended with means "interrupted by the run's stop":
+ * the run signal's reason, an abort of a timer or request it was passed to,
+ * or a request recorded with failure kind `interrupted`. Only meaningful once
+ * the run is stopping; before that an abort is the job's own failure.
+ */
+export function isInterruption(error: unknown): boolean {
+  if (error instanceof IterationInterruptedError) return true;
+  if (error instanceof RequestFailedError) return error.kind === 'interrupted';
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, cause } = error as { name?: unknown; code?: unknown; cause?: unknown };
+  if (code === 'SE_ERR_SCHEDULER_INTERRUPTED') return true;
+  // timers/promises and fetch-style APIs reject with an AbortError whose cause is the signal's reason.
+  return (name === 'AbortError' || code === 'ABORT_ERR') && (cause === undefined || cause instanceof IterationInterruptedError);
+}

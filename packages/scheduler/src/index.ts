@@ -18,9 +18,11 @@ export type {
 export { arrivalTime, arrivalsBy, stageValue, stagesDuration } from './stages.js';
 export {
   ExpectationError,
+  IterationInterruptedError,
   RequestFailedError,
   SchedulerError,
   SchedulerOptionsError,
   SchedulerStateError,
   UnknownSessionError,
+  isInterruption,
 } from './errors.js';

@@ -28,6 +28,15 @@ export interface JobContext {
    */
   readonly intendedStart: number;
   /**
+   * Aborts when the run stops (duration reached, stop requested, or the
+   * graceful-stop deadline passed after the iteration budget was issued); its
+   * `reason` is an `IterationInterruptedError`. Check it between steps, or pass
+   * it to anything that waits (`setTimeout(ms, v, { signal })`, a request's
+   * `signal`): an iteration that ends because of it counts as interrupted, not
+   * failed. One signal for the whole run: reading it allocates nothing.
+   */
+  readonly signal: AbortSignal;
+  /**
    * Sends a request through the session with retries, and records its final
    * outcome in metrics. Returns the response for any status (a status that is
    * not 2xx/3xx is recorded as failure `http_<status>`). Throws
@@ -46,6 +55,8 @@ export interface RequestHost {
   readonly maxRetryAfter: number;
   /** True once the run is stopping: no further retries. */
   readonly halted: boolean;
+  /** The run's stop signal, handed to jobs as `ctx.signal`. */
+  readonly signal: AbortSignal;
   now(): number;
   wallNow(): number;
   random(): number;
@@ -63,6 +74,9 @@ function httpKind(status: number): string {
   }
   return kind;
 }
+
+/** Failure kinds that, once the run is stopping, mean the stop cut the request off. */
+const INTERRUPTION_KINDS: ReadonlySet<string> = new Set(['aborted', 'SE_ERR_SESSION_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_ABORTED', 'AbortError', 'ABORT_ERR']);
 
 function micros(from: number, to: number): number {
   return Math.max(0, Math.round((to - from) * 1000));
@@ -82,6 +96,10 @@ export class RequestContext implements JobContext {
   readonly #host: RequestHost;
   readonly #session: SchedulerSession;
   #first = true;
+
+  get signal(): AbortSignal {
+    return this.#host.signal;
+  }
 
   constructor(host: RequestHost, session: SchedulerSession, iteration: number, intendedStart: number) {
     this.#host = host;
@@ -137,7 +155,7 @@ export class RequestContext implements JobContext {
       const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
       return host
         .pause(asked ?? backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random))
-        .then(() => this.#attempt(req, options, retries, start, attempt + 1));
+        .then(() => this.#retry(req, options, retries, start, attempt + 1));
     }
 
     const step = options?.step;
@@ -171,11 +189,21 @@ export class RequestContext implements JobContext {
       host.metrics.recordRetry();
       return host
         .pause(backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random))
-        .then(() => this.#attempt(req, options, retries, start, attempt + 1));
+        .then(() => this.#retry(req, options, retries, start, attempt + 1));
     }
-    const kind = failureKind(error);
+    let kind = failureKind(error);
+    // Aborted by the run's stop, or cut off when the stop closed the session: not the target's fault.
+    if (host.halted && INTERRUPTION_KINDS.has(kind)) kind = 'interrupted';
     const step = options?.step;
     host.metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
     throw new RequestFailedError(kind, attempt + 1, step, error);
+  }
+
+  /** The next attempt after a back-off, unless the run stopped during the wait. */
+  #retry(req: SessionRequest, options: RequestOptions | undefined, retries: number, start: number, attempt: number): Promise<SessionResponse> {
+    const host = this.#host;
+    if (!host.halted) return this.#attempt(req, options, retries, start, attempt);
+    host.metrics.recordFailure('interrupted', micros(start, host.now()), 0, 0, options?.step);
+    return Promise.reject(new RequestFailedError('interrupted', attempt, options?.step, host.signal.reason));
   }
 }

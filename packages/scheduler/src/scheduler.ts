@@ -11,7 +11,7 @@ import type {
   SchedulerSession,
   SessionSource,
 } from './contracts.js';
-import { SchedulerOptionsError, SchedulerStateError, UnknownSessionError } from './errors.js';
+import { IterationInterruptedError, SchedulerOptionsError, SchedulerStateError, UnknownSessionError, isInterruption } from './errors.js';
 import { RequestContext } from './job-context.js';
 import type { JobContext, RequestHost } from './job-context.js';
 import { ArrivalSchedule } from './open-model.js';
@@ -32,8 +32,14 @@ export interface RunSummary {
   iterations: number;
   /** Jobs that returned normally. */
   succeeded: number;
-  /** Jobs that threw (including ExpectationError / RequestFailedError). */
+  /** Jobs that threw (including ExpectationError / RequestFailedError), interruptions excepted. */
   failed: number;
+  /**
+   * Jobs cut short by the run's stop: they ended with the run signal's
+   * reason (or a request failed with kind `interrupted`) after the stop, or
+   * were still running when `interrupt()` gave up on them.
+   */
+  interrupted: number;
   /** Open model: starts skipped because no session was idle or the pool queue was full. */
   dropped: number;
   /** From `start()` until the last in-flight job finished (ms). */
@@ -110,9 +116,9 @@ class Signal {
     return this.#controller.signal.aborted;
   }
 
-  fire(): void {
+  fire(reason?: unknown): void {
     if (this.fired) return;
-    this.#controller.abort();
+    this.#controller.abort(reason);
     this.#resolve();
   }
 }
@@ -170,7 +176,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #started = 0;
   #succeeded = 0;
   #failed = 0;
+  #interrupted = 0;
   #dropped = 0;
+  /** `interrupt()` was called: jobs still running no longer count. */
+  #abandoned = false;
 
   constructor(options: SchedulerOptions<S>) {
     const { config } = options;
@@ -211,6 +220,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       get halted() {
         return halt.fired;
       },
+      signal: halt.signal,
       now: this.#now,
       wallNow,
       random,
@@ -242,7 +252,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     try {
       await this.#loop;
     } finally {
-      if (this.#inFlight > 0) {
+      if (this.#inFlight > 0 && !this.#abandoned) {
         await new Promise<void>((resolve) => {
           this.#resolveIdle = resolve;
         });
@@ -255,6 +265,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       iterations: this.#started,
       succeeded: this.#succeeded,
       failed: this.#failed,
+      interrupted: this.#interrupted,
       dropped: this.#dropped,
       elapsedMs: this.#now() - this.#t0,
     };
@@ -270,6 +281,35 @@ export class Scheduler<S extends SchedulerSession = Session> {
   stop(): Promise<void> {
     this.#end('stopped', true);
     return this.#loop.then(noop, noop);
+  }
+
+  /**
+   * The hard stop after a graceful one took too long: stops the run like
+   * `stop()` (aborting `ctx.signal`), then counts every job still running as
+   * interrupted and lets `start()` resolve without waiting for them. What
+   * those jobs do afterwards is not counted. The caller releases what they
+   * hold (closing the sessions aborts their requests). Idempotent.
+   */
+  interrupt(): void {
+    this.#end('stopped', true);
+    if (this.#abandoned || this.#phase !== 'running') return;
+    this.#abandoned = true;
+    for (const slot of this.#slots) {
+      if (slot.busy && slot.iteration !== 0) this.#interrupted++;
+    }
+    this.#resolveIdle?.();
+  }
+
+  /** Jobs started and not yet finished. */
+  get running(): number {
+    let n = 0;
+    for (const slot of this.#slots) if (slot.busy && slot.iteration !== 0) n++;
+    return n;
+  }
+
+  /** Jobs started so far (the `iteration` of the latest). */
+  get started(): number {
+    return this.#started;
   }
 
   /** No new job for this session until `resumeSession(id)`; a running job finishes. Also pauses the session itself. */
@@ -407,6 +447,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
 
   /** The pool is done with a slot's job: count a job that started, then free the session. */
   #settled(slot: SessionSlot<S>, result: SettledJob): void {
+    if (this.#abandoned) return; // counted as interrupted when the run gave up on it
     if (slot.iteration !== 0) {
       this.#jobEnded(slot, !result.ok, result.error);
       slot.iteration = 0;
@@ -415,7 +456,9 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   #jobEnded(slot: SessionSlot<S>, failed: boolean, error: unknown): void {
-    if (failed) {
+    if (failed && this.#halt.fired && isInterruption(error)) {
+      this.#interrupted++;
+    } else if (failed) {
       this.#failed++;
       slot.failures++;
       this.#logger?.debug('iteration failed', {
@@ -444,7 +487,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     if (this.#endReason === undefined) {
       this.#makeReady(slot, now);
       if (!this.#open) this.#pumpClosed(now);
-    } else if (this.#inFlight === 0) {
+    } else if (this.#inFlight === 0 || this.#abandoned) {
       this.#resolveIdle?.();
     }
   }
@@ -467,9 +510,9 @@ export class Scheduler<S extends SchedulerSession = Session> {
 
   #end(reason: RunEndReason, halt: boolean): void {
     if (this.#endReason === undefined && this.#phase === 'running') this.#endReason = reason;
-    if (halt) this.#halt.fire();
+    if (halt) this.#halt.fire(new IterationInterruptedError());
     this.#wake.fire();
-    if (this.#inFlight === 0) this.#resolveIdle?.();
+    if (this.#inFlight === 0 || this.#abandoned) this.#resolveIdle?.();
   }
 
   #pause(ms: number): Promise<void> {

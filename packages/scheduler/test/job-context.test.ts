@@ -19,6 +19,7 @@ function setup(replies: FakeReply[], overrides: Partial<RequestHost> & { intende
     maxDelay: 5_000,
     maxRetryAfter: 30_000,
     halted: false,
+    signal: new AbortController().signal,
     now: clock.now,
     wallNow: () => Date.UTC(2030, 0, 1, 0, 0, 0),
     random: () => 0.5,
@@ -29,7 +30,7 @@ function setup(replies: FakeReply[], overrides: Partial<RequestHost> & { intende
     ...overrides,
   };
   const ctx = new RequestContext(host, session, 1, overrides.intendedStart ?? 0);
-  return { clock, metrics, session, pauses, ctx };
+  return { clock, metrics, session, pauses, ctx, host };
 }
 
 describe('ctx.request: outcomes', () => {
@@ -173,6 +174,43 @@ describe('ctx.request: retries', () => {
     const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true });
     await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ attempts: 1 });
     expect(metrics.retries).toBe(0);
+  });
+});
+
+describe('ctx.request: when the run stops', () => {
+  it('exposes the run signal as ctx.signal', () => {
+    const controller = new AbortController();
+    const { ctx } = setup([], { signal: controller.signal });
+    expect(ctx.signal).toBe(controller.signal);
+  });
+
+  it('records a request cut off by the stop (session closed, aborted) as kind interrupted', async () => {
+    const closed = Object.assign(new Error('session 1 is closed'), { code: 'SE_ERR_SESSION_CLOSED' });
+    const aborted = Object.assign(new Error('aborted'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'aborted' });
+    for (const error of [closed, aborted]) {
+      const { clock, metrics, ctx } = setup([{ error }], { halted: true });
+      await expect(clock.run(ctx.request({}, { step: 's' }))).rejects.toMatchObject({ kind: 'interrupted' });
+      expect(metrics.requests.at(-1)).toMatchObject({ outcome: 'failure', kind: 'interrupted', step: 's' });
+    }
+  });
+
+  it('keeps the real kind for a network failure, even while stopping', async () => {
+    const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true });
+    await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ kind: 'ECONNREFUSED' });
+    expect(metrics.requests.at(-1)).toMatchObject({ kind: 'ECONNREFUSED' });
+  });
+
+  it('sends no further attempt when the run stops during a retry back-off', async () => {
+    const { clock, metrics, session, ctx, host } = setup([{ error: networkError() }]);
+    const mutable = host as { halted: boolean; pause: RequestHost['pause'] };
+    mutable.pause = () => {
+      mutable.halted = true; // the stop arrives while the session waits to retry
+      return Promise.resolve();
+    };
+    await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ kind: 'interrupted', attempts: 1 });
+    expect(session.requests).toHaveLength(1);
+    expect(metrics.retries).toBe(1);
+    expect(metrics.requests.at(-1)).toMatchObject({ kind: 'interrupted' });
   });
 });
 

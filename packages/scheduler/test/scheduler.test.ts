@@ -1,6 +1,6 @@
 import { WorkerPool } from '@session-engine/worker-pool';
 import { describe, expect, it } from 'vitest';
-import { Scheduler, SchedulerOptionsError, SchedulerStateError, UnknownSessionError } from '../src/index.js';
+import { IterationInterruptedError, Scheduler, SchedulerOptionsError, SchedulerStateError, UnknownSessionError } from '../src/index.js';
 import type { Job, JobContext } from '../src/index.js';
 import { FakeSession, FakeSessions, MetricsRecorder, VirtualClock, config } from './fakes.js';
 
@@ -230,6 +230,74 @@ describe('Scheduler: closed model', () => {
     // Jobs that were queued in the pool were skipped, and the pool is idle.
     expect(pool.stats()).toMatchObject({ active: 0, queued: 0, waiting: 0 });
     await expect(scheduler.stop()).resolves.toBeUndefined();
+  });
+
+  it('aborts ctx.signal when the run stops; jobs ending on it count as interrupted, not failed', async () => {
+    const { clock, scheduler } = setup({ sessions: 3, workers: 3, cfg: { duration: 100 } });
+    const signals = new Set<AbortSignal>();
+    // Each job waits far longer than the run, but listens to its signal.
+    const job: Job<FakeSession> = async (_session, ctx) => {
+      signals.add(ctx.signal);
+      await clock.sleep(10_000, ctx.signal);
+      ctx.signal.throwIfAborted();
+    };
+    const summary = await clock.run(scheduler.start(job));
+    expect(signals.size).toBe(1); // one signal for the whole run
+    const [signal] = [...signals];
+    expect(signal!.aborted).toBe(true);
+    expect(signal!.reason).toBeInstanceOf(IterationInterruptedError);
+    expect(summary).toMatchObject({ reason: 'duration', iterations: 3, succeeded: 0, failed: 0, interrupted: 3 });
+    expect(clock.t).toBe(100);
+  });
+
+  it('an abort of a job\'s own before the stop is a failure, not an interruption', async () => {
+    const { clock, scheduler } = setup({ sessions: 1, workers: 1, cfg: { iterations: 2 } });
+    const job: Job<FakeSession> = () => {
+      throw Object.assign(new Error('mine'), { name: 'AbortError' });
+    };
+    const summary = await clock.run(scheduler.start(job));
+    expect(summary).toMatchObject({ iterations: 2, failed: 2, interrupted: 0 });
+  });
+
+  it('interrupt() gives up on jobs that ignore the signal: start() resolves, they count as interrupted', async () => {
+    const { clock, scheduler } = setup({ sessions: 4, workers: 4, cfg: { duration: 100 } });
+    let finishedLate = 0;
+    const job: Job<FakeSession> = async () => {
+      await clock.sleep(60_000); // ignores ctx.signal
+      finishedLate++;
+    };
+    let runningAtInterrupt = -1;
+    const summary = await clock.run(scheduler.start(job), {
+      onTick: () => {
+        if (clock.t < 100 || runningAtInterrupt !== -1) return; // the duration ended, the jobs keep going
+        runningAtInterrupt = scheduler.running;
+        scheduler.interrupt();
+        scheduler.interrupt(); // idempotent
+      },
+    });
+    expect(runningAtInterrupt).toBe(4);
+    expect(summary).toMatchObject({ reason: 'duration', iterations: 4, succeeded: 0, failed: 0, interrupted: 4 });
+    // The jobs finishing later change nothing.
+    await clock.run(clock.sleep(70_000));
+    expect(finishedLate).toBe(4);
+    expect(summary.interrupted).toBe(4);
+  });
+
+  it('interrupt() during an iterations run stops issuing and aborts the signal', async () => {
+    const { clock, scheduler } = setup({ sessions: 2, workers: 2, cfg: { iterations: 1000 } });
+    const job: Job<FakeSession> = async (_session, ctx) => {
+      await clock.sleep(10, ctx.signal);
+      ctx.signal.throwIfAborted();
+    };
+    const summary = await clock.run(scheduler.start(job), {
+      onTick: () => {
+        if (clock.t >= 55) scheduler.interrupt();
+      },
+    });
+    expect(summary.iterations).toBeLessThan(20);
+    expect(summary.succeeded + summary.interrupted).toBe(summary.iterations);
+    expect(summary.interrupted).toBe(2);
+    expect(summary.failed).toBe(0);
   });
 
   it('pauses and resumes a session', async () => {
