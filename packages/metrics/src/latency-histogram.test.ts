@@ -1,6 +1,19 @@
-import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
+import { MetricsArgumentError } from './errors.js';
 import { LatencyHistogram } from './latency-histogram.js';
+
+/** The hdr-histogram-js parameters of LatencyHistogram, with counts of the given width. */
+function referenceHdr(bitBucketSize: 32 | 64) {
+  return build({
+    bitBucketSize,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
 
 /** |actual - expected| / expected within HDR's 3-significant-digit resolution. */
 function expectWithinResolution(actual: number, expected: number): void {
@@ -17,11 +30,13 @@ describe('LatencyHistogram', () => {
     expectWithinResolution(s.mean, 5.0005);
     expectWithinResolution(s.p50, 5);
     expectWithinResolution(s.p90, 9);
+    expectWithinResolution(s.p95, 9.5);
     expectWithinResolution(s.p99, 9.9);
     expectWithinResolution(s.p999, 9.99);
     expectWithinResolution(s.max, 10);
     // HDR reports the top of a value's bucket: never below the true value.
     expect(s.p50).toBeGreaterThanOrEqual(5);
+    expect(s.p95).toBeGreaterThanOrEqual(9.5);
     expect(s.p99).toBeGreaterThanOrEqual(9.9);
   });
 
@@ -58,16 +73,17 @@ describe('LatencyHistogram', () => {
     expect(h.summary().max).toBe(0.002);
   });
 
-  it('files every value in the bucket hdr-histogram-js itself would use', () => {
+  it('lists the summary fields in a fixed order', () => {
+    const h = LatencyHistogram.create();
+    h.record(1_000);
+    const keys = ['count', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'];
+    expect(Object.keys(h.summary())).toEqual(keys);
+    expect(Object.keys(LatencyHistogram.create().summary())).toEqual(keys);
+  });
+
+  it('files every value in the bucket hdr-histogram-js itself would use (64-bit counts)', () => {
     const ours = LatencyHistogram.create();
-    const reference = build({
-      bitBucketSize: 32,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 3_600_000_000,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: false,
-    });
+    const reference = referenceHdr(64);
     const values = [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 65_535, 65_536, 2 ** 31 - 1, 2 ** 31, 3_599_999_999, 3_600_000_000, 3_600_000_001];
     for (let v = 1; v < 3_600_000_000; v = Math.ceil(v * 1.003) + 1) values.push(v);
     for (const v of values) {
@@ -79,7 +95,7 @@ describe('LatencyHistogram', () => {
   });
 
   it('reports zeros when empty', () => {
-    expect(LatencyHistogram.create().summary()).toEqual({ count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
+    expect(LatencyHistogram.create().summary()).toEqual({ count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 });
   });
 
   it('round-trips through its encoding with identical figures', () => {
@@ -89,6 +105,49 @@ describe('LatencyHistogram', () => {
     const decoded = LatencyHistogram.decode(h.encode());
     expect(decoded.summary()).toEqual(h.summary());
     expect(decoded.encode()).toBe(h.encode());
+  });
+
+  it('decodes histograms encoded with 32-bit counts by earlier versions', () => {
+    const ours = LatencyHistogram.create();
+    const legacy = referenceHdr(32);
+    for (let i = 1; i <= 5_000; i++) {
+      const us = 1 + ((i * 7919) % 3_000_017);
+      ours.record(us);
+      legacy.recordValue(us);
+    }
+    const legacyEncoded = encodeIntoCompressedBase64(legacy);
+    // The V2 encoding does not depend on the width of the counts.
+    expect(legacyEncoded).toBe(ours.encode());
+    const decoded = LatencyHistogram.decode(legacyEncoded);
+    expect(decoded.summary()).toEqual(ours.summary());
+    expect(decoded.encode()).toBe(ours.encode());
+  });
+
+  it('keeps a bucket count above 2^32 exact through encode, decode and merge', () => {
+    const h = LatencyHistogram.create();
+    h.record(1_000);
+    for (let i = 0; i < 32; i++) h.add(h); // 2^32 values of 1 ms
+    h.record(1_000); // 2^32 + 1: a 32-bit bucket would hold 1
+    h.record(250);
+    const big = 2 ** 32 + 1;
+    expect(h.count).toBe(big + 1);
+
+    const encoded = h.encode();
+    // What a 32-bit decode makes of it: the bucket wraps (this is the bug fixed).
+    expect(decodeFromCompressedBase64(encoded, 32).totalCount).not.toBe(big + 1);
+
+    const decoded = LatencyHistogram.decode(encoded);
+    expect(decoded.count).toBe(big + 1);
+    expect(decoded.encode()).toBe(encoded);
+    const merged = LatencyHistogram.create();
+    merged.add(decoded);
+    merged.add(LatencyHistogram.decode(encoded));
+    expect(merged.count).toBe(2 * big + 2);
+    const out: number[] = [];
+    merged.cumulativeCounts([250, 999, 1_000], out);
+    expect(out).toEqual([2, 2, 2 * big + 2]);
+    expect(merged.summary()).toMatchObject({ min: 0.25, p50: 1, p999: 1, max: 1 });
+    expect(LatencyHistogram.decode(merged.encode()).count).toBe(2 * big + 2);
   });
 
   it('adds histograms', () => {
@@ -101,6 +160,57 @@ describe('LatencyHistogram', () => {
     expect(a.count).toBe(3);
     expect(a.summary().min).toBe(0.1);
     expect(a.summary().max).toBe(0.5);
+  });
+
+  it('subtracts an earlier copy, leaving what was recorded since, byte for byte', () => {
+    const h = LatencyHistogram.create();
+    for (const us of [100, 200, 5_000]) h.record(us);
+    const earlier = LatencyHistogram.create();
+    earlier.add(h);
+    const since = LatencyHistogram.create();
+    for (const us of [150, 200, 300]) {
+      h.record(us);
+      since.record(us);
+    }
+    h.subtract(earlier);
+    expect(h.summary()).toEqual(since.summary());
+    expect(h.encode()).toBe(since.encode());
+    h.subtract(h);
+    expect(h.summary().count).toBe(0);
+  });
+
+  it('subtracts across a resize (a value above one hour)', () => {
+    const h = LatencyHistogram.create();
+    h.record(100);
+    const earlier = LatencyHistogram.create();
+    earlier.add(h);
+    h.record(7_200_000_000);
+    h.record(300);
+    h.subtract(earlier);
+    expect(h.count).toBe(2);
+    expect(h.summary().min).toBe(0.3);
+    expectWithinResolution(h.summary().max, 7_200_000);
+    const later = LatencyHistogram.create();
+    later.add(h);
+    h.subtract(later);
+    expect(h.count).toBe(0);
+  });
+
+  it('refuses to subtract a histogram it does not contain, and changes nothing', () => {
+    const h = LatencyHistogram.create();
+    h.record(100);
+    h.record(200);
+    const other = LatencyHistogram.create();
+    other.record(100);
+    other.record(100);
+    const before = h.encode();
+    expect(() => h.subtract(other)).toThrow(MetricsArgumentError);
+    const beyond = LatencyHistogram.create();
+    beyond.record(7_200_000_000);
+    expect(() => h.subtract(beyond)).toThrow(MetricsArgumentError);
+    expect(h.encode()).toBe(before);
+    h.subtract(LatencyHistogram.create());
+    expect(h.encode()).toBe(before);
   });
 
   it('computes cumulative counts at bucket bounds, inclusive', () => {

@@ -1,9 +1,16 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
-import { MetricsError } from './errors.js';
+import { MetricsArgumentError, MetricsError } from './errors.js';
 
 /** One hour in microseconds: the range the histogram covers without resizing. */
 export const HIGHEST_TRACKABLE_MICROS = 3_600_000_000;
+
+/**
+ * Counts are 64-bit (hdr-histogram-js keeps them in a Float64Array: exact up to
+ * 2^53 - 1 per bucket), so adding histograms of many workers or machines never
+ * wraps a bucket the way 32-bit counts do above 2^32 - 1.
+ */
+const BIT_BUCKET_SIZE = 64;
 
 /** Latency distribution in milliseconds (floats), as it appears in snapshots. */
 export interface LatencySummary {
@@ -12,6 +19,7 @@ export interface LatencySummary {
   mean: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   p999: number;
   max: number;
@@ -21,25 +29,44 @@ function createHdr(): JsHistogram {
   // The pure JS build: no WebAssembly memory to free, safe to drop on GC.
   // autoResize keeps a latency above one hour from throwing on the hot path.
   const hdr = build({
-    bitBucketSize: 32,
+    bitBucketSize: BIT_BUCKET_SIZE,
     autoResize: true,
     lowestDiscernibleValue: 1,
     highestTrackableValue: HIGHEST_TRACKABLE_MICROS,
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   }) as JsHistogram;
-  // record() computes bucket indexes itself for exactly this layout.
+  // record() computes bucket indexes itself for exactly this layout, which
+  // does not depend on the width of the counts.
   if (hdr.unitMagnitude !== 0 || hdr.subBucketHalfCountMagnitude !== 10 || hdr.countsArrayIndex(HIGHEST_TRACKABLE_MICROS) >= hdr.countsArrayLength) {
     throw new MetricsError('the installed hdr-histogram-js has an unexpected bucket layout');
+  }
+  // Merges rely on counts that do not wrap at 2^32. Index 0 holds the value 0,
+  // which record() never files (it records at least 1 us).
+  hdr.setCountAtIndex(0, Number.MAX_SAFE_INTEGER);
+  const wide = hdr.getCountAtIndex(0) === Number.MAX_SAFE_INTEGER;
+  hdr.setCountAtIndex(0, 0);
+  if (!wide) {
+    throw new MetricsError('the installed hdr-histogram-js does not keep 64-bit bucket counts');
   }
   return hdr;
 }
 
 /**
- * HDR histogram of latencies in whole microseconds (1 us to 1 h and beyond, 3
- * significant digits). Every figure it reports is derived from bucket counts
- * only, so a histogram and its encode/decode round trip report the same numbers:
- * that is what makes merged snapshots exact.
+ * HDR histogram of latencies: **records microseconds, reports milliseconds**.
+ *
+ * Whole microseconds from 1 us to 1 h (and beyond: it grows instead of
+ * throwing), 3 significant digits, 64-bit bucket counts. Every figure it
+ * reports is derived from bucket counts only, so a histogram and its
+ * encode/decode round trip report the same numbers, and histograms recorded
+ * side by side (worker threads, processes, machines) add up exactly: that is
+ * what makes merged snapshots exact.
+ *
+ * ```ts
+ * const merged = LatencyHistogram.create();
+ * for (const encoded of fromWorkers) merged.add(LatencyHistogram.decode(encoded));
+ * merged.summary().p99; // ms
+ * ```
  */
 export class LatencyHistogram {
   #hdr: JsHistogram;
@@ -48,13 +75,19 @@ export class LatencyHistogram {
     this.#hdr = hdr;
   }
 
+  /** An empty histogram. */
   static create(): LatencyHistogram {
     return new LatencyHistogram(createHdr());
   }
 
-  /** Decodes `encode()` output; throws whatever hdr-histogram-js throws on bad input. */
+  /**
+   * Decodes an `encode()` string (an HDR V2 compressed histogram, base64, of
+   * microseconds), including one written by an older version with 32-bit
+   * counts: the V2 encoding does not depend on the width of the counts.
+   * Throws whatever hdr-histogram-js throws on bad input.
+   */
   static decode(encoded: string): LatencyHistogram {
-    const decoded = decodeFromCompressedBase64(encoded, 32, false) as JsHistogram;
+    const decoded = decodeFromCompressedBase64(encoded, BIT_BUCKET_SIZE, false) as JsHistogram;
     // Re-home the counts in a histogram with our parameters so that later
     // merges never depend on the encoder's settings.
     const target = createHdr();
@@ -62,11 +95,15 @@ export class LatencyHistogram {
     return new LatencyHistogram(target);
   }
 
+  /** Number of values recorded (or added). */
   get count(): number {
     return this.#hdr.totalCount;
   }
 
-  /** Records one latency, rounded to whole us (under 1 us and NaN count as 1 us); returns the value recorded. */
+  /**
+   * Records one latency in **microseconds**, rounded to whole us (under 1 us
+   * and NaN count as 1 us); returns the value recorded (us).
+   */
   record(micros: number): number {
     const value = micros >= 1 ? Math.round(micros) : 1;
     const hdr = this.#hdr;
@@ -84,23 +121,57 @@ export class LatencyHistogram {
     return value;
   }
 
+  /** Adds every count of `other` to this histogram (exact: counts are 64-bit). */
   add(other: LatencyHistogram): void {
     this.#hdr.add(other.#hdr);
   }
 
+  /**
+   * Removes the counts of `earlier` from this histogram, leaving what was
+   * recorded since `earlier` was a copy of it. `earlier` must be contained in
+   * this histogram (no bucket count above this one's): otherwise throws
+   * `MetricsArgumentError` and changes nothing.
+   */
+  subtract(earlier: LatencyHistogram): void {
+    const hdr = this.#hdr;
+    const other = earlier.#hdr;
+    if (other.totalCount === 0) return;
+    // Every histogram here has the same layout, so index i means the same
+    // bucket in both; only their lengths can differ (after a resize).
+    for (let i = 0; i < other.countsArrayLength; i++) {
+      const n = other.getCountAtIndex(i);
+      if (n !== 0 && !(i < hdr.countsArrayLength && hdr.getCountAtIndex(i) >= n)) {
+        throw new MetricsArgumentError('subtract() needs a histogram contained in this one (an earlier copy of it)');
+      }
+    }
+    hdr.subtract(other);
+  }
+
+  /** Removes every value. */
   reset(): void {
     this.#hdr.reset();
   }
 
+  /**
+   * The histogram (microseconds) as an HDR V2 compressed, base64 string: a
+   * deterministic function of the counts, so equal histograms give equal
+   * strings. `decode()` reads it back; so do other HdrHistogram ports.
+   */
   encode(): string {
     return encodeIntoCompressedBase64(this.#hdr);
   }
 
+  /**
+   * The distribution in **milliseconds** (all zeros when empty). Percentiles
+   * are the top of the value's bucket (never understated); `min` is the bottom
+   * of the lowest bucket, `max` the top of the highest, `mean` the
+   * count-weighted mean of bucket midpoints.
+   */
   summary(): LatencySummary {
     const hdr = this.#hdr;
     const count = hdr.totalCount;
     if (count === 0) {
-      return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+      return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
     }
     return {
       count,
@@ -110,6 +181,7 @@ export class LatencyHistogram {
       mean: this.#meanMicros() / 1000,
       p50: hdr.getValueAtPercentile(50) / 1000,
       p90: hdr.getValueAtPercentile(90) / 1000,
+      p95: hdr.getValueAtPercentile(95) / 1000,
       p99: hdr.getValueAtPercentile(99) / 1000,
       p999: hdr.getValueAtPercentile(99.9) / 1000,
       max: hdr.highestEquivalentValue(hdr.maxValue) / 1000,

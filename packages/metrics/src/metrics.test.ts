@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics, MetricsArgumentError } from './index.js';
+import { LatencyHistogram, Metrics, MetricsArgumentError } from './index.js';
+import type { IntervalSnapshot } from './index.js';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 0): { now: () => number; set: (t: number) => void } {
@@ -204,6 +205,116 @@ describe('reset', () => {
       status_codes: {}, errors: {}, steps: {},
     });
     expect(s.latency.count).toBe(0);
+  });
+});
+
+describe('takeInterval', () => {
+  it('reports what completed since the previous take, timed by the Metrics clock', () => {
+    const clock = fakeClock(1_000);
+    const m = new Metrics({ now: clock.now });
+    clock.set(1_500);
+    m.recordSuccess(200, 1_000);
+    m.recordSuccess(200, 2_000);
+    m.recordFailure('timeout', 30_000);
+    clock.set(2_000);
+    const first = m.takeInterval();
+    expect(first).toMatchObject({ elapsed_ms: 1_000, total: 3, success: 2, failed: 1 });
+    expect(first.latency).toMatchObject({ count: 3, min: 1, max: 30.015 });
+
+    clock.set(2_500);
+    m.recordSuccess(200, 500);
+    m.recordSuccess(404, 700);
+    clock.set(3_000);
+    const second = m.takeInterval();
+    expect(second).toMatchObject({ elapsed_ms: 2_000, total: 2, success: 1, failed: 1 });
+    // Only this interval's values: none of the first interval's 1-30 ms.
+    expect(second.latency).toMatchObject({ count: 2, min: 0.5, p50: 0.5, p95: 0.7, max: 0.7 });
+    const alone = LatencyHistogram.create();
+    alone.record(500);
+    alone.record(700);
+    expect(second.histogram).toBe(alone.encode());
+    expect(second.latency).toEqual(alone.summary());
+  });
+
+  it('reports an empty interval as zeros', () => {
+    const clock = fakeClock(0);
+    const m = new Metrics({ now: clock.now });
+    m.recordSuccess(200, 10);
+    m.takeInterval();
+    clock.set(1_000);
+    const empty = m.takeInterval();
+    expect(empty).toMatchObject({ elapsed_ms: 1_000, total: 0, success: 0, failed: 0 });
+    expect(empty.latency).toEqual(LatencyHistogram.create().summary());
+    expect(LatencyHistogram.decode(empty.histogram).count).toBe(0);
+  });
+
+  it('adds up over consecutive intervals to the snapshot, histograms included', () => {
+    const clock = fakeClock(0);
+    const m = new Metrics({ now: clock.now });
+    const intervals: IntervalSnapshot[] = [];
+    let x = 7;
+    for (let i = 1; i <= 3_000; i++) {
+      clock.set(i * 3);
+      x = (x * 48_271) % 2_147_483_647;
+      const latency = 50 + (x % 2_000_000);
+      if (x % 5 === 0) m.recordFailure('timeout', latency);
+      else m.recordSuccess(x % 11 === 0 ? 503 : 200, latency);
+      if (i % 700 === 0) intervals.push(m.takeInterval());
+    }
+    intervals.push(m.takeInterval());
+    const s = m.snapshot();
+    const sum = (key: 'total' | 'success' | 'failed'): number => intervals.reduce((n, iv) => n + iv[key], 0);
+    expect(sum('total')).toBe(s.total);
+    expect(sum('success')).toBe(s.success);
+    expect(sum('failed')).toBe(s.failed);
+    for (const iv of intervals) expect(iv.latency.count).toBe(iv.total);
+    expect(intervals.map((iv) => iv.elapsed_ms)).toEqual([2_100, 4_200, 6_300, 8_400, 9_000]);
+    const merged = LatencyHistogram.create();
+    for (const iv of intervals) merged.add(LatencyHistogram.decode(iv.histogram));
+    expect(merged.encode()).toBe(s.histogram);
+    expect(merged.summary()).toEqual(s.latency);
+  });
+
+  it('copes with a latency above one hour (the histogram grows)', () => {
+    const m = new Metrics();
+    m.recordSuccess(200, 100);
+    m.takeInterval();
+    m.recordFailure('timeout', 7_200_000_000);
+    const slow = m.takeInterval();
+    expect(slow.latency.count).toBe(1);
+    expect(slow.latency.max).toBeCloseTo(7_200_000, -4);
+    m.recordSuccess(200, 300);
+    const next = m.takeInterval();
+    expect(next.latency).toMatchObject({ count: 1, min: 0.3, max: 0.3 });
+  });
+
+  it('is a plain JSON value', () => {
+    const m = new Metrics({ now: () => 5 });
+    m.recordSuccess(200, 1_500);
+    const iv = m.takeInterval();
+    expect(JSON.parse(JSON.stringify(iv))).toEqual(iv);
+    expect(Object.keys(iv)).toEqual(['elapsed_ms', 'total', 'success', 'failed', 'latency', 'histogram']);
+  });
+
+  it('starts over on reset()', () => {
+    const clock = fakeClock(0);
+    const m = new Metrics({ now: clock.now });
+    m.recordSuccess(200, 1_000);
+    m.takeInterval();
+    m.recordSuccess(200, 2_000);
+    m.recordFailure('x', 3_000);
+    clock.set(10_000);
+    m.reset();
+    m.recordSuccess(200, 4_000);
+    clock.set(10_250);
+    const iv = m.takeInterval();
+    expect(iv).toMatchObject({ elapsed_ms: 250, total: 1, success: 1, failed: 0 });
+    expect(iv.latency).toMatchObject({ count: 1, min: 4, max: 4.001 });
+    // A reset before any take works too.
+    const fresh = new Metrics();
+    fresh.recordSuccess(200, 10);
+    fresh.reset();
+    expect(fresh.takeInterval().total).toBe(0);
   });
 });
 

@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { MetricsArgumentError } from './errors.js';
+import { IntervalMark } from './interval.js';
+import type { IntervalSnapshot } from './interval.js';
 import { MetricsState, StepState } from './metrics-state.js';
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
@@ -59,6 +61,7 @@ function checkBuckets(buckets: readonly number[]): readonly number[] {
 export class Metrics {
   readonly #state = new MetricsState();
   readonly #rate = new RateWindow();
+  readonly #interval = new IntervalMark();
   readonly #now: () => number;
   readonly #rateWindowMs: number;
   readonly #registry: Registry;
@@ -191,6 +194,19 @@ export class Metrics {
     };
   }
 
+  /**
+   * The requests completed since the previous `takeInterval()` (or since the
+   * start, or the last `reset()`), and the start of a new interval: one entry
+   * of a run timeline. Consecutive intervals add up to the snapshot totals, and
+   * their histograms to the snapshot histogram. Costs nothing per request: the
+   * interval is the difference between the cumulative tallies now and at the
+   * previous take.
+   */
+  takeInterval(): IntervalSnapshot {
+    const state = this.#state;
+    return this.#interval.take(this.#now() - this.#startMs, state.success, state.failed, state.histogram);
+  }
+
   /** The instance's own prom-client registry (never the global default one). */
   get registry(): Registry {
     return this.#registry;
@@ -206,10 +222,11 @@ export class Metrics {
     return this.#registry.metrics();
   }
 
-  /** Zeroes every tally and restarts the clocks; the active-sessions gauge keeps its value. */
+  /** Zeroes every tally, restarts the clocks and the interval; the active-sessions gauge keeps its value. */
   reset(): void {
     this.#state.reset();
     this.#rate.reset();
+    this.#interval.reset();
     this.#startMs = this.#now();
     this.#startedAt = new Date().toISOString();
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EmptyMergeError, Metrics, SnapshotFormatError, mergeSnapshots } from './index.js';
+import { EmptyMergeError, LatencyHistogram, Metrics, SnapshotFormatError, mergeSnapshots } from './index.js';
 import type { MetricsSnapshot } from './index.js';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
@@ -84,7 +84,8 @@ describe('snapshot', () => {
     const l = s.latency;
     expect(l.min).toBeLessThanOrEqual(l.p50);
     expect(l.p50).toBeLessThanOrEqual(l.p90);
-    expect(l.p90).toBeLessThanOrEqual(l.p99);
+    expect(l.p90).toBeLessThanOrEqual(l.p95);
+    expect(l.p95).toBeLessThanOrEqual(l.p99);
     expect(l.p99).toBeLessThanOrEqual(l.p999);
     expect(l.p999).toBeLessThanOrEqual(l.max);
   });
@@ -158,6 +159,31 @@ describe('mergeSnapshots', () => {
     expect(merged.elapsed_ms).toBe(3_000);
     expect(merged.total).toBe(40);
     expect(merged.rps).toBeCloseTo(40 / 3, 10);
+  });
+
+  it('reports p95 overall and per step, in snapshots and merges', () => {
+    const { all, a, b } = threeWay();
+    const merged = mergeSnapshots(a, b);
+    const keys = ['count', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'];
+    for (const s of [all, merged]) {
+      expect(Object.keys(s.latency)).toEqual(keys);
+      for (const step of Object.values(s.steps)) expect(Object.keys(step.latency)).toEqual(keys);
+    }
+    expect(merged.latency.p95).toBe(all.latency.p95);
+    expect(merged.latency.p95).toBe(LatencyHistogram.decode(all.histogram).summary().p95);
+  });
+
+  it('merges bucket counts above 2^32 exactly', () => {
+    const h = LatencyHistogram.create();
+    h.record(2_000);
+    for (let i = 0; i < 32; i++) h.add(h);
+    h.record(2_000);
+    const big = 2 ** 32 + 1;
+    const one: MetricsSnapshot = { ...new Metrics().snapshot(), success: big, latency: h.summary(), histogram: h.encode() };
+    const merged = mergeSnapshots(one, JSON.parse(JSON.stringify(one)), one);
+    expect(merged.total).toBe(3 * big);
+    expect(merged.latency).toMatchObject({ count: 3 * big, min: 2, p50: 2, p95: 2, max: 2 });
+    expect(LatencyHistogram.decode(merged.histogram).count).toBe(3 * big);
   });
 
   it('recomputes percentiles instead of averaging them', () => {
