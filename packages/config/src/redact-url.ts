@@ -1,11 +1,7 @@
-const CREDENTIALS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^@/?#]*)@/;
-
 /**
- * Masks the user info of a URL (`https://user:pass@host` -> `https://***:***@host`)
- * and leaves the rest byte for byte: no `URL` round trip that would reformat it.
+ * Kept only for the modules of this package that still import it from here
+ * (schema.ts, scenario-templates.ts): the one implementation is
+ * @session-engine/redact's. Import it from there; delete this file once
+ * nothing imports it.
  */
-export function redactUrl(url: string): string {
-  return url.replace(CREDENTIALS, (_match, scheme: string, userInfo: string) =>
-    `${scheme}${userInfo.includes(':') ? '***:***' : '***'}@`,
-  );
-}
+export { redactUrl } from '@session-engine/redact';

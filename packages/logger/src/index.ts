@@ -4,5 +4,6 @@ export type { DestinationStream } from './destination.js';
 export type { LogLevel } from './levels.js';
 export { LOG_LEVELS } from './levels.js';
 export type { TimestampPrecision } from './timestamp.js';
-export { redactUrl } from './redact-url.js';
+// Re-exported from @session-engine/redact, the one redaction module.
+export { redactUrl } from '@session-engine/redact';
 export { LoggerError, InvalidLevelError, InvalidOptionError } from './errors.js';

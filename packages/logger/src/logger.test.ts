@@ -189,7 +189,7 @@ describe('lines', () => {
     logger.info('cyclic', { loop });
     const record = out.only() as { loop: { name: string; headers: { cookie: string } } };
     expect(record.loop.name).toBe('loop');
-    expect(record.loop.headers.cookie).toBe('[Redacted]');
+    expect(record.loop.headers.cookie).toBe('[REDACTED]');
   });
 });
 

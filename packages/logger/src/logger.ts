@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
+import { redactUrl } from '@session-engine/redact';
 import pino from 'pino';
 import { createOutput, type DestinationStream } from './destination.js';
 import { InvalidOptionError } from './errors.js';
 import { LEVEL_VALUES, levelName, levelValue, type LogLevel } from './levels.js';
 import { redactFields } from './redact.js';
-import { redactUrl } from './redact-url.js';
 import { timeFunction, type TimestampPrecision } from './timestamp.js';
 
 /** Structured fields of one log line, e.g. `{ session: 42, status: 503 }`. */

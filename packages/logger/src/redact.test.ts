@@ -1,7 +1,8 @@
+import { REDACTED, redactUrl as sharedRedactUrl } from '@session-engine/redact';
 import { describe, expect, it } from 'vitest';
 import { Capture } from '../test/capture.js';
-import { createLogger } from './index.js';
-import { CENSOR, redactFields } from './redact.js';
+import { createLogger, redactUrl } from './index.js';
+import { redactFields } from './redact.js';
 
 function logOne(fields: Record<string, unknown>, msg = 'm'): Record<string, unknown> {
   const out = new Capture();
@@ -11,7 +12,7 @@ function logOne(fields: Record<string, unknown>, msg = 'm'): Record<string, unkn
 
 describe('header redaction', () => {
   it.each(['authorization', 'cookie', 'set-cookie', 'proxy-authorization'])('censors top-level %s', (key) => {
-    expect(logOne({ [key]: 'secret', other: 'kept' })).toMatchObject({ [key]: CENSOR, other: 'kept' });
+    expect(logOne({ [key]: 'secret', other: 'kept' })).toMatchObject({ [key]: REDACTED, other: 'kept' });
   });
 
   it('censors headers.authorization, req.headers.cookie and response.headers["set-cookie"]', () => {
@@ -21,9 +22,9 @@ describe('header redaction', () => {
       response: { status: 200, headers: { 'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain' } },
     });
     expect(record).toMatchObject({
-      headers: { authorization: CENSOR, accept: 'text/html' },
-      req: { method: 'GET', headers: { cookie: CENSOR, 'user-agent': 'ua' } },
-      response: { status: 200, headers: { 'set-cookie': CENSOR, 'content-type': 'text/plain' } },
+      headers: { authorization: REDACTED, accept: 'text/html' },
+      req: { method: 'GET', headers: { cookie: REDACTED, 'user-agent': 'ua' } },
+      response: { status: 200, headers: { 'set-cookie': REDACTED, 'content-type': 'text/plain' } },
     });
   });
 
@@ -38,7 +39,7 @@ describe('header redaction', () => {
     'PROXY-AUTHORIZATION',
     'sEt-CoOkIe',
   ])('censors the %s casing', (key) => {
-    expect(logOne({ headers: { [key]: 'secret' } })).toEqual(expect.objectContaining({ headers: { [key]: CENSOR } }));
+    expect(logOne({ headers: { [key]: 'secret' } })).toEqual(expect.objectContaining({ headers: { [key]: REDACTED } }));
   });
 
   it('censors deep inside objects and arrays', () => {
@@ -46,9 +47,23 @@ describe('header redaction', () => {
       steps: [{ request: { headers: { Authorization: 'Basic x' } } }, { response: { headers: { 'Set-Cookie': 'a=1' } } }],
     });
     expect(record['steps']).toEqual([
-      { request: { headers: { Authorization: CENSOR } } },
-      { response: { headers: { 'Set-Cookie': CENSOR } } },
+      { request: { headers: { Authorization: REDACTED } } },
+      { response: { headers: { 'Set-Cookie': REDACTED } } },
     ]);
+  });
+
+  it('censors every header @session-engine/redact calls secret, in any casing', () => {
+    const record = logOne({
+      headers: { 'x-api-key': 'k1', 'X-Auth-Token': 'k2', 'x-csrf-token': 'k3', accept: 'text/html' },
+      oauth: { client_secret: 'k4', access_token: 'k5', refreshToken: 'k6' },
+      db: { PASSWORD: 'k7', apiKey: 'k8' },
+    });
+    expect(record).toMatchObject({
+      headers: { 'x-api-key': REDACTED, 'X-Auth-Token': REDACTED, 'x-csrf-token': REDACTED, accept: 'text/html' },
+      oauth: { client_secret: REDACTED, access_token: REDACTED, refreshToken: REDACTED },
+      db: { PASSWORD: REDACTED, apiKey: REDACTED },
+    });
+    expect(JSON.stringify(record)).not.toMatch(/k[1-8]/);
   });
 
   it('leaves look-alike keys alone', () => {
@@ -57,7 +72,50 @@ describe('header redaction', () => {
   });
 });
 
+describe('body redaction', () => {
+  it('prints neither a secret header nor a request body', () => {
+    const out = new Capture();
+    createLogger({ pretty: false, destination: out }).info('request', {
+      headers: { 'x-api-key': 'SECRET123' },
+      body: 'user=a&password=hunter2',
+    });
+    expect(out.only()).toMatchObject({ headers: { 'x-api-key': REDACTED }, body: REDACTED });
+    expect(out.text).not.toMatch(/SECRET123|hunter2/);
+  });
+
+  it('censors body and json values at any depth, whatever their type', () => {
+    const record = logOne({
+      req: { method: 'POST', body: { user: 'a', pin: 1234 } },
+      step: { name: 'login', json: { user: 'a', pin: 'LEAK' } },
+      upload: { BODY: Buffer.from('LEAK') },
+      err: Object.assign(new Error('bad status'), { body: '{"token":"LEAK"}' }),
+    });
+    expect(record).toMatchObject({
+      req: { method: 'POST', body: REDACTED },
+      step: { name: 'login', json: REDACTED },
+      upload: { BODY: REDACTED },
+      err: { message: 'bad status', body: REDACTED },
+    });
+    expect(JSON.stringify(record)).not.toMatch(/LEAK|1234/);
+  });
+
+  it('keeps an absent or empty body visible', () => {
+    const fields = { req: { method: 'GET', body: '' }, res: { body: null }, json: undefined };
+    expect(redactFields(fields)).toBe(fields);
+  });
+
+  it('leaves look-alike keys alone', () => {
+    const fields = { bodySize: 12, body_bytes: 3, jsonPath: '$.a', bodies: 2 };
+    expect(logOne(fields)).toMatchObject(fields);
+  });
+});
+
 describe('URL credential redaction', () => {
+  it('exports the redactUrl of @session-engine/redact', () => {
+    expect(redactUrl).toBe(sharedRedactUrl);
+    expect(redactUrl('https://u:p@ss@host')).toBe('https://***:***@host');
+  });
+
   it('masks a proxy field, nested URLs, URL objects and array items', () => {
     const record = logOne({
       proxy: 'http://user:pass@10.0.0.1:8080',
@@ -92,7 +150,7 @@ describe('URL credential redaction', () => {
     });
     logger.child({ proxy: 'socks5://b:childsecret@h:2', authorization: 'x' }).info('m');
     const record = out.only();
-    expect(record).toMatchObject({ proxy: 'socks5://***:***@h:2', headers: { cookie: CENSOR }, authorization: CENSOR });
+    expect(record).toMatchObject({ proxy: 'socks5://***:***@h:2', headers: { cookie: REDACTED }, authorization: REDACTED });
     expect(out.text).not.toMatch(/rootsecret|childsecret|rootcookie/);
   });
 
@@ -103,7 +161,7 @@ describe('URL credential redaction', () => {
       headers: { Cookie: 'sid=topsecret' },
     });
     expect(out.text).toContain('http://***:***@h:1');
-    expect(out.text).toContain('"Cookie":"[Redacted]"');
+    expect(out.text).toContain('"Cookie":"[REDACTED]"');
     expect(out.text).not.toContain('topsecret');
   });
 });
@@ -114,7 +172,7 @@ describe('structures', () => {
     for (let i = 0; i < 30; i++) deep = { n: deep };
     const out = new Capture();
     createLogger({ pretty: false, destination: out }).info('m', { deep });
-    expect(out.text).toContain('"cookie":"[Redacted]"');
+    expect(out.text).toContain('"cookie":"[REDACTED]"');
     expect(out.text).not.toContain('LEAK');
   });
 
@@ -146,7 +204,7 @@ describe('structures', () => {
     const request = { toJSON: () => ({ headers: { Authorization: 'Bearer LEAK' }, via: 'http://u:LEAK@h:1' }) };
     const record = logOne({ request, when: new Date(Date.UTC(2026, 0, 1)) });
     expect(record).toMatchObject({
-      request: { headers: { Authorization: CENSOR }, via: 'http://***:***@h:1' },
+      request: { headers: { Authorization: REDACTED }, via: 'http://***:***@h:1' },
       when: '2026-01-01T00:00:00.000Z',
     });
   });
@@ -159,7 +217,7 @@ describe('redactFields', () => {
     const redacted = redactFields(fields);
     expect(redacted).not.toBe(fields);
     expect(fields).toEqual({ headers: { authorization: 'Bearer abc', accept: '*/*' }, proxy: 'http://u:p@h:1', list: ['http://u:p@h:2'] });
-    expect(redacted['headers']).toEqual({ authorization: CENSOR, accept: '*/*' });
+    expect(redacted['headers']).toEqual({ authorization: REDACTED, accept: '*/*' });
   });
 
   it('returns the same objects when nothing is secret', () => {
@@ -174,7 +232,7 @@ describe('redactFields', () => {
     const fields = JSON.parse('{"__proto__": {"cookie": "x"}}') as Record<string, unknown>;
     const redacted = redactFields(fields);
     expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype);
-    expect(Object.getOwnPropertyDescriptor(redacted, '__proto__')?.value).toEqual({ cookie: CENSOR });
+    expect(Object.getOwnPropertyDescriptor(redacted, '__proto__')?.value).toEqual({ cookie: REDACTED });
   });
 
   it('keeps undefined secret values undefined', () => {

@@ -1,19 +1,4 @@
-import { redactUrl } from './redact-url.js';
-
-/** What a secret value is replaced with (pino's own censor string). */
-export const CENSOR = '[Redacted]';
-
-/**
- * Header names whose values are credentials. Matched case-insensitively
- * wherever they appear as a key, at any depth: `headers.authorization`,
- * `req.headers.Cookie`, `response.headers['set-cookie']`, or top-level.
- */
-const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'proxy-authorization',
-]);
+import { isSecretHeader, REDACTED, redactBody, redactUrl } from '@session-engine/redact';
 
 /**
  * JSON.stringify prints any depth, so the walk must reach every level a line
@@ -25,23 +10,34 @@ const TOO_DEEP = '[Object]';
 /** Replaces a reference back to an ancestor; the line stays printable and finite. */
 const CIRCULAR = '[Circular]';
 
-export function isSecretKey(key: string): boolean {
-  // Only keys of a secret name's length pay for lower-casing.
-  switch (key.length) {
-    case 6:
-    case 10:
-    case 13:
-    case 19:
-      return SECRET_KEYS.has(key) || SECRET_KEYS.has(key.toLowerCase());
-    default:
-      return false;
-  }
+/**
+ * Keys whose values are request (or response) bodies, in any letter case:
+ * `body` and `json` (a scenario step's JSON body). A body can carry
+ * credentials anywhere (`user=a&password=hunter2`), so it is censored whole.
+ */
+function isBodyKey(key: string): boolean {
+  if (key.length !== 4) return false;
+  if (key === 'body' || key === 'json') return true;
+  const lower = key.toLowerCase();
+  return lower === 'body' || lower === 'json';
 }
 
 /**
- * Returns `fields` with secrets censored: credential headers become
- * "[Redacted]", URL credentials in any string are masked, and `Error`s become
- * plain `{ type, message, stack, ...props, cause }` objects (redacted too).
+ * What `value` under `key` is printed as: a secret header's value (see
+ * `isSecretHeader` of @session-engine/redact) is censored whole, a body too
+ * unless it is empty, anything else is walked.
+ */
+function redactEntry(key: string, value: unknown, ancestors: unknown[]): unknown {
+  if (isSecretHeader(key)) return value === undefined ? value : REDACTED;
+  if (isBodyKey(key)) return redactBody(value);
+  return redactValue(value, ancestors);
+}
+
+/**
+ * Returns `fields` with secrets censored: secret headers and non-empty
+ * `body`/`json` values become "[REDACTED]", URL credentials in any string are
+ * masked, and `Error`s become plain `{ type, message, stack, ...props, cause }`
+ * objects (redacted too).
  *
  * Copy-on-write: the caller's objects are never mutated (they are often live
  * state, such as a session's headers), and when nothing needs redacting the
@@ -83,7 +79,7 @@ function redactObject(obj: Record<string, unknown>, ancestors: unknown[]): Recor
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(obj)) {
     const value = obj[key];
-    const next = isSecretKey(key) ? (value === undefined ? value : CENSOR) : redactValue(value, ancestors);
+    const next = redactEntry(key, value, ancestors);
     if (next !== value) {
       copy ??= { ...obj };
       setOwn(copy, key, next);
@@ -119,7 +115,7 @@ function serializeError(error: Error, ancestors: unknown[]): Record<string, unkn
   for (const key of Object.keys(error)) {
     if (Object.hasOwn(out, key)) continue;
     const value = (error as unknown as Record<string, unknown>)[key];
-    setOwn(out, key, isSecretKey(key) ? CENSOR : redactValue(value, ancestors));
+    setOwn(out, key, redactEntry(key, value, ancestors));
   }
   if (error.cause !== undefined && !Object.hasOwn(out, 'cause')) out['cause'] = redactValue(error.cause, ancestors);
   if (error instanceof AggregateError && !Object.hasOwn(out, 'errors')) {

@@ -12,7 +12,8 @@ function mask(_match: string, scheme: string, userinfo: string): string {
 
 /**
  * Masks the credentials of every URL in `text`:
- * `http://user:pass@host:8080` becomes `http://***:***@host:8080`, and
+ * `http://user:pass@host:8080` becomes `http://***:***@host:8080`,
+ * `https://u:p@ss@host` becomes `https://***:***@host`, and
  * `socks5://token@host` becomes `socks5://***@host`. Anything else is returned
  * unchanged (the same string), so it is safe to call on any message or value.
  */
