@@ -55,6 +55,7 @@ describe('Metrics counters', () => {
     const m = new Metrics();
     m.setActiveSessions(500);
     expect(m.snapshot().active_sessions).toBe(500);
+    expect(m.activeSessions).toBe(500);
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => m.setActiveSessions(bad)).toThrow(MetricsArgumentError);
     }

@@ -147,6 +147,11 @@ export class Metrics {
     this.#state.activeSessions = n;
   }
 
+  /** The last value given to `setActiveSessions` (0 until then). */
+  get activeSessions(): number {
+    return this.#state.activeSessions;
+  }
+
   /** Completed requests per second since the start (or the last reset). */
   requestsPerSecond(): number {
     const s = this.#state;

@@ -77,6 +77,13 @@ export interface SchedulerOptions<S extends SchedulerSession = Session> {
    * every due arrival).
    */
   tickInterval?: number;
+  /**
+   * Called once, synchronously, when the run stops issuing jobs (duration
+   * reached, iteration budget issued, `stop()`, `interrupt()`, pool gone):
+   * the moment a graceful-stop deadline starts counting. Jobs still running
+   * finish after it.
+   */
+  onStopping?: (reason: RunEndReason) => void;
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -149,6 +156,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #backoffBase: number;
   readonly #backoffMax: number;
   readonly #host: RequestHost;
+  readonly #onStopping: ((reason: RunEndReason) => void) | undefined;
   readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
   readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | void => this.#runJob(slot);
   readonly #refusedSlot = (slot: SessionSlot<S>, error: unknown): void => this.#refused(slot, error);
@@ -200,6 +208,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     }));
     const duration = checkNumber('duration', config.duration);
     this.#durationMs = duration > 0 ? duration : stagesDuration(this.#stages);
+    this.#onStopping = options.onStopping;
     this.#tick = options.tickInterval ?? 50;
     if (!(this.#tick > 0)) throw new SchedulerOptionsError(`tickInterval must be > 0, got ${String(this.#tick)}`);
     const backoff = options.sessionBackoff ?? {};
@@ -509,7 +518,14 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   #end(reason: RunEndReason, halt: boolean): void {
-    if (this.#endReason === undefined && this.#phase === 'running') this.#endReason = reason;
+    if (this.#endReason === undefined && this.#phase === 'running') {
+      this.#endReason = reason;
+      try {
+        this.#onStopping?.(reason);
+      } catch (error) {
+        this.#logger?.warn('onStopping callback threw', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
     if (halt) this.#halt.fire(new IterationInterruptedError());
     this.#wake.fire();
     if (this.#inFlight === 0 || this.#abandoned) this.#resolveIdle?.();

@@ -300,6 +300,33 @@ describe('Scheduler: closed model', () => {
     expect(summary.failed).toBe(0);
   });
 
+  it('calls onStopping once, when the iteration budget is issued, before the last jobs finish', async () => {
+    const clock = new VirtualClock();
+    const sessions = new FakeSessions(clock, 2);
+    const pool = new WorkerPool({ workers: 2 });
+    pool.start();
+    const calls: { reason: string; t: number; finished: number }[] = [];
+    let finished = 0;
+    const scheduler = new Scheduler<FakeSession>({
+      sessions,
+      pool,
+      metrics: new MetricsRecorder(),
+      config: config({ iterations: 4 }),
+      now: clock.now,
+      sleep: clock.sleep,
+      onStopping: (reason) => calls.push({ reason, t: clock.t, finished }),
+    });
+    const summary = await clock.run(
+      scheduler.start(async () => {
+        await clock.sleep(100);
+        finished++;
+      }),
+    );
+    await scheduler.stop();
+    expect(summary.iterations).toBe(4);
+    expect(calls).toEqual([{ reason: 'iterations', t: 100, finished: 2 }]);
+  });
+
   it('pauses and resumes a session', async () => {
     const { clock, sessions, scheduler } = setup({ sessions: 2, workers: 2, cfg: { duration: 1_000 } });
     scheduler.pauseSession(1);
