@@ -28,6 +28,15 @@ describe('configFields', () => {
     expect(text).toMatchObject({ request_timeout: '30s', idle_conn_timeout: '1m30s', duration: '0', number_of_sessions: '500', target_url: '""', log_level: '"info"', stages: '[]' });
   });
 
+  it('describes graceful_stop and timeline_interval, settable from the environment', async () => {
+    const byKey = new Map(configFields.map((field) => [field.key, field]));
+    expect(byKey.get('graceful_stop')).toMatchObject({ type: 'duration', kind: 'duration', default: 30_000, defaultText: '30s', env: 'SESSION_ENGINE_GRACEFUL_STOP' });
+    expect(byKey.get('graceful_stop')?.description).toContain('error kind `interrupted`');
+    expect(byKey.get('timeline_interval')).toMatchObject({ type: 'duration', kind: 'duration', default: 1_000, defaultText: '1s', env: 'SESSION_ENGINE_TIMELINE_INTERVAL' });
+    const config = await loadConfig({ env: { SESSION_ENGINE_GRACEFUL_STOP: '0', SESSION_ENGINE_TIMELINE_INTERVAL: '250ms' } });
+    expect([config.graceful_stop, config.timeline_interval]).toEqual([0, 250]);
+  });
+
   it('names an environment variable that loadConfig reads for every field', async () => {
     const samples: Record<string, string> = {
       integer: '7',

@@ -92,3 +92,18 @@ export class ConfigFileError extends ConfigError {
     this.path = path;
   }
 }
+
+/** A JSON path (a capture's `json`) that does not follow the grammar; the message says where and shows the accepted forms. */
+export class JsonPathError extends ConfigError {
+  /** The rejected path, as given. */
+  readonly path: string;
+  /** 0-based offset in `path` where reading stopped. */
+  readonly offset: number;
+
+  constructor(message: string, path: string, offset: number, options?: ErrorOptions) {
+    super(message, 'SE_ERR_CONFIG_JSON_PATH', options);
+    this.name = 'JsonPathError';
+    this.path = path;
+    this.offset = offset;
+  }
+}

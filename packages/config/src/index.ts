@@ -5,8 +5,10 @@ export {
   ConfigFileError,
   ConfigParseError,
   ConfigValidationError,
+  JsonPathError,
   type ConfigIssue,
 } from './errors.js';
+export { parseJsonPath, readJsonPath, type JsonPathSegment } from './json-path.js';
 export {
   defaultConfig,
   loadConfig,
@@ -25,3 +27,4 @@ export {
   type ScenarioStep,
   type Stage,
 } from './schema.js';
+export { BUILTIN_TEMPLATE_VARIABLES, templateVariables } from './template-variables.js';

@@ -36,6 +36,7 @@ describe('defaultConfig', () => {
       workers: 500,
       duration: 0,
       iterations: 0,
+      graceful_stop: 30_000,
       rate: 0,
       stages: [],
       headers: {},
@@ -44,6 +45,7 @@ describe('defaultConfig', () => {
       insecure_tls: false,
       log_level: 'info',
       metrics_interval: 10_000,
+      timeline_interval: 1_000,
       method: 'GET',
       body: '',
       scenario: [],
@@ -192,6 +194,25 @@ describe('parseConfig', () => {
     it('rejects values that are neither numbers nor strings', () => {
       expect(issuesOf({ idle_conn_timeout: true })[0]?.message).toMatch(/must be a duration, e\.g\. "90s"/);
     });
+
+    it('takes graceful_stop as a duration, 0 meaning abort at once', () => {
+      expect(parseConfig({}).graceful_stop).toBe(30_000);
+      expect(parseConfig({ graceful_stop: '5s' }).graceful_stop).toBe(5_000);
+      expect(parseConfig({ graceful_stop: 0 }).graceful_stop).toBe(0);
+      expect(parseConfig({ graceful_stop: '0s' }).graceful_stop).toBe(0);
+      expect(issuesOf({ graceful_stop: '-1s' })[0]).toMatchObject({ path: 'graceful_stop', code: 'invalid_duration' });
+      expect(issuesOf({ graceful_stop: '30' })[0]).toMatchObject({ path: 'graceful_stop', code: 'invalid_duration' });
+    });
+
+    it('takes timeline_interval as a duration of at least 100ms', () => {
+      expect(parseConfig({}).timeline_interval).toBe(1_000);
+      expect(parseConfig({ timeline_interval: '100ms' }).timeline_interval).toBe(100);
+      expect(parseConfig({ timeline_interval: '5s' }).timeline_interval).toBe(5_000);
+      expect(issuesOf({ timeline_interval: '99ms' })).toEqual([
+        { path: 'timeline_interval', code: 'too_small', message: 'must be at least 100ms; got 99ms', file: 'input.json' },
+      ]);
+      expect(issuesOf({ timeline_interval: 0 })[0]).toMatchObject({ path: 'timeline_interval', code: 'too_small' });
+    });
   });
 
   describe('ranges and formats', () => {
@@ -280,7 +301,7 @@ describe('parseConfig', () => {
             capture: {
               both: { json: '$.a', header: 'x' },
               none: {},
-              badPath: { json: 'data.token' },
+              badPath: { json: '$.data..token' },
               badHeader: { header: 'not a header' },
               '1st': { json: '$.a' },
               scalar: '$.a',

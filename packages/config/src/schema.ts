@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { formatDuration, tryParseDuration } from './duration.js';
+import { JsonPathError } from './errors.js';
+import { parseJsonPath } from './json-path.js';
 import { redactUrl } from './redact-url.js';
+import { scenarioTemplateIssues } from './scenario-templates.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -10,7 +13,10 @@ export interface Stage {
   target: number;
 }
 
-/** Where a scenario step takes a variable from: a JSON path in the body (`"$.a.b"`, `"$.items[0].id"`) or a header. */
+/**
+ * Where a scenario step takes a variable from: a JSON path in the body (`"$.a.b"`, `"$.items[0].id"`,
+ * `"$['odd key']"`, `"a.b"`; read it with `readJsonPath`) or a header.
+ */
 export type CaptureSpec = { json: string } | { header: string };
 
 export interface ScenarioStep {
@@ -42,6 +48,7 @@ export interface EngineConfig {
   workers: number;
   duration: number;
   iterations: number;
+  graceful_stop: number;
   rate: number;
   stages: Stage[];
   headers: Record<string, string>;
@@ -50,6 +57,7 @@ export interface EngineConfig {
   insecure_tls: boolean;
   log_level: LogLevel;
   metrics_interval: number;
+  timeline_interval: number;
   method: string;
   body: string;
   scenario: ScenarioStep[];
@@ -88,7 +96,7 @@ function text(what: string) {
 /** setTimeout fires at once for longer delays, so no duration may exceed it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function duration(options: { allowZero: boolean; example: string }) {
+function duration(options: { allowZero: boolean; example: string; minMs?: number }) {
   const hint = `e.g. "${options.example}" (a string with a unit) or a whole number of nanoseconds`;
   return z
     .union([z.number(), z.string()], { error: (issue) => `must be a duration, ${hint}; got ${shown(issue.input)}` })
@@ -108,6 +116,9 @@ function duration(options: { allowZero: boolean; example: string }) {
         );
       }
       if (parsed.ms === 0 && !options.allowZero) return fail('too_small', `must be greater than 0, ${hint}`);
+      if (options.minMs !== undefined && parsed.ms < options.minMs) {
+        return fail('too_small', `must be at least ${formatDuration(options.minMs)}; got ${formatDuration(parsed.ms)}`);
+      }
       if (parsed.ms > MAX_TIMER_MS) return fail('too_big', `must be at most ${formatDuration(MAX_TIMER_MS)}`);
       return parsed.ms;
     });
@@ -148,8 +159,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Header names are case-insensitive: they are stored lowercase, a later spelling wins. */
-const headers = z
+/** A map of header names to values, checked but kept as written (issues point at the key in the file). */
+const headerMap = z
   .record(
     z.string(),
     z.string({ error: (issue) => `header values must be strings; got ${shown(issue.input)}` }),
@@ -175,12 +186,16 @@ const headers = z
         });
       }
     }
-  }, always)
-  .transform((value) => {
-    const lower: Record<string, string> = {};
-    for (const [name, headerValue] of Object.entries(value)) lower[name.toLowerCase()] = headerValue;
-    return lower;
-  });
+  }, always);
+
+/** Header names are case-insensitive: they are stored lowercase, a later spelling wins. */
+function lowercaseNames(value: Record<string, string>): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value)) lower[name.toLowerCase()] = headerValue;
+  return lower;
+}
+
+const headers = headerMap.transform(lowercaseNames);
 
 const stage = z.strictObject(
   {
@@ -196,18 +211,22 @@ const status = z
   .min(100, { error: (issue) => `must be an HTTP status code (100-599); got ${shown(issue.input)}` })
   .max(599, { error: (issue) => `must be an HTTP status code (100-599); got ${shown(issue.input)}` });
 
-/** `$`, then `.name` or `[index]` segments: `$.data.token`, `$.items[0].id`. */
-const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\])*$/;
+/** Checked by the parser the runner reads with, so what loads is what runs; its message is the issue's. */
+const jsonPath = text('a JSON path such as "$.data.token"').superRefine((value, ctx) => {
+  try {
+    parseJsonPath(value);
+  } catch (error) {
+    if (!(error instanceof JsonPathError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message, params: { code: 'invalid_format' } });
+  }
+});
+
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const capture = z
   .strictObject(
     {
-      json: text('a JSON path such as "$.data.token"')
-        .regex(JSON_PATH, {
-          error: (issue) => `must be a JSON path like "$.data.token" or "$.items[0].id"; got ${shown(issue.input)}`,
-        })
-        .optional(),
+      json: jsonPath.optional(),
       header: text('a header name such as "x-request-id"')
         .regex(TOKEN, { error: (issue) => `must be a header name such as "x-request-id"; got ${shown(issue.input)}` })
         .optional(),
@@ -261,7 +280,8 @@ const scenarioStep = z
         .startsWith('/', { error: (issue) => `must start with "/", e.g. "/login"; got ${shown(issue.input)}` })
         .optional(),
       url: httpUrl({ allowEmpty: false }).optional(),
-      headers: headers.optional(),
+      // Lowercased by the final transform, after the template check has located issues by the names as written.
+      headers: headerMap.optional(),
       body: text('the request body').optional(),
       json: z
         .unknown()
@@ -347,6 +367,11 @@ export const configShape = {
   workers: integer(1, '500').optional().describe('Worker slots running jobs concurrently; defaults to number_of_sessions.'),
   duration: duration({ allowZero: true, example: '5m' }).default(0).describe('How long to run; 0 = until stopped or iterations are done.'),
   iterations: integer(0, '1000').default(0).describe('Total job runs before stopping; 0 = unlimited.'),
+  graceful_stop: duration({ allowZero: true, example: '30s' })
+    .default(30_000)
+    .describe(
+      "After a stop (duration reached, iterations done, first SIGINT/SIGTERM, or the run's signal aborted) in-flight iterations get this long to finish; then in-flight requests are aborted, counted as failed with error kind `interrupted`, and the run ends. 0 = abort them at once.",
+    ),
   rate: nonNegativeNumber('50').default(0).describe('Open model: job starts per second, independent of response times; 0 = closed model (each session loops).'),
   stages: list(stage, '[{"duration": "30s", "target": 100}]').default(() => []).describe('Ramp profile: each stage moves linearly to its target (sessions, or starts/s when rate > 0) over its duration.'),
   headers: headers.default(() => ({})).describe('Headers sent with every request (names are stored lowercase).'),
@@ -355,6 +380,9 @@ export const configShape = {
   insecure_tls: boolean.default(false).describe('Accept invalid TLS certificates (testing only).'),
   log_level: logLevel.default('info').describe('Least severe log level written: debug, info, warn or error.'),
   metrics_interval: duration({ allowZero: false, example: '10s' }).default(10_000).describe('How often the metrics monitor reports.'),
+  timeline_interval: duration({ allowZero: false, example: '1s', minMs: 100 })
+    .default(1_000)
+    .describe("Length of one entry of the report's timeline (at least 100ms)."),
   method: method.default('GET').describe('HTTP method of the default job (one request to target_url).'),
   body: text('the request body').default('').describe('Request body of the default job.'),
   scenario: list(scenarioStep, '[{"method": "GET", "path": "/"}]').default(() => []).describe('Ordered request steps run as one job per iteration, with status expectations and captured variables.'),
@@ -402,10 +430,15 @@ export const engineConfigSchema = configObject
         params: { code: 'conflicting_keys' },
       });
     }
+    // Checked even with a script set: the scenario is then not run, but a broken one is still a mistake.
+    for (const issue of scenarioTemplateIssues(scenario)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_variable' } });
+    }
   }, always)
   .transform((config): EngineConfig => {
     // Rebuilt in schema order so printed configs read like the docs.
-    const full: EngineConfig = { ...config, workers: config.workers ?? config.number_of_sessions };
+    const scenario = config.scenario.map((step) => (step.headers === undefined ? step : { ...step, headers: lowercaseNames(step.headers) }));
+    const full: EngineConfig = { ...config, scenario, workers: config.workers ?? config.number_of_sessions };
     const ordered: Record<string, unknown> = {};
     for (const key of Object.keys(configShape) as ConfigKey[]) ordered[key] = full[key];
     return ordered as unknown as EngineConfig;
