@@ -6,12 +6,14 @@ import nx from '@nx/eslint-plugin';
  *
  *   foundation (config, logger, metrics)
  *   <- transport (proxy, client-factory, worker-pool)
- *   <- session <- orchestration (scheduler) <- app (cli, target-server)
+ *   <- session <- orchestration (scheduler) <- runner (the engine as a library)
+ *   <- app (cli, target-server)
  */
 const foundation = ['layer:foundation'];
 const transport = [...foundation, 'layer:transport'];
 const session = [...transport, 'layer:session'];
 const orchestration = [...session, 'layer:orchestration'];
+const runner = [...orchestration, 'layer:runner'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -33,6 +35,7 @@ export default [
             { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: transport },
             { sourceTag: 'layer:session', onlyDependOnLibsWithTags: session },
             { sourceTag: 'layer:orchestration', onlyDependOnLibsWithTags: orchestration },
+            { sourceTag: 'layer:runner', onlyDependOnLibsWithTags: runner },
             { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },

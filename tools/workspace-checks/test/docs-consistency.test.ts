@@ -26,9 +26,9 @@ function runFlags(): { name: string; char?: string }[] {
   });
 }
 
-/** Top-level keys of `interface RunReport` in apps/cli/src/run/report.ts. */
+/** Top-level keys of `interface RunReport` in packages/runner/src/report.ts. */
 function reportFields(): string[] {
-  const source = read('apps/cli/src/run/report.ts');
+  const source = read('packages/runner/src/report.ts');
   const body = /export interface RunReport \{\n([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
   return [...body.matchAll(/^ {2}([a-z_]+)\??:/gm)].map((match) => match[1]!);
 }

@@ -46,6 +46,31 @@ describe('module boundaries', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it('rejects the runner importing an app (the demo target server belongs to the CLI)', async () => {
+    const errors = await boundaryErrors(
+      'packages/runner',
+      "import { startTargetServer } from '@session-engine/target-server';\nexport const leak = startTargetServer;\n",
+    );
+    expect(errors.join('\n')).toMatch(/layer:runner|type:lib/);
+  });
+
+  // Every library below the runner is also its dependency, so the rule reports the cycle first.
+  it('rejects the orchestration layer importing the runner above it', async () => {
+    const errors = await boundaryErrors(
+      'packages/scheduler',
+      "import { run } from '@session-engine/runner';\nexport const leak = run;\n",
+    );
+    expect(errors.join('\n')).toMatch(/layer:orchestration|Circular dependency between "@session-engine\/scheduler" and "@session-engine\/runner"/);
+  });
+
+  it('allows the runner to import the layers below it', async () => {
+    const errors = await boundaryErrors(
+      'packages/runner',
+      "import { Scheduler } from '@session-engine/scheduler';\nimport { Metrics } from '@session-engine/metrics';\nexport const ok = [Scheduler, Metrics];\n",
+    );
+    expect(errors).toEqual([]);
+  });
+
   it('rejects deep imports into another package', async () => {
     const errors = await boundaryErrors(
       'packages/session',
@@ -65,7 +90,7 @@ describe('module boundaries', () => {
   it('allows apps to import libraries', async () => {
     const errors = await boundaryErrors(
       'apps/cli',
-      "import { SchedulerError } from '@session-engine/scheduler';\nexport const ok = SchedulerError;\n",
+      "import { run } from '@session-engine/runner';\nexport const ok = run;\n",
     );
     expect(errors).toEqual([]);
   });

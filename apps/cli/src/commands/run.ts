@@ -8,9 +8,11 @@ export default class Run extends Command {
 
 Settings come from, lowest to highest: built-in defaults, the --config file, SESSION_ENGINE_* environment variables, and these flags. Durations take units: 250ms, 30s, 2m, 1h (a bare number of seconds is accepted on flags).
 
-On a terminal a live status line shows progress; otherwise a metrics line is logged every metrics_interval. Ctrl+C (SIGINT) or SIGTERM stops gracefully and still prints the summary; a second one forces exit 130.
+On a terminal a live status line shows progress; otherwise a metrics line is logged every metrics_interval. Ctrl+C (SIGINT) or SIGTERM stops gracefully: iterations in flight get --graceful-stop (default 30s) to finish, then their requests are aborted (error kind "interrupted") and the summary is printed. A second signal stops at once, prints what it has and exits 130.
 
-Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, or a start-up failure, 130 forced stop.`;
+The summary (or the --json document) is printed before --out is written; --out is checked before the first request.
+
+Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, a start-up failure, or an --out that could not be written, 130 forced stop.`;
 
   static override examples = [
     {
@@ -49,6 +51,7 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     body: Flags.string({ summary: 'Request body of the default job (config body).' }),
     script: Flags.string({ summary: 'Job module (.mjs, .js or .ts) exporting default async (session, context) => {} (config script).', helpValue: '<file>' }),
     timeout: Flags.string({ summary: 'Per-request timeout, e.g. 5s (config request_timeout, default 30s).', helpValue: '<duration>' }),
+    'graceful-stop': Flags.string({ summary: 'After a stop, how long in-flight iterations may take to finish, e.g. 10s (config graceful_stop, default 30s).', helpValue: '<duration>' }),
     retries: Flags.integer({ summary: 'Retries on network errors, 429 and 503 (config max_retries, default 3).', min: 0 }),
     insecure: Flags.boolean({ summary: 'Accept invalid TLS certificates (config insecure_tls).', allowNo: true }),
     'log-level': Flags.string({ summary: 'Log level on stderr (config log_level).', options: ['debug', 'info', 'warn', 'error'] }),
@@ -70,6 +73,7 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
   async run(): Promise<void> {
     const { flags } = await this.parse(Run);
     const code = await runEngine(flags as RunFlags, { version: this.config.version });
-    if (code !== 0) this.exit(code);
+    // Exit now, whatever the code: a job the run gave up on (interrupted) must not keep the process alive.
+    this.exit(code);
   }
 }

@@ -4,7 +4,7 @@
  * periodic metrics log line when stderr is not a terminal.
  */
 import type { Writable } from 'node:stream';
-import { formatMs } from './summary.js';
+import { formatMs } from '@session-engine/runner';
 
 export interface ProgressSample {
   elapsedMs: number;

@@ -1,27 +1,18 @@
 /**
- * `engine run`: the composition root. Wires the packages in the seed's order
- * (logger, config, proxy manager, metrics, session manager, worker pool,
- * scheduler, metrics monitor, signal handling) and shuts down in reverse
- * (scheduler, pool drain, sessions, final metrics).
+ * `engine run`: flags and environment -> config -> `run()` -> output. The
+ * engine itself (composition, scenarios, lifecycle, report) is
+ * @session-engine/runner; this file only maps flags, draws progress, handles
+ * signals and writes the report where it was asked for.
  */
-import { writeFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { accessSync, constants, statSync, writeFileSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { loadConfig, redactConfig, type EngineConfig } from '@session-engine/config';
-import { redactUrl } from '@session-engine/logger';
+import { loadConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
-import { ProxyManager } from '@session-engine/proxy';
-import { WorkerPool } from '@session-engine/worker-pool';
-import { SessionManager } from '@session-engine/session';
-import { Scheduler, type Job } from '@session-engine/scheduler';
+import { formatSummary, run, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, startDemoTarget } from './demo.js';
-import { defaultJob, FailureReasons, loadScriptJob, scenarioJob, stepName, withFailureReasons } from './jobs.js';
-import { startMetricsServer, type RunningMetricsServer } from './metrics-server.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
-import { buildReport, type RunReport, type StopReason } from './report.js';
-import { formatSummary } from './summary.js';
 
 export interface RunFlags {
   config?: string;
@@ -38,6 +29,7 @@ export interface RunFlags {
   script?: string;
   timeout?: string;
   retries?: number;
+  'graceful-stop'?: string;
   insecure?: boolean;
   'log-level'?: string;
   json?: boolean;
@@ -53,8 +45,6 @@ export interface RunEnvironment {
   stderr?: Writable & { isTTY?: boolean; columns?: number };
   /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
   signals?: NodeJS.EventEmitter;
-  /** Called on a second signal after the partial report is written. */
-  forceExit?: (code: number) => void;
 }
 
 /** Flag durations accept a bare number of seconds; the config wants units. */
@@ -97,20 +87,58 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('body', flags.body);
   set('script', flags.script);
   set('request_timeout', flagDuration(flags.timeout, 'timeout'));
+  set('graceful_stop', flagDuration(flags['graceful-stop'], 'graceful-stop'));
   set('max_retries', flags.retries);
   set('insecure_tls', flags.insecure);
   set('log_level', flags['log-level']);
   return o;
 }
 
+/** Subjects that library messages may not name themselves, by error code prefix. */
+const SUBJECTS: [prefix: string, what: string][] = [
+  ['SE_ERR_CONFIG', 'invalid configuration'],
+  ['SE_ERR_PROXY', 'invalid proxy file'],
+];
+
 /** Wraps a library error in a CliError, keeping its message (it already says what, where and how). */
-function asCliError(error: unknown, what: string): CliError {
+function asCliError(error: unknown, fallback = 'engine run failed'): CliError {
   if (error instanceof CliError) return error;
-  const code = (error as { code?: unknown })?.code;
+  const raw = (error as { code?: unknown })?.code;
+  const code = typeof raw === 'string' ? raw : 'SE_ERR_CLI';
   const message = error instanceof Error ? error.message : String(error);
+  if (code.startsWith('SE_ERR_RUNNER')) return new CliError(message, code, { cause: error });
+  const what = SUBJECTS.find(([prefix]) => code.startsWith(prefix))?.[1] ?? fallback;
   // Library messages often name their subject already ("invalid configuration (2 problems): ...").
   const text = message.toLowerCase().startsWith(what.toLowerCase()) ? message : `${what}: ${message}`;
-  return new CliError(text, typeof code === 'string' ? code : 'SE_ERR_CLI', { cause: error });
+  return new CliError(text, code, { cause: error });
+}
+
+/**
+ * `--out` is checked before the first request: a report nobody can write
+ * must not cost a whole run. The directory must exist and be writable, and
+ * the path must not be a directory.
+ */
+export function checkOutPath(out: string): void {
+  const path = resolve(out);
+  const dir = dirname(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isDir) throw new CliError(`--out ${out}: directory ${dir} does not exist; create it or write the report elsewhere`, 'SE_ERR_CLI_OUT');
+  try {
+    if (statSync(path).isDirectory()) throw new CliError(`--out ${out} is a directory; give a file name, e.g. --out ${join(out, 'report.json')}`, 'SE_ERR_CLI_OUT');
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    // Does not exist yet: fine.
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliError(`--out ${out}: directory ${dir} is not writable; choose a writable directory`, 'SE_ERR_CLI_OUT');
+  }
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -119,228 +147,123 @@ function writeAtomic(path: string, text: string): void {
   renameSync(temp, path);
 }
 
-interface Closable {
-  close(): Promise<void> | void;
-}
-
+/**
+ * Runs the engine for `engine run`; resolves to the exit code (0 done, 1 bad
+ * input, start-up failure or unwritable --out, 130 forced by a second signal).
+ */
 export async function runEngine(flags: RunFlags, environment: RunEnvironment): Promise<number> {
   const stdout = environment.stdout ?? process.stdout;
   const stderr = environment.stderr ?? process.stderr;
   const signals = environment.signals ?? process;
   const env = environment.env ?? process.env;
-  const forceExit = environment.forceExit ?? ((code: number) => process.exit(code));
 
-  // 1. Logger first, so every later step can report through it.
   const logOutput = new StatusAwareStream(stderr);
-  const logger: Logger = createLogger({
-    level: (flags['log-level'] as LogLevel | undefined) ?? 'info',
-    destination: logOutput,
-  });
+  const logger: Logger = createLogger({ level: (flags['log-level'] as LogLevel | undefined) ?? 'info', destination: logOutput });
   const debug = flags['log-level'] === 'debug';
-  const cleanups: Closable[] = [];
+  const graceful = new AbortController();
+  const force = new AbortController();
+  let signalled = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalled += 1;
+    if (signalled === 1) {
+      logger.warn(`${signal} received: finishing in-flight iterations (send it again to stop at once)`);
+      graceful.abort('signal');
+    } else if (signalled === 2) {
+      logger.error(`${signal} received again: stopping at once`);
+      force.abort();
+    }
+  };
+  let demo: { close(): Promise<void> } | undefined;
+  let live: LiveStatusLine | undefined;
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
 
   try {
-    // 2. Configuration: defaults < file < env < flags (--demo adds its defaults under the flags).
-    let demoUrl: string | undefined;
+    if (flags.out !== undefined) checkOutPath(flags.out);
+
+    // Configuration: defaults < file < env < flags (--demo adds its defaults under the flags).
     const overrides = overridesFrom(flags);
+    let targetLabel: string | undefined;
     if (flags.demo) {
-      const demo = await startDemoTarget();
-      cleanups.push(demo);
-      demoUrl = demo.url;
-      logger.info('demo target server started in-process', { url: demo.url });
-      const demoBase: Record<string, unknown> = {
-        target_url: demo.url,
-        number_of_sessions: DEMO_DEFAULTS.number_of_sessions,
-        duration: DEMO_DEFAULTS.duration,
-        scenario: DEMO_DEFAULTS.scenario,
-      };
-      for (const [key, value] of Object.entries(demoBase)) if (!(key in overrides)) overrides[key] = value;
+      const server = await startDemoTarget();
+      demo = server;
+      targetLabel = `${server.url} (embedded demo target)`;
+      logger.info('demo target server started in-process', { url: server.url });
+      for (const [key, value] of Object.entries(DEMO_DEFAULTS)) if (!(key in overrides)) overrides[key] = value;
       if (flags.target) logger.warn('--target is ignored with --demo: the demo runs against its own server');
-      overrides.target_url = demo.url;
+      overrides.target_url = server.url;
     }
+    const extraHeaders = parseHeaders(flags.header);
+    // Header maps merge by name across layers, so -H adds to the file's headers.
+    if (Object.keys(extraHeaders).length > 0) overrides.headers = extraHeaders;
     let config: Readonly<EngineConfig>;
     try {
-      const extraHeaders = parseHeaders(flags.header);
-      // Header maps merge by name across layers, so -H adds to the file's headers.
-      if (Object.keys(extraHeaders).length > 0) overrides.headers = extraHeaders;
       config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), env, overrides });
     } catch (error) {
       throw asCliError(error, 'invalid configuration');
     }
     logger.setLevel(config.log_level);
-    if (!config.target_url && !config.script) {
-      throw new CliError(
-        'no target: pass --target <url>, set "target_url" in the config file or SESSION_ENGINE_TARGET_URL, or try --demo',
-        'SE_ERR_CLI_NO_TARGET',
-      );
-    }
 
-    // 3. Proxy manager (empty = direct connections).
-    let proxies: ProxyManager | undefined;
-    if (config.proxy_file) {
-      try {
-        proxies = await ProxyManager.fromFile(config.proxy_file);
-      } catch (error) {
-        throw asCliError(error, 'invalid proxy file');
-      }
-      if (proxies.count() === 0) {
-        throw new CliError(
-          `proxy file ${config.proxy_file} lists no proxies; add one per line (http://host:port, socks5://user:pass@host:port, ...) or drop --proxy-file / "proxy_file" to connect directly`,
-          'SE_ERR_CLI_NO_PROXIES',
-        );
-      }
-      logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
-    }
-
-    // The job is resolved before any session exists so a broken script fails fast.
-    const failureReasons = new FailureReasons();
-    let started = 0;
-    let job: Job;
-    if (config.script) job = await loadScriptJob(config.script);
-    else if (config.scenario.length > 0) job = scenarioJob(config.scenario);
-    else job = defaultJob(config);
-    const inner = withFailureReasons(job, failureReasons);
-    job = (session, ctx) => {
-      started += 1;
-      return inner(session, ctx);
-    };
-
-    // 4. Metrics.
-    const metrics = new Metrics();
-
-    // 5. Sessions.
-    const sessions = new SessionManager({ config, logger, ...(proxies ? { proxies } : {}) });
-    cleanups.push({ close: () => sessions.stopAll() });
-    const creation = await sessions.createSessions(config.number_of_sessions);
-    if (creation.errors.length > 0) {
-      const shown = creation.errors.slice(0, 5).map((e) => `  - ${e instanceof Error ? e.message : String(e)}`);
-      throw new CliError(
-        `${creation.errors.length} of ${config.number_of_sessions} sessions could not be created:\n${shown.join('\n')}` +
-          (creation.errors.length > 5 ? `\n  ... and ${creation.errors.length - 5} more` : ''),
-        'SE_ERR_CLI_SESSIONS',
-      );
-    }
-
-    // 6. Worker pool and 7. scheduler.
-    const pool = new WorkerPool({ workers: config.workers });
-    pool.start();
-    const scheduler = new Scheduler({ sessions, pool, metrics, logger, config });
-
-    // 8. Metrics monitor: live line on a terminal, the seed's log line otherwise.
-    const startedAt = new Date();
-    const startedClock = performance.now();
-    const plannedMs = config.duration > 0 ? config.duration : config.stages.reduce((sum, s) => sum + s.duration, 0);
-    let monitor: NodeJS.Timeout | undefined;
-    let live: LiveStatusLine | undefined;
-    if (stderr.isTTY && !flags.json) {
+    // Progress: a live line on a terminal, the seed's metrics log line otherwise.
+    const drawLive = stderr.isTTY === true && !flags.json;
+    if (drawLive) {
       live = new LiveStatusLine(stderr);
       logOutput.live = live;
-      monitor = setInterval(() => {
-        const snapshot = metrics.snapshot();
-        live?.draw({
-          elapsedMs: performance.now() - startedClock,
-          totalMs: plannedMs,
-          iterations: started,
-          plannedIterations: config.iterations,
-          activeSessions: snapshot.active_sessions,
-          currentRps: metrics.currentRate(),
-          p99Ms: snapshot.latency.p99,
-          total: snapshot.total,
-          failed: snapshot.failed,
-        });
-      }, 1000);
-    } else {
-      monitor = setInterval(() => logger.info(`metrics - ${formatSnapshotLine(metrics.snapshot())}`), config.metrics_interval);
     }
-    monitor.unref();
-
-    let metricsServer: RunningMetricsServer | undefined;
-    if (flags['metrics-port'] !== undefined) {
-      metricsServer = await startMetricsServer(metrics, flags['metrics-port']);
-      cleanups.push(metricsServer);
-      logger.info('serving Prometheus metrics', { url: metricsServer.url });
-    }
-
-    const report = (reason: StopReason): RunReport =>
-      buildReport({
-        engine: environment.version,
-        startedAt,
-        finishedAt: new Date(),
-        reason,
-        model: config.rate > 0 ? 'open' : 'closed',
-        target: demoUrl ? `${demoUrl} (embedded demo target)` : redactUrl(config.target_url) || '(script)',
-        iterations: started,
-        failedIterations: failureReasons.total,
-        snapshot: metrics.snapshot(),
-        sessions: { configured: config.number_of_sessions, created: creation.created, failed_to_create: creation.errors.length },
-        failureReasons: failureReasons.counts,
-        config: redactConfig(config) as unknown as Record<string, unknown>,
-        stepOrder: config.scenario.map(stepName),
-      });
-    const emit = (result: RunReport, sync: boolean): void => {
-      const json = `${JSON.stringify(result, null, 2)}\n`;
-      if (flags.out) writeAtomic(flags.out, json);
-      const text = flags.json ? json : formatSummary(result);
-      if (sync) writeSync(stdout === process.stdout ? 1 : 2, text);
-      else stdout.write(text);
-    };
-
-    // 9. Signals: the first stops gracefully, the second forces exit 130 with what we have.
-    let stopReason: StopReason | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopReason === undefined) {
-        stopReason = 'signal';
-        logger.warn(`${signal} received: finishing in-flight requests (send it again to force exit)`);
-        void scheduler.stop();
-        return;
-      }
-      live?.stop();
-      logger.error(`${signal} received again: forcing exit`);
-      emit(report('forced'), true);
-      forceExit(130);
-    };
-    signals.on('SIGINT', onSignal);
-    signals.on('SIGTERM', onSignal);
-
-    // 10. Run.
-    sessions.startAll();
-    logger.info('run started', {
-      target: redactUrl(config.target_url),
-      sessions: creation.created,
-      workers: config.workers,
-      model: config.rate > 0 ? `open (${config.rate}/s)` : 'closed',
-      duration_ms: config.duration || undefined,
-      iterations: config.iterations || undefined,
+    const report: RunReport = await run({
+      config,
+      signal: graceful.signal,
+      forceSignal: force.signal,
+      logger,
+      engine: environment.version,
+      logMetrics: !drawLive,
+      ...(targetLabel ? { targetLabel } : {}),
+      ...(flags['metrics-port'] !== undefined ? { metricsPort: flags['metrics-port'] } : {}),
+      ...(live
+        ? {
+            onSnapshot: (snapshot) =>
+              live?.draw({
+                elapsedMs: snapshot.elapsed_ms,
+                totalMs: snapshot.planned_ms,
+                iterations: snapshot.iterations,
+                plannedIterations: snapshot.planned_iterations,
+                activeSessions: snapshot.metrics.active_sessions,
+                currentRps: snapshot.metrics.current_rps,
+                p99Ms: snapshot.metrics.latency.p99,
+                total: snapshot.metrics.total,
+                failed: snapshot.metrics.failed,
+              }),
+          }
+        : {}),
     });
-    const summary = await scheduler.start(job);
-    live?.stop();
-
-    // 11. Shutdown in reverse order: scheduler, pool drain, sessions, final metrics.
-    await scheduler.stop();
-    await pool.stop();
-    await sessions.stopAll();
-    clearInterval(monitor);
     live?.clear();
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
-    const final = report(stopReason ?? summary.reason);
-    logger.info(`final metrics - ${formatSnapshotLine(metrics.snapshot())}`);
-    emit(final, false);
-    return 0;
+    live = undefined;
+
+    // The report reaches stdout first; a failure to write --out cannot lose it.
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    const text = flags.json ? json : formatSummary(report);
+    if (stdout === process.stdout) writeSync(1, text);
+    else stdout.write(text);
+    if (flags.out !== undefined) {
+      try {
+        writeAtomic(flags.out, json);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new CliError(`could not write the report to --out ${flags.out}: ${detail}; the report above is complete`, 'SE_ERR_CLI_OUT', { cause: error });
+      }
+    }
+    return report.reason === 'forced' ? 130 : 0;
   } catch (error) {
-    const cliError = asCliError(error, 'engine run failed');
+    live?.clear();
+    const cliError = asCliError(error);
     logger.flush();
     stderr.write(`error: ${cliError.message}\n`);
     if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
     return cliError.exitCode;
   } finally {
-    for (const item of cleanups.reverse()) {
-      try {
-        await item.close();
-      } catch {
-        // Best effort: the run's outcome is already decided.
-      }
-    }
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+    await demo?.close().catch(() => undefined);
     logger.flush();
   }
 }

@@ -123,6 +123,20 @@ describe('engine run with bad input', () => {
     expect(stderr).toMatch(/failed to load: .*Unexpected end of input/);
   });
 
+  it('names a scenario template variable that no earlier step captures, with the step and field, before any request', async ({ expect }) => {
+    const dir = tempDir();
+    const config = file(
+      dir,
+      'engine.json',
+      JSON.stringify({ scenario: [{ name: 'home', path: '/' }, { name: 'profile', path: '/users/{{user_id}}' }] }, null, 2),
+    );
+    const stderr = await failsWith(expect, ['run', '-t', TARGET, '-c', config], dir);
+    expect(stderr).toContain('scenario[1].path');
+    expect(stderr).toContain('user_id');
+    expect(stderr).toContain('profile');
+    expect(stderr).toContain(`${config}:`);
+  });
+
   it('rejects --duration abc with the flag, the value and an example', async ({ expect }) => {
     const stderr = await failsWith(expect, ['run', '-t', TARGET, '--duration', 'abc'], tempDir());
     expect(stderr).toContain('--duration "abc" is not a duration');

@@ -3,6 +3,9 @@
  * still prints the report (exit 0); a second one forces exit 130 with what
  * the engine has. Every request started is accounted for.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runEngine, useTarget, waitForOutput } from './processes.js';
 
@@ -47,10 +50,37 @@ describe('graceful shutdown', () => {
       },
     });
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/forcing exit/);
-    const report = JSON.parse(result.stdout) as { reason: string; total: number; success: number; failed: number };
+    expect(result.stderr).toMatch(/received again: stopping at once/);
+    const report = JSON.parse(result.stdout) as { reason: string; total: number; success: number; failed: number; interrupted_iterations: number; errors: Record<string, number> };
     expect(report.reason).toBe('forced');
     expect(report.total).toBe(report.success + report.failed);
+    // The four sessions were each waiting on a 10 s response: cut off, not lost.
+    expect(report.interrupted_iterations).toBe(4);
+    expect(report.errors).toEqual({ interrupted: 4 });
+  });
+
+  it('--graceful-stop bounds a run whose requests hang: they are aborted as interrupted and the run reports', async () => {
+    const started = Date.now();
+    const result = await runEngine(['run', '-t', `${target().url}/delay?ms=20000`, '-s', '3', '-d', '1s', '--graceful-stop', '500ms', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000); // not the 20 s the responses would take
+    const report = JSON.parse(result.stdout) as { reason: string; total: number; failed: number; iterations: number; interrupted_iterations: number; errors: Record<string, number>; failure_reasons: Record<string, number> };
+    expect(report).toMatchObject({ reason: 'duration', iterations: 3, interrupted_iterations: 3, total: 3, failed: 3 });
+    expect(report.errors).toEqual({ interrupted: 3 });
+    expect(report.failure_reasons).toEqual({});
+    expect(result.stderr).toMatch(/aborting 3 iteration\(s\) still in flight/);
+  });
+
+  it('a script job that ignores its signal cannot hold the run past --graceful-stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-e2e-stuck-'));
+    const script = join(dir, 'stuck.mjs');
+    writeFileSync(script, "import { setTimeout } from 'node:timers/promises';\nexport default async () => { await setTimeout(60_000); };\n");
+    const started = Date.now();
+    const result = await runEngine(['run', '-t', target().url, '--script', script, '-s', '2', '-d', '500ms', '--graceful-stop', '1s', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000); // not the script's 60 s
+    const report = JSON.parse(result.stdout) as { reason: string; iterations: number; interrupted_iterations: number; failed_iterations: number };
+    expect(report).toMatchObject({ reason: 'duration', iterations: 2, interrupted_iterations: 2, failed_iterations: 0 });
   });
 
   it('shows the human summary after a graceful stop', async () => {

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioStep } from '@session-engine/config';
 import type { JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
-import { ExpectationError, RequestFailedError } from '@session-engine/scheduler';
-import { FailureReasons, loadScriptJob, reasonOf, scenarioJob, withFailureReasons } from './jobs.js';
+import { ExpectationError, IterationInterruptedError, RequestFailedError } from '@session-engine/scheduler';
+import { FailureReasons, reasonOf, withFailureReasons } from './failure-reasons.js';
+import { scenarioJob } from './scenario-job.js';
+import { loadScriptJob } from './script-job.js';
 
 interface Sent {
   req: Record<string, unknown>;
@@ -21,6 +23,7 @@ function harness(responses: { status?: number; headers?: Record<string, string>;
   const ctx = {
     iteration: 3,
     intendedStart: 0,
+    signal: new AbortController().signal,
     request: async (req: Record<string, unknown>, options?: Record<string, unknown>) => {
       sent.push({ req, options });
       const r = responses[i++ % responses.length] ?? {};
@@ -95,6 +98,21 @@ describe('scenarioJob', () => {
     await expect(job(session, ctx)).rejects.toThrowError('a: capture "t" needs a JSON body but the response (status 200) is not JSON');
   });
 
+  it('stops between steps once the run signal aborts: the iteration ends as interrupted', async () => {
+    const { sent, session, ctx } = harness([{}]);
+    const controller = new AbortController();
+    (ctx as unknown as { signal: AbortSignal }).signal = controller.signal;
+    const job = scenarioJob([step({ name: 'a', path: '/a' }), step({ name: 'b', path: '/b' })]);
+    const original = ctx.request.bind(ctx);
+    (ctx as unknown as { request: typeof ctx.request }).request = async (req, options) => {
+      const response = await original(req, options);
+      controller.abort(new IterationInterruptedError()); // the stop arrives during step a
+      return response;
+    };
+    await expect(job(session, ctx)).rejects.toBeInstanceOf(IterationInterruptedError);
+    expect(sent.map((s) => s.options?.step)).toEqual(['a']);
+  });
+
   it('fails before sending when a template names an unknown variable', async () => {
     const { sent, session, ctx } = harness([{}]);
     const job = scenarioJob([step({ name: 'a', path: '/{{missing}}' })]);
@@ -129,6 +147,18 @@ describe('withFailureReasons', () => {
     expect([...reasons.counts]).toEqual([['boom', 2]]);
   });
 
+  it('does not count an iteration interrupted by the run stop as a failure reason', async () => {
+    const reasons = new FailureReasons();
+    const controller = new AbortController();
+    const job = withFailureReasons(() => Promise.reject(new IterationInterruptedError()), reasons);
+    const { session, ctx } = harness([{}]);
+    (ctx as unknown as { signal: AbortSignal }).signal = controller.signal;
+    await expect(job(session, ctx)).rejects.toBeInstanceOf(IterationInterruptedError); // before the stop: a failure
+    controller.abort(new IterationInterruptedError());
+    await expect(job(session, ctx)).rejects.toBeInstanceOf(IterationInterruptedError); // after it: an interruption
+    expect(reasons.total).toBe(1);
+  });
+
   it('caps the number of distinct reasons it keeps', () => {
     const reasons = new FailureReasons();
     for (let i = 0; i < FailureReasons.MAX_KINDS + 5; i += 1) reasons.add(`reason ${i}`);
@@ -152,12 +182,12 @@ describe('loadScriptJob', () => {
   });
 
   it('explains a missing file, a load error and a missing default export', async () => {
-    await expect(loadScriptJob(join(dir, 'nope.mjs'))).rejects.toMatchObject({ code: 'SE_ERR_CLI_SCRIPT_NOT_FOUND', message: expect.stringMatching(/script not found: .*nope\.mjs/) });
+    await expect(loadScriptJob(join(dir, 'nope.mjs'))).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_SCRIPT_NOT_FOUND', message: expect.stringMatching(/script not found: .*nope\.mjs/) });
     writeFileSync(join(dir, 'broken.mjs'), 'export default (;\n');
-    await expect(loadScriptJob(join(dir, 'broken.mjs'))).rejects.toMatchObject({ code: 'SE_ERR_CLI_SCRIPT_LOAD' });
+    await expect(loadScriptJob(join(dir, 'broken.mjs'))).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_SCRIPT_LOAD' });
     writeFileSync(join(dir, 'named.mjs'), 'export const job = () => {};\n');
     await expect(loadScriptJob(join(dir, 'named.mjs'))).rejects.toMatchObject({
-      code: 'SE_ERR_CLI_SCRIPT_EXPORT',
+      code: 'SE_ERR_RUNNER_SCRIPT_EXPORT',
       message: expect.stringMatching(/must export a default function/),
     });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasPlaceholders, parseJsonPath, readJsonPath, renderJson, renderString, TemplateError } from './template.js';
+import { TemplateError } from './errors.js';
+import { renderJson, renderString, stringifyCapture } from './template.js';
 
 const vars = new Map([
   ['token', 'abc'],
@@ -13,8 +14,6 @@ describe('renderString', () => {
 
   it('leaves text without placeholders untouched', () => {
     expect(renderString('/plain', vars, 'x')).toBe('/plain');
-    expect(hasPlaceholders('/plain')).toBe(false);
-    expect(hasPlaceholders('/{{a}}')).toBe(true);
   });
 
   it('fails on an unknown variable naming where and what is known', () => {
@@ -36,22 +35,10 @@ describe('renderJson', () => {
   });
 });
 
-describe('readJsonPath', () => {
-  const doc = { user: { name: 'ann', tags: ['x', 'y'] }, 'odd key': 1 };
-
-  it('reads dotted, indexed and quoted paths', () => {
-    expect(readJsonPath(doc, '$.user.name')).toBe('ann');
-    expect(readJsonPath(doc, 'user.tags[1]')).toBe('y');
-    expect(readJsonPath(doc, '$["odd key"]')).toBe(1);
-    expect(readJsonPath(doc, '$')).toEqual(doc);
-  });
-
-  it('returns undefined for absent paths', () => {
-    expect(readJsonPath(doc, '$.user.missing.deeper')).toBeUndefined();
-    expect(readJsonPath(null, '$.a')).toBeUndefined();
-  });
-
-  it('rejects malformed paths', () => {
-    expect(() => parseJsonPath('$.a[')).toThrowError(/invalid JSON path/);
+describe('stringifyCapture', () => {
+  it('keeps strings and writes anything else as JSON', () => {
+    expect(stringifyCapture('abc')).toBe('abc');
+    expect(stringifyCapture(42)).toBe('42');
+    expect(stringifyCapture({ a: [1] })).toBe('{"a":[1]}');
   });
 });

@@ -1,5 +1,5 @@
 /** Renders a RunReport as the human summary printed at the end of a run. */
-import type { RunReport } from './report.js';
+import type { RunReport, StopReason } from './report.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -36,25 +36,28 @@ function counts(map: Record<string, number>): string {
 
 const label = (name: string): string => `  ${name.padEnd(12)}`;
 
-const STOPPED: Record<RunReport['reason'], string> = {
+const STOPPED: Record<StopReason, string> = {
   duration: 'stopped by duration',
   iterations: 'stopped after its iterations',
   stopped: 'stopped',
   signal: 'stopped by signal',
-  forced: 'forced exit: in-flight requests not counted',
+  aborted: 'stopped by its caller',
+  forced: 'forced stop: in-flight work not waited for',
 };
 
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
   const { latency } = report;
+  const extra = (n: number, what: string): string => (n > 0 ? `, ${integer.format(n)} ${what}` : '');
+  const iterationNotes = extra(report.failed_iterations, 'failed') + extra(report.interrupted_iterations ?? 0, 'interrupted');
   lines.push('');
-  lines.push(`session-engine run summary (${report.model} model, ${STOPPED[report.reason]})`);
+  lines.push(`session-engine run summary (${report.model} model, ${STOPPED[report.reason] ?? report.reason})`);
   lines.push(`${label('target')}${report.target}`);
   lines.push(
     `${label('duration')}${decimal.format(report.duration)} s   sessions ${integer.format(report.sessions.created)}` +
       (report.sessions.failed_to_create > 0 ? ` (${report.sessions.failed_to_create} failed to start)` : '') +
       `   iterations ${integer.format(report.iterations)}` +
-      (report.failed_iterations > 0 ? ` (${integer.format(report.failed_iterations)} failed)` : ''),
+      (iterationNotes === '' ? '' : ` (${iterationNotes.slice(2)})`),
   );
   lines.push(
     `${label('requests')}${integer.format(report.total)} total   ${integer.format(report.success)} ok   ` +
@@ -67,7 +70,8 @@ export function formatSummary(report: RunReport): string {
     latency.count === 0
       ? `${label('latency')}no completed requests`
       : `${label('latency')}min ${formatMs(latency.min)}   mean ${formatMs(latency.mean)}   p50 ${formatMs(latency.p50)}   ` +
-          `p90 ${formatMs(latency.p90)}   p99 ${formatMs(latency.p99)}   p99.9 ${formatMs(latency.p999)}   max ${formatMs(latency.max)}`,
+          `p90 ${formatMs(latency.p90)}   p95 ${formatMs(latency.p95)}   p99 ${formatMs(latency.p99)}   ` +
+          `p99.9 ${formatMs(latency.p999)}   max ${formatMs(latency.max)}`,
   );
   lines.push(`${label('status')}${counts(report.status_codes)}`);
   lines.push(`${label('errors')}${counts(report.errors)}`);
@@ -80,12 +84,13 @@ export function formatSummary(report: RunReport): string {
   const steps = Object.entries(report.steps);
   if (steps.length > 0) {
     const width = Math.max(4, ...steps.map(([name]) => name.length));
+    const cells = ['p50', 'p95', 'p99'] as const;
     lines.push(`${label('steps')}`);
-    lines.push(`    ${'step'.padEnd(width)}  ${'requests'.padStart(9)}  ${'failed'.padStart(7)}  ${'p50'.padStart(9)}  ${'p99'.padStart(9)}`);
+    lines.push(`    ${'step'.padEnd(width)}  ${'requests'.padStart(9)}  ${'failed'.padStart(7)}  ${cells.map((c) => c.padStart(9)).join('  ')}`);
     for (const [name, step] of steps) {
       lines.push(
         `    ${name.padEnd(width)}  ${integer.format(step.total).padStart(9)}  ${integer.format(step.failed).padStart(7)}  ` +
-          `${formatMs(step.latency.p50).padStart(9)}  ${formatMs(step.latency.p99).padStart(9)}`,
+          cells.map((c) => formatMs(step.latency[c]).padStart(9)).join('  '),
       );
     }
   }

@@ -17,6 +17,8 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
     target: 'http://127.0.0.1:1',
     iterations: 2,
     failedIterations: 1,
+    interruptedIterations: 0,
+    timeline: [],
     snapshot: metrics.snapshot(),
     sessions: { configured: 2, created: 2, failed_to_create: 0 },
     failureReasons: new Map([['me: no response (ECONNRESET)', 1]]),
@@ -46,6 +48,11 @@ describe('buildReport', () => {
     expect(report.latency.count).toBe(3);
     expect(report.latency.max).toBeGreaterThanOrEqual(4);
     expect(report.latency.min).toBeLessThanOrEqual(1.51);
+    expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p90);
+    expect(report.latency.p99).toBeGreaterThanOrEqual(report.latency.p95);
+    expect(typeof report.latency.hdr).toBe('string');
+    expect(report.steps['me']!.latency).toMatchObject({ count: 2, hdr: expect.any(String) });
+    expect(report.interrupted_iterations).toBe(0);
   });
 
   it('orders steps as the scenario does, not alphabetically', () => {
@@ -67,11 +74,19 @@ describe('formatSummary', () => {
     expect(text).toMatch(/closed model, stopped by duration/);
     expect(text).toMatch(/requests\s+3 total\s+2 ok\s+1 failed \(33\.3%\)/);
     expect(text).toMatch(/iterations 2 \(1 failed\)/);
+    expect(text).toMatch(/p90 \S+ ms\s+p95 \S+ ms\s+p99/);
+    expect(text).toMatch(/step\s+requests\s+failed\s+p50\s+p95\s+p99/);
     expect(text).toMatch(/status\s+200: 2/);
     expect(text).toMatch(/errors\s+ECONNRESET: 1/);
     expect(text).toMatch(/1 x me: no response \(ECONNRESET\)/);
     expect(text).toMatch(/login\s+1\s+0/);
     expect(text).toMatch(/me\s+2\s+1/);
+  });
+
+  it('counts interrupted iterations and names a forced stop', () => {
+    const text = formatSummary(buildReport(input({ interruptedIterations: 3, reason: 'forced' })));
+    expect(text).toMatch(/iterations 2 \(1 failed, 3 interrupted\)/);
+    expect(text).toMatch(/forced stop/);
   });
 
   it('says when nothing completed', () => {

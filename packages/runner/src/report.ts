@@ -1,13 +1,26 @@
 /**
- * The end-of-run report: one plain object that `--json` prints and `--out`
- * writes, and from which the human summary is rendered.
+ * The end-of-run report: one plain, JSON-serialisable object (what `engine
+ * run --json` prints and `--out` writes) from which the text summary is
+ * rendered and which `mergeReports` combines exactly.
  */
 import type { LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import { round, type TimelineEntry } from './timeline.js';
 
-export type StopReason = 'duration' | 'iterations' | 'stopped' | 'signal' | 'forced';
+/**
+ * What ended the run: its `duration`, its `iterations` budget, a `signal`
+ * (SIGINT/SIGTERM in the CLI), the caller's AbortSignal (`aborted`), a forced
+ * stop (`forced`: in-flight work not waited for), or the engine itself
+ * (`stopped`, e.g. the worker pool went away).
+ */
+export type StopReason = 'duration' | 'iterations' | 'signal' | 'aborted' | 'forced' | 'stopped';
 
-/** Milliseconds, as in metrics snapshots. */
-export type LatencyReport = LatencySummary;
+export const STOP_REASONS: readonly StopReason[] = ['duration', 'iterations', 'signal', 'aborted', 'forced', 'stopped'];
+
+/** Latency figures in milliseconds, plus the HDR histogram (microseconds) they come from. */
+export interface LatencyReport extends LatencySummary {
+  /** hdr-histogram-js V2 compressed base64, 64-bit counts: decode and add to merge exactly. */
+  hdr: string;
+}
 
 export interface StepReport {
   total: number;
@@ -35,6 +48,8 @@ export interface RunReport {
   iterations: number;
   /** Iterations that failed (the job threw: expectation, capture, script error, no response). */
   failed_iterations: number;
+  /** Iterations cut short by the stop (ended on the run's signal, or still running at the graceful-stop deadline). */
+  interrupted_iterations: number;
   /** Mean requests per second over the run. */
   rps: number;
   bytes_received: number;
@@ -46,6 +61,8 @@ export interface RunReport {
   failure_reasons: Record<string, number>;
   sessions: { configured: number; created: number; failed_to_create: number };
   steps: Record<string, StepReport>;
+  /** One entry per timeline_interval; the entries' requests add up to `total`. */
+  timeline: TimelineEntry[];
   /** Effective configuration, secrets redacted. */
   config: Record<string, unknown>;
 }
@@ -59,44 +76,55 @@ export interface ReportInput {
   target: string;
   iterations: number;
   failedIterations: number;
+  interruptedIterations: number;
   snapshot: MetricsSnapshot;
   sessions: RunReport['sessions'];
   failureReasons: ReadonlyMap<string, number>;
+  timeline: readonly TimelineEntry[];
+  /** Already redacted. */
   config: Record<string, unknown>;
   /** Scenario step names in scenario order; steps are reported in this order. */
   stepOrder?: readonly string[];
 }
 
-const round = (value: number, digits = 3): number => {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-};
-
-function latencyOf(latency: MetricsSnapshot['latency']): LatencyReport {
+export function latencyReport(latency: LatencySummary, hdr: string): LatencyReport {
   return {
     count: latency.count,
     min: round(latency.min),
     mean: round(latency.mean),
     p50: round(latency.p50),
     p90: round(latency.p90),
+    p95: round(latency.p95),
     p99: round(latency.p99),
     p999: round(latency.p999),
     max: round(latency.max),
+    hdr,
   };
+}
+
+/** Orders step names: the scenario's order first, then any other step seen (script jobs), as recorded. */
+export function orderSteps<T>(recorded: Readonly<Record<string, T>>, order: readonly string[] = []): [string, T][] {
+  const out: [string, T][] = [];
+  const seen = new Set<string>();
+  for (const name of [...order, ...Object.keys(recorded)]) {
+    if (seen.has(name) || !Object.hasOwn(recorded, name)) continue;
+    seen.add(name);
+    out.push([name, recorded[name] as T]);
+  }
+  return out;
+}
+
+export function sortedReasons(reasons: Iterable<[string, number]>): Record<string, number> {
+  return Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1]));
 }
 
 export function buildReport(input: ReportInput): RunReport {
   const { snapshot } = input;
   const seconds = Math.max(0, (input.finishedAt.getTime() - input.startedAt.getTime()) / 1000);
   const steps: Record<string, StepReport> = {};
-  const recorded = snapshot.steps ?? {};
-  const names = [...(input.stepOrder ?? []).filter((name) => name in recorded), ...Object.keys(recorded)];
-  for (const name of names) {
-    const step = recorded[name];
-    if (step === undefined || name in steps) continue;
-    steps[name] = { total: step.total, success: step.success, failed: step.failed, latency: latencyOf(step.latency) };
+  for (const [name, step] of orderSteps(snapshot.steps ?? {}, input.stepOrder)) {
+    steps[name] = { total: step.total, success: step.success, failed: step.failed, latency: latencyReport(step.latency, step.histogram) };
   }
-  const reasons = [...input.failureReasons.entries()].sort((a, b) => b[1] - a[1]);
   return {
     engine: input.engine,
     started_at: input.startedAt.toISOString(),
@@ -112,14 +140,16 @@ export function buildReport(input: ReportInput): RunReport {
     dropped: snapshot.dropped,
     iterations: input.iterations,
     failed_iterations: input.failedIterations,
+    interrupted_iterations: input.interruptedIterations,
     rps: round(seconds > 0 ? snapshot.total / seconds : 0, 1),
     bytes_received: snapshot.bytes_received,
-    latency: latencyOf(snapshot.latency),
+    latency: latencyReport(snapshot.latency, snapshot.histogram),
     status_codes: { ...snapshot.status_codes },
     errors: { ...snapshot.errors },
-    failure_reasons: Object.fromEntries(reasons),
+    failure_reasons: sortedReasons(input.failureReasons),
     sessions: input.sessions,
     steps,
+    timeline: [...input.timeline],
     config: input.config,
   };
 }

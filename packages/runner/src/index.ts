@@ -1,0 +1,27 @@
+export { run, jobFromConfig } from './run.js';
+export type { LiveSnapshot, RunOptions } from './run.js';
+export { buildReport, STOP_REASONS } from './report.js';
+export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } from './report.js';
+export type { TimelineEntry } from './timeline.js';
+export { formatSummary, formatBytes, formatMs } from './summary.js';
+export { mergeReports } from './merge-reports.js';
+export { scenarioJob, defaultJob, stepName } from './scenario-job.js';
+export { loadScriptJob } from './script-job.js';
+export { FailureReasons, reasonOf, withFailureReasons } from './failure-reasons.js';
+export { Lifecycle } from './lifecycle.js';
+export type { CloseOutcome } from './lifecycle.js';
+export { startMetricsServer } from './metrics-server.js';
+export type { MetricsSource, RunningMetricsServer } from './metrics-server.js';
+export {
+  NoProxiesError,
+  NoTargetError,
+  ReportFormatError,
+  RunnerError,
+  RunOptionsError,
+  ScriptExportError,
+  ScriptLoadError,
+  ScriptNotFoundError,
+  SessionsFailedError,
+  StepFailure,
+  TemplateError,
+} from './errors.js';

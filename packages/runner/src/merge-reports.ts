@@ -1,0 +1,193 @@
+/**
+ * Merges reports of runs that went side by side (worker threads, shards on
+ * several machines) into the report one process would have written for the
+ * union of the work: counts add, histograms are decoded and added bucket by
+ * bucket (every percentile is recomputed from the merged histogram, never
+ * averaged), timelines merge by `t`, status codes, errors and failure reasons
+ * add up.
+ */
+import { LatencyHistogram } from '@session-engine/metrics';
+import { ReportFormatError } from './errors.js';
+import { FailureReasons } from './failure-reasons.js';
+import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunReport, type StepReport, type StopReason } from './report.js';
+import { round, type TimelineEntry } from './timeline.js';
+
+// When the parts ended differently, the merged run ended the way that explains the most.
+const REASON_PRIORITY: readonly StopReason[] = ['forced', 'signal', 'aborted', 'stopped', 'duration', 'iterations'];
+
+const COUNTS = [
+  'total',
+  'success',
+  'failed',
+  'retries',
+  'dropped',
+  'iterations',
+  'failed_iterations',
+  'interrupted_iterations',
+  'bytes_received',
+] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(where: string, what: string): never {
+  throw new ReportFormatError(`${where} ${what}; pass reports written by engine run --json / --out (or run()) of this version`);
+}
+
+function decode(where: string, latency: unknown): LatencyHistogram {
+  if (!isRecord(latency) || typeof latency['hdr'] !== 'string') fail(`${where}.hdr`, 'is missing (reports before the latency.hdr field cannot be merged exactly)');
+  try {
+    return LatencyHistogram.decode(latency['hdr'] as string);
+  } catch (cause) {
+    throw new ReportFormatError(`${where}.hdr is not an encoded HDR histogram`, { cause });
+  }
+}
+
+function addInto(target: Record<string, number>, source: unknown, where: string): void {
+  if (!isRecord(source)) fail(where, 'is not an object');
+  for (const [key, value] of Object.entries(source)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${where}.${key}`, 'is not a number');
+    target[key] = (target[key] ?? 0) + (value as number);
+  }
+}
+
+function checkReport(report: unknown, i: number): RunReport {
+  const where = `reports[${i}]`;
+  if (!isRecord(report)) fail(where, 'is not an object');
+  for (const field of COUNTS) {
+    const value = report[field] ?? (field === 'interrupted_iterations' ? 0 : undefined);
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${where}.${field}`, 'is not a number');
+  }
+  for (const field of ['started_at', 'finished_at'] as const) {
+    if (typeof report[field] !== 'string' || Number.isNaN(Date.parse(report[field] as string))) fail(`${where}.${field}`, 'is not a date');
+  }
+  if (!isRecord(report['steps'])) fail(`${where}.steps`, 'is not an object');
+  if (report['timeline'] !== undefined && !Array.isArray(report['timeline'])) fail(`${where}.timeline`, 'is not a list');
+  return report as unknown as RunReport;
+}
+
+interface StepAccumulator {
+  total: number;
+  success: number;
+  failed: number;
+  histogram: LatencyHistogram;
+}
+
+interface EntryAccumulator {
+  t: number;
+  requests: number;
+  failed: number;
+  rps: number;
+  active_sessions: number;
+  iterations: number;
+  histogram: LatencyHistogram;
+}
+
+function merged(histogram: LatencyHistogram): LatencyReport {
+  return latencyReport(histogram.summary(), histogram.encode());
+}
+
+export function mergeReports(reports: readonly RunReport[]): RunReport {
+  if (!Array.isArray(reports) || reports.length === 0) {
+    throw new ReportFormatError('mergeReports needs at least one report');
+  }
+  const checked = reports.map(checkReport);
+  const first = checked[0]!;
+
+  let startedMs = Number.POSITIVE_INFINITY;
+  let finishedMs = Number.NEGATIVE_INFINITY;
+  const totals = Object.fromEntries(COUNTS.map((field) => [field, 0])) as Record<(typeof COUNTS)[number], number>;
+  const statusCodes: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  const reasons = new FailureReasons();
+  const sessions = { configured: 0, created: 0, failed_to_create: 0 };
+  const latency = LatencyHistogram.create();
+  const steps = new Map<string, StepAccumulator>();
+  const stepOrder: string[] = [];
+  const timeline = new Map<number, EntryAccumulator>();
+
+  checked.forEach((report, i) => {
+    const where = `reports[${i}]`;
+    startedMs = Math.min(startedMs, Date.parse(report.started_at));
+    finishedMs = Math.max(finishedMs, Date.parse(report.finished_at));
+    for (const field of COUNTS) totals[field] += report[field] ?? 0;
+    addInto(statusCodes, report.status_codes, `${where}.status_codes`);
+    addInto(errors, report.errors, `${where}.errors`);
+    const failureReasons: Record<string, number> = {};
+    addInto(failureReasons, report.failure_reasons ?? {}, `${where}.failure_reasons`);
+    for (const [reason, n] of Object.entries(failureReasons)) reasons.add(reason, n);
+    addInto(sessions, report.sessions, `${where}.sessions`);
+    latency.add(decode(`${where}.latency`, report.latency));
+    for (const [name, step] of Object.entries(report.steps)) {
+      let into = steps.get(name);
+      if (into === undefined) {
+        into = { total: 0, success: 0, failed: 0, histogram: LatencyHistogram.create() };
+        steps.set(name, into);
+        stepOrder.push(name);
+      }
+      into.total += step.total;
+      into.success += step.success;
+      into.failed += step.failed;
+      into.histogram.add(decode(`${where}.steps.${name}.latency`, step.latency));
+    }
+    (report.timeline ?? []).forEach((entry: TimelineEntry, k) => {
+      const at = `${where}.timeline[${k}]`;
+      if (!isRecord(entry) || typeof entry.t !== 'number') fail(at, 'is not a timeline entry');
+      let into = timeline.get(entry.t);
+      if (into === undefined) {
+        into = { t: entry.t, requests: 0, failed: 0, rps: 0, active_sessions: 0, iterations: 0, histogram: LatencyHistogram.create() };
+        timeline.set(entry.t, into);
+      }
+      into.requests += entry.requests;
+      into.failed += entry.failed;
+      into.rps += entry.rps; // side by side: rates add
+      into.active_sessions += entry.active_sessions;
+      into.iterations += entry.iterations;
+      into.histogram.add(decode(at, { hdr: entry.hdr }));
+    });
+  });
+
+  const stepReports: Record<string, StepReport> = {};
+  for (const [name, step] of orderSteps(Object.fromEntries(steps), stepOrder)) {
+    stepReports[name] = { total: step.total, success: step.success, failed: step.failed, latency: merged(step.histogram) };
+  }
+  const entries: TimelineEntry[] = [...timeline.values()]
+    .sort((a, b) => a.t - b.t)
+    .map((entry) => {
+      const summary = entry.histogram.summary();
+      return {
+        t: entry.t,
+        requests: entry.requests,
+        failed: entry.failed,
+        rps: round(entry.rps, 1),
+        latency: { p50: round(summary.p50), p95: round(summary.p95), p99: round(summary.p99), max: round(summary.max) },
+        active_sessions: entry.active_sessions,
+        iterations: entry.iterations,
+        hdr: entry.histogram.encode(),
+      };
+    });
+  const seconds = Math.max(0, (finishedMs - startedMs) / 1000);
+  const reasonSet = new Set(checked.map((report) => report.reason));
+  const reason = reasonSet.size === 1 ? first.reason : (REASON_PRIORITY.find((r) => reasonSet.has(r)) ?? first.reason);
+
+  return {
+    engine: first.engine,
+    started_at: new Date(startedMs).toISOString(),
+    finished_at: new Date(finishedMs).toISOString(),
+    duration: round(seconds),
+    reason,
+    model: first.model,
+    target: first.target,
+    ...totals,
+    rps: round(seconds > 0 ? totals.total / seconds : 0, 1),
+    latency: merged(latency),
+    status_codes: statusCodes,
+    errors,
+    failure_reasons: sortedReasons(reasons.counts),
+    sessions,
+    steps: stepReports,
+    timeline: entries,
+    config: first.config,
+  } satisfies RunReport;
+}

@@ -1,0 +1,280 @@
+/**
+ * `run()`: the engine as a library. Composes the packages in the seed's order
+ * (logger, proxies, metrics, sessions, worker pool, scheduler, monitor,
+ * stop wiring), runs the job, and always ends and always reports:
+ *
+ * - a stop (duration reached, iterations issued, `signal` aborted) gives the
+ *   iterations in flight `graceful_stop` to finish; then their requests are
+ *   aborted (failure kind `interrupted`), jobs still running are counted as
+ *   interrupted iterations and the run ends anyway;
+ * - every component registers its close hook as it starts, and the hooks run
+ *   in reverse order, each with a deadline, on every path (see Lifecycle).
+ */
+import { createRequire } from 'node:module';
+import { redactConfig, type EngineConfig } from '@session-engine/config';
+import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
+import { Metrics, formatSnapshotLine, type MetricsSnapshot } from '@session-engine/metrics';
+import { ProxyManager } from '@session-engine/proxy';
+import { Scheduler, type Job, type RunSummary } from '@session-engine/scheduler';
+import { SessionManager } from '@session-engine/session';
+import { WorkerPool } from '@session-engine/worker-pool';
+import { NoProxiesError, NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
+import { FailureReasons, withFailureReasons } from './failure-reasons.js';
+import { Lifecycle } from './lifecycle.js';
+import { startMetricsServer } from './metrics-server.js';
+import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
+import { defaultJob, scenarioJob, stepName } from './scenario-job.js';
+import { loadScriptJob } from './script-job.js';
+import { Timeline } from './timeline.js';
+
+/** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
+export interface LiveSnapshot {
+  /** ms since the run started. */
+  elapsed_ms: number;
+  /** The planned length in ms (`duration`, or the sum of the stages); 0 = none. */
+  planned_ms: number;
+  /** Iterations started so far. */
+  iterations: number;
+  /** The iteration budget; 0 = none. */
+  planned_iterations: number;
+  /** `stopping` once a stop began (in-flight iterations are finishing). */
+  state: 'running' | 'stopping';
+  /** Cumulative metrics; snapshots of runs side by side merge exactly (`mergeSnapshots`). */
+  metrics: MetricsSnapshot;
+}
+
+export interface RunOptions {
+  /** What `loadConfig()` / `parseConfig()` return. */
+  config: Readonly<EngineConfig>;
+  /**
+   * Stops the run gracefully when it aborts. The report's `reason` is the
+   * abort reason when it is one of the report's reasons (the CLI passes
+   * `'signal'`), else `aborted`.
+   */
+  signal?: AbortSignal;
+  /** Stops at once when it aborts: in-flight work is not waited for (reason `forced`). */
+  forceSignal?: AbortSignal;
+  /** Default: a logger at `config.log_level` writing to stderr. */
+  logger?: Logger;
+  /** Replaces the config's job (its `script`, `scenario`, or the default single request). */
+  job?: Job;
+  /** Live readings, once per `timeline_interval`: for progress lines, control APIs, threads. */
+  onSnapshot?: (snapshot: LiveSnapshot) => void;
+  /** Serve Prometheus metrics on `http://127.0.0.1:<port>/metrics` while running (0 = a free port). */
+  metricsPort?: number;
+  /** Log the seed's metrics line every `metrics_interval` (default true). */
+  logMetrics?: boolean;
+  /** The report's `engine` field (default: this package's version). */
+  engine?: string;
+  /** The report's `target` text (default: `target_url` with credentials masked). */
+  targetLabel?: string;
+}
+
+const runnerVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** How long a forced close of the sessions may take before the run gives up on their requests. */
+const FORCE_CLOSE_DEADLINE_MS = 1_000;
+
+function checkOptions(options: RunOptions): void {
+  if (typeof options !== 'object' || options === null) throw new RunOptionsError('run() needs an options object: run({ config })');
+  const { config } = options;
+  if (typeof config !== 'object' || config === null || typeof config.number_of_sessions !== 'number') {
+    throw new RunOptionsError('run() needs `config`: the object loadConfig() or parseConfig() from @session-engine/config returns');
+  }
+  for (const name of ['signal', 'forceSignal'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(value instanceof AbortSignal)) throw new RunOptionsError(`run(): \`${name}\` must be an AbortSignal`);
+  }
+  if (options.job !== undefined && typeof options.job !== 'function') throw new RunOptionsError('run(): `job` must be a function (session, context) => {}');
+  if (options.onSnapshot !== undefined && typeof options.onSnapshot !== 'function') throw new RunOptionsError('run(): `onSnapshot` must be a function');
+  const port = options.metricsPort;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new RunOptionsError(`run(): \`metricsPort\` must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+}
+
+function reasonOfAbort(reason: unknown): StopReason {
+  return typeof reason === 'string' && (STOP_REASONS as readonly string[]).includes(reason) ? (reason as StopReason) : 'aborted';
+}
+
+function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves the job a config describes: a script module, a scenario, or one request to target_url. */
+export async function jobFromConfig(config: Readonly<EngineConfig>): Promise<Job> {
+  if (config.script) return loadScriptJob(config.script);
+  if (config.scenario.length > 0) return scenarioJob(config.scenario);
+  return defaultJob(config);
+}
+
+export async function run(options: RunOptions): Promise<RunReport> {
+  checkOptions(options);
+  const logger = options.logger ?? createLogger({ level: options.config.log_level });
+  const lifecycle = new Lifecycle(logger);
+  try {
+    return await runComposed(options, logger, lifecycle);
+  } finally {
+    await lifecycle.close();
+    logger.flush();
+  }
+}
+
+async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifecycle): Promise<RunReport> {
+  const { config } = options;
+  if (!config.target_url && !config.script && options.job === undefined) throw new NoTargetError();
+
+  // Proxies (an empty list: direct connections).
+  let proxies: ProxyManager | undefined;
+  if (config.proxy_file) {
+    proxies = await ProxyManager.fromFile(config.proxy_file);
+    if (proxies.count() === 0) throw new NoProxiesError(config.proxy_file);
+    logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
+  }
+
+  // The job is resolved before any session exists, so a broken script fails fast.
+  const failureReasons = new FailureReasons();
+  const job = withFailureReasons(options.job ?? (await jobFromConfig(config)), failureReasons);
+
+  const metrics = new Metrics();
+
+  const sessions = new SessionManager({ config, logger, ...(proxies ? { proxies } : {}) });
+  lifecycle.onClose('sessions', async () => {
+    // Graceful first (nothing should be in flight by now); a close that hangs becomes a forced one.
+    await withDeadline(sessions.stopAll(), 2_000);
+    await sessions.stopAll({ force: true });
+  });
+  const creation = await sessions.createSessions(config.number_of_sessions);
+  if (creation.errors.length > 0) throw new SessionsFailedError(config.number_of_sessions, creation.errors);
+
+  let abandoned = false;
+  const pool = new WorkerPool({ workers: config.workers });
+  pool.start();
+  // Jobs the run gave up on may never settle: then the pool is not waited for.
+  lifecycle.onClose('worker pool', () => {
+    const stopping = pool.stop({ drain: false });
+    return abandoned ? undefined : stopping;
+  });
+
+  // Stop wiring: a graceful stop arms the deadline; the deadline (or a force) is the hard stop.
+  let stopReason: StopReason | undefined;
+  let stopping = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let hardStopping: Promise<void> | undefined;
+  const hardStop = (): Promise<void> => {
+    hardStopping ??= (async () => {
+      if (scheduler.running > 0) {
+        logger.warn(`stopping now: aborting ${scheduler.running} iteration(s) still in flight (graceful_stop ${config.graceful_stop} ms)`);
+      }
+      abandoned = true;
+      await withDeadline(sessions.stopAll({ force: true }), FORCE_CLOSE_DEADLINE_MS);
+      scheduler.interrupt();
+    })();
+    return hardStopping;
+  };
+  const armGrace = (): void => {
+    stopping = true;
+    if (graceTimer !== undefined || hardStopping !== undefined) return;
+    graceTimer = setTimeout(() => void hardStop(), config.graceful_stop);
+  };
+  lifecycle.onClose('graceful-stop timer', () => clearTimeout(graceTimer));
+  const scheduler = new Scheduler({ sessions, pool, metrics, logger, config, onStopping: armGrace });
+  lifecycle.onClose('scheduler', () => scheduler.stop());
+  const requestStop = (reason: StopReason): void => {
+    stopReason ??= reason;
+    void scheduler.stop();
+    armGrace();
+  };
+
+  const onAbort = (): void => {
+    logger.warn('stop requested: finishing in-flight iterations', { graceful_stop_ms: config.graceful_stop });
+    requestStop(reasonOfAbort(options.signal?.reason));
+  };
+  const onForce = (): void => {
+    stopReason = 'forced';
+    requestStop('forced');
+    void hardStop();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.forceSignal?.addEventListener('abort', onForce, { once: true });
+  lifecycle.onClose('stop listeners', () => {
+    options.signal?.removeEventListener('abort', onAbort);
+    options.forceSignal?.removeEventListener('abort', onForce);
+  });
+
+  if (options.metricsPort !== undefined) {
+    const server = await startMetricsServer(metrics, options.metricsPort);
+    lifecycle.onClose('metrics server', () => server.close());
+    logger.info('serving Prometheus metrics', { url: server.url });
+  }
+
+  // Monitor: the timeline (and live snapshots) every timeline_interval, the seed's metrics line every metrics_interval.
+  const timeline = new Timeline(config.timeline_interval);
+  const plannedMs = config.duration > 0 ? config.duration : config.stages.reduce((sum, stage) => sum + stage.duration, 0);
+  const tick = (): void => {
+    timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started);
+    if (options.onSnapshot === undefined) return;
+    const snapshot = metrics.snapshot();
+    try {
+      options.onSnapshot({
+        elapsed_ms: snapshot.elapsed_ms,
+        planned_ms: plannedMs,
+        iterations: scheduler.started,
+        planned_iterations: config.iterations,
+        state: stopping ? 'stopping' : 'running',
+        metrics: snapshot,
+      });
+    } catch (error) {
+      logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const startedAt = new Date();
+  metrics.reset(); // the run's clock and tallies start now, not when metrics were created
+  const ticker = setInterval(tick, config.timeline_interval);
+  lifecycle.onClose('timeline', () => clearInterval(ticker));
+  if (options.logMetrics !== false) {
+    const monitor = setInterval(() => logger.info(`metrics - ${formatSnapshotLine(metrics.snapshot())}`), config.metrics_interval);
+    lifecycle.onClose('metrics log', () => clearInterval(monitor));
+  }
+
+  // Run.
+  sessions.startAll();
+  logger.info('run started', {
+    target: redactUrl(config.target_url),
+    sessions: creation.created,
+    workers: config.workers,
+    model: config.rate > 0 ? `open (${config.rate}/s)` : 'closed',
+    duration_ms: config.duration || undefined,
+    iterations: config.iterations || undefined,
+  });
+  let summary: RunSummary | undefined;
+  if (options.signal?.aborted === true) onAbort();
+  else if (options.forceSignal?.aborted === true) onForce();
+  else summary = await scheduler.start(job);
+  clearTimeout(graceTimer);
+  clearInterval(ticker);
+  if (hardStopping !== undefined) await hardStopping;
+
+  // The last interval and the totals are read together, so the timeline adds up to them.
+  timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started, true);
+  const snapshot = metrics.snapshot();
+  logger.info(`final metrics - ${formatSnapshotLine(snapshot)}`);
+  return buildReport({
+    engine: options.engine ?? runnerVersion,
+    startedAt,
+    finishedAt: new Date(),
+    reason: stopReason ?? summary?.reason ?? 'stopped',
+    model: config.rate > 0 ? 'open' : 'closed',
+    target: options.targetLabel ?? (redactUrl(config.target_url) || '(script)'),
+    iterations: scheduler.started,
+    failedIterations: failureReasons.total,
+    interruptedIterations: summary?.interrupted ?? 0,
+    snapshot,
+    sessions: { configured: config.number_of_sessions, created: creation.created, failed_to_create: creation.errors.length },
+    failureReasons: failureReasons.counts,
+    timeline: timeline.entries,
+    config: redactConfig(config) as unknown as Record<string, unknown>,
+    stepOrder: config.scenario.map(stepName),
+  });
+}
