@@ -1,6 +1,6 @@
 import type { PathSegment } from './path.js';
 import { formatPath } from './path.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '@session-engine/redact';
 import { closestKey } from './suggest.js';
 import { BUILTIN_TEMPLATE_VARIABLES, templateVariables } from './template-variables.js';
 

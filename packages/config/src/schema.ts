@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatDuration, tryParseDuration } from './duration.js';
 import { JsonPathError } from './errors.js';
 import { parseJsonPath } from './json-path.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '@session-engine/redact';
 import { scenarioTemplateIssues } from './scenario-templates.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
