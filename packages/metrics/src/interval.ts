@@ -10,7 +10,11 @@ export interface IntervalSnapshot {
   failed: number;
   /** latency of the requests completed in this interval (ms) */
   latency: LatencySummary;
-  /** the interval's HDR histogram (microseconds), compressed base64, 64-bit buckets */
+  /**
+   * the interval's HDR histogram (microseconds), compressed base64, 64-bit
+   * buckets, at 2 significant digits (1%): small enough to keep one per second
+   * for a day; `latency` is read from these same counts
+   */
   histogram: string;
 }
 
@@ -40,13 +44,17 @@ export class IntervalMark {
     const intervalFailed = failed - this.#failed;
     this.#success = success;
     this.#failed = failed;
+    // Timelines keep one of these per interval for the whole run: 1% buckets
+    // keep them small, and the summary is read from the same coarse counts so
+    // that an interval's figures equal those of merged intervals exactly.
+    const histogram = interval.encode(2);
     return {
       elapsed_ms: elapsedMs,
       total: intervalSuccess + intervalFailed,
       success: intervalSuccess,
       failed: intervalFailed,
-      latency: interval.summary(),
-      histogram: interval.encode(),
+      latency: LatencyHistogram.decode(histogram).summary(),
+      histogram,
     };
   }
 

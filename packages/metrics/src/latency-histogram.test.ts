@@ -162,6 +162,27 @@ describe('LatencyHistogram', () => {
     expect(a.summary().max).toBe(0.5);
   });
 
+  it('encodes at 2 significant digits smaller, within 1%, and adds exactly after decoding', () => {
+    const a = LatencyHistogram.create();
+    const b = LatencyHistogram.create();
+    const both = LatencyHistogram.create();
+    let x = 11;
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 48_271) % 2_147_483_647;
+      const micros = 2_000 + (x % 40_000);
+      (i % 3 === 0 ? a : b).record(micros);
+      both.record(micros);
+    }
+    const coarse = both.encode(2);
+    expect(coarse.length).toBeLessThan(both.encode().length / 2);
+    const decoded = LatencyHistogram.decode(coarse).summary();
+    expect(Math.abs(decoded.p95 - both.summary().p95) / both.summary().p95).toBeLessThan(0.01);
+    const merged = LatencyHistogram.decode(a.encode(2));
+    merged.add(LatencyHistogram.decode(b.encode(2)));
+    expect(merged.summary()).toEqual(decoded);
+    expect(() => both.encode(4 as 3)).toThrowError(/significantDigits must be 2 or 3/);
+  });
+
   it('subtracts an earlier copy, leaving what was recorded since, byte for byte', () => {
     const h = LatencyHistogram.create();
     for (const us of [100, 200, 5_000]) h.record(us);

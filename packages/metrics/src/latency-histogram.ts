@@ -157,8 +157,25 @@ export class LatencyHistogram {
    * deterministic function of the counts, so equal histograms give equal
    * strings. `decode()` reads it back; so do other HdrHistogram ports.
    */
-  encode(): string {
-    return encodeIntoCompressedBase64(this.#hdr);
+  /**
+   * HDR V2 compressed base64 of the counts (microseconds). `significantDigits`
+   * 2 first coarsens the buckets to 1% (about a third of the size for a busy
+   * interval); decoding such a string and adding it to others stays exact,
+   * because every value of a coarse bucket decodes to the same fine bucket.
+   */
+  encode(significantDigits: 2 | 3 = 3): string {
+    if (significantDigits === 3) return encodeIntoCompressedBase64(this.#hdr);
+    if (significantDigits !== 2) throw new MetricsArgumentError(`significantDigits must be 2 or 3, got ${String(significantDigits)}`);
+    const coarse = build({
+      bitBucketSize: BIT_BUCKET_SIZE,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: HIGHEST_TRACKABLE_MICROS,
+      numberOfSignificantValueDigits: 2,
+      useWebAssembly: false,
+    }) as JsHistogram;
+    coarse.add(this.#hdr);
+    return encodeIntoCompressedBase64(coarse);
   }
 
   /**

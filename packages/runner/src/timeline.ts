@@ -4,9 +4,10 @@
  * histogram, so timelines of runs side by side (threads, machines) merge
  * exactly by `t`.
  *
- * Cost: an entry is a small object plus its encoded histogram, typically
- * 100-400 bytes for a one-second interval; a 24-hour run at 1 s keeps 86,400
- * entries (roughly 10-40 MB). Raise `timeline_interval` for longer runs.
+ * Cost: an entry is a small object plus its histogram at 1% resolution;
+ * measured at 30,000 requests/s with a wide latency spread, about 0.5 KB per
+ * entry in JSON (at most 0.9 KB). A 24-hour run at 1 s keeps 86,400 entries,
+ * roughly 45 MB; `timeline_interval: "10s"` makes that about 4.5 MB.
  */
 import type { IntervalSnapshot } from '@session-engine/metrics';
 
@@ -18,13 +19,13 @@ export interface TimelineEntry {
   failed: number;
   /** Requests completed per second over the interval's actual length. */
   rps: number;
-  /** Latency of the requests completed in the interval, ms. */
+  /** Latency of the requests completed in the interval, ms (within 1%: read from `hdr`). */
   latency: { p50: number; p95: number; p99: number; max: number };
   /** Sessions taking work at the end of the interval. */
   active_sessions: number;
   /** Iterations started in the interval. */
   iterations: number;
-  /** The interval's HDR histogram (microseconds), compressed base64, 64-bit counts. */
+  /** The interval's HDR histogram (microseconds, 2 significant digits), compressed base64, 64-bit counts. */
   hdr: string;
 }
 
