@@ -87,12 +87,43 @@ describe('docs/examples', () => {
     expect(server.stats().sessions.count).toBe(3);
   });
 
-  it('compose-engine.mjs: the engine built from the packages runs and reports', async () => {
+  it('compose-engine.mjs: run() from the runner stops after its iterations and returns a report', async () => {
     const result = await runNode(['docs/examples/compose-engine.mjs', server.url]);
     expect(result.code, result.stderr).toBe(0);
-    const [first, second] = result.stdout.split('\n');
-    expect(first).toMatch(/^duration after \d+ iterations \(0 failed\) with 20 sessions$/);
-    expect(second).toMatch(/^total: \d+ \| success: \d+ \| failed: 0 \| rps: [\d.]+ \| sessions: 20$/);
-    expect(server.stats().sessions.count).toBe(20);
+    const [first, second, third] = result.stdout.split('\n');
+    expect(first).toBe('reason iterations, 200 iterations (0 failed, 0 interrupted)');
+    // 20 logins (once per session) + 200 /api/me.
+    expect(second).toBe('requests 220 = 220 ok + 0 failed; steps { login: 20, me: 200 }');
+    expect(third).toMatch(/^timeline: \d+ entries, their requests add up to 220$/);
+    expect(result.stdout).toContain('session-engine run summary (closed model, stopped after its iterations)');
+    expect(result.stdout).toMatch(/^ {2}duration +[\d.]+ s {3}sessions 20 {3}iterations 200$/m);
+    expect(result.stdout).toMatch(/^ {4}step +requests +failed +p50 +p95 +p99$/m);
+    const stats = server.stats();
+    expect(stats.sessions.count).toBe(20);
+    expect(stats.total_requests).toBe(220);
+  });
+
+  it('compose-packages.mjs: sessions, pool, scheduler and the scenario job under one Lifecycle', async () => {
+    const result = await runNode(['docs/examples/compose-packages.mjs', server.url]);
+    expect(result.code, result.stderr).toBe(0);
+    const [first, second, third] = result.stdout.split('\n');
+    expect(first).toBe('iterations: 200 iterations, 0 failed, 0 interrupted');
+    expect(second).toMatch(/^total: 220 \| success: 220 \| failed: 0 \| rps: [\d.]+ \| sessions: 20$/);
+    expect(third).toBe('failure reasons {}');
+    const stats = server.stats();
+    expect(stats.sessions.count).toBe(20);
+    expect(stats.total_requests).toBe(220);
+  });
+
+  it('merge-reports.mjs: two runs side by side merge into one report', async () => {
+    const result = await runNode(['docs/examples/merge-reports.mjs', server.url]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^a {6}sessions 10 {2}iterations 100 {2}requests 100 {2}failed 0 {2}latency count 100$/);
+    expect(lines[1]).toMatch(/^b {6}sessions 10 {2}iterations 100 {2}requests 100 {2}failed 0 {2}latency count 100$/);
+    expect(lines[2]).toBe('merged sessions 20  iterations 200  requests 200  failed 0  latency count 200');
+    expect(lines[3]).toMatch(/^merged p95 [\d.]+ ms \(a [\d.]+ ms, b [\d.]+ ms\)$/);
+    expect(lines[4]).toMatch(/^merged timeline: \d+ entries, 200 requests$/);
+    expect(server.stats().total_requests).toBe(200);
   });
 });
