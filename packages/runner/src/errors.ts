@@ -109,7 +109,7 @@ export class StepFailure extends RunnerError {
   }
 }
 
-/** A report given to `mergeReports` or `formatSummary` is not a report this version can read. */
+/** A report given to `mergeReports` is not a report this version can read. */
 export class ReportFormatError extends RunnerError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'SE_ERR_RUNNER_REPORT_FORMAT', options);

@@ -96,6 +96,7 @@ describe('mergeReports', () => {
     }
     expect(figures(merged).map(({ active_sessions: _a, ...rest }) => rest)).toEqual(figures(single).map(({ active_sessions: _a, ...rest }) => rest));
     expect(merged.timeline.map((entry) => entry.active_sessions)).toEqual(single.timeline.map(() => parts));
+    expect(merged.timeline.map((entry) => entry.hdr)).toEqual(single.timeline.map((entry) => entry.hdr));
     expect(merged.sessions.created).toBe(parts);
     expect(merged.failure_reasons).toEqual(single.failure_reasons);
   });

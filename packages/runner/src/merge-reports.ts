@@ -164,7 +164,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
         latency: { p50: round(summary.p50), p95: round(summary.p95), p99: round(summary.p99), max: round(summary.max) },
         active_sessions: entry.active_sessions,
         iterations: entry.iterations,
-        hdr: entry.histogram.encode(),
+        // Timeline histograms are kept at 2 significant digits (see Metrics.takeInterval): the same string one run writes.
+        hdr: entry.histogram.encode(2),
       };
     });
   const seconds = Math.max(0, (finishedMs - startedMs) / 1000);

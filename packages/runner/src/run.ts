@@ -4,9 +4,9 @@
  * stop wiring), runs the job, and always ends and always reports:
  *
  * - a stop (duration reached, iterations issued, `signal` aborted) gives the
- *   iterations in flight `graceful_stop` to finish; then their requests are
- *   aborted (failure kind `interrupted`), jobs still running are counted as
- *   interrupted iterations and the run ends anyway;
+ *   iterations in flight `graceful_stop` to finish; then `ctx.signal` aborts,
+ *   their requests are aborted (failure kind `interrupted`), jobs still
+ *   running are counted as interrupted iterations and the run ends anyway;
  * - every component registers its close hook as it starts, and the hooks run
  *   in reverse order, each with a deadline, on every path (see Lifecycle).
  */
@@ -66,7 +66,7 @@ export interface RunOptions {
   logMetrics?: boolean;
   /** The report's `engine` field (default: this package's version). */
   engine?: string;
-  /** The report's `target` text (default: `target_url` with credentials masked). */
+  /** The report's `target` text (default: `target_url` with credentials masked; `(script)` / `(custom job)` without one). */
   targetLabel?: string;
 }
 
@@ -162,14 +162,18 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   let stopping = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let hardStopping: Promise<void> | undefined;
+  // The hard stop, in this order: jobs are told (ctx.signal), what they still wait on is
+  // cut off (closing the sessions aborts their requests, recorded as interrupted), and
+  // whatever still runs is given up on.
   const hardStop = (): Promise<void> => {
     hardStopping ??= (async () => {
       if (scheduler.running > 0) {
         logger.warn(`stopping now: aborting ${scheduler.running} iteration(s) still in flight (graceful_stop ${config.graceful_stop} ms)`);
       }
+      scheduler.interrupt();
       abandoned = true;
       await withDeadline(sessions.stopAll({ force: true }), FORCE_CLOSE_DEADLINE_MS);
-      scheduler.interrupt();
+      scheduler.abandon();
     })();
     return hardStopping;
   };
@@ -266,7 +270,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     finishedAt: new Date(),
     reason: stopReason ?? summary?.reason ?? 'stopped',
     model: config.rate > 0 ? 'open' : 'closed',
-    target: options.targetLabel ?? (redactUrl(config.target_url) || '(script)'),
+    target: options.targetLabel ?? (redactUrl(config.target_url) || (options.job !== undefined ? '(custom job)' : '(script)')),
     iterations: scheduler.started,
     failedIterations: failureReasons.total,
     interruptedIterations: summary?.interrupted ?? 0,

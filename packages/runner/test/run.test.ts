@@ -134,7 +134,7 @@ describe('run(): a run always ends', () => {
     expect(await eventually(() => server.openSockets() === 0)).toBe(true);
   });
 
-  it('lets in-flight iterations finish within graceful_stop, and ends the scenario between steps', async () => {
+  it('lets iterations in flight at the stop finish every step within graceful_stop', async () => {
     const report = await run({
       config: config({
         number_of_sessions: 2,
@@ -147,10 +147,54 @@ describe('run(): a run always ends', () => {
       }),
       logger: memoryLogger().logger,
     });
-    // Both sessions were inside `slow` at the stop: it finished, `after` was skipped.
-    expect(report).toMatchObject({ reason: 'duration', iterations: 2, interrupted_iterations: 2, failed_iterations: 0, failed: 0 });
+    // Both sessions were inside `slow` at the stop: they finished it and `after`.
+    expect(report).toMatchObject({ reason: 'duration', iterations: 2, interrupted_iterations: 0, failed_iterations: 0, failed: 0 });
     expect(report.steps['slow']).toMatchObject({ total: 2, failed: 0 });
-    expect(report.steps['after']).toBeUndefined();
+    expect(report.steps['after']).toMatchObject({ total: 2, failed: 0 });
+  });
+
+  it('when graceful_stop runs out mid-scenario, cuts off the step in flight and runs no further step', async () => {
+    const report = await run({
+      config: config({
+        number_of_sessions: 2,
+        duration: '100ms',
+        graceful_stop: '1s',
+        scenario: [
+          { name: 'first', path: '/slow?ms=300' },
+          { name: 'second', path: '/slow?ms=20000' },
+          { name: 'third', path: '/' },
+        ],
+      }),
+      logger: memoryLogger().logger,
+    });
+    expect(report).toMatchObject({ reason: 'duration', iterations: 2, interrupted_iterations: 2, failed_iterations: 0 });
+    expect(report.steps['first']).toMatchObject({ total: 2, failed: 0 });
+    expect(report.steps['second']).toMatchObject({ total: 2, failed: 2 });
+    expect(report.steps['third']).toBeUndefined();
+    expect(report.errors).toEqual({ interrupted: 2 });
+    expect(report.failure_reasons).toEqual({});
+  });
+
+  it('aborts requests in flight when the iteration budget is issued and graceful_stop runs out, with no retry', async () => {
+    const report = await run({
+      config: config({ number_of_sessions: 2, iterations: 2, graceful_stop: '300ms', target_url: `${server.url}/slow?ms=20000` }),
+      logger: memoryLogger().logger,
+    });
+    expect(report).toMatchObject({ reason: 'iterations', iterations: 2, interrupted_iterations: 2, total: 2, failed: 2, retries: 0 });
+    expect(report.errors).toEqual({ interrupted: 2 });
+    expect(report.failure_reasons).toEqual({});
+    expect(server.requests('/slow')).toBe(2);
+  });
+
+  it('a job that listens to ctx.signal ends at the hard stop as interrupted', async () => {
+    const job: RunOptions['job'] = async (_session, ctx) => {
+      await sleep(60_000, undefined, { signal: ctx.signal });
+    };
+    const { value: report, ms } = await timed(
+      run({ config: config({ number_of_sessions: 2, duration: '100ms', graceful_stop: '200ms' }), job, logger: memoryLogger().logger }),
+    );
+    expect(ms).toBeLessThan(5_000);
+    expect(report).toMatchObject({ iterations: 2, interrupted_iterations: 2, failed_iterations: 0 });
   });
 
   it('stops at once on forceSignal with reason forced', async () => {

@@ -28,12 +28,13 @@ export interface JobContext {
    */
   readonly intendedStart: number;
   /**
-   * Aborts when the run stops (duration reached, stop requested, or the
-   * graceful-stop deadline passed after the iteration budget was issued); its
-   * `reason` is an `IterationInterruptedError`. Check it between steps, or pass
-   * it to anything that waits (`setTimeout(ms, v, { signal })`, a request's
-   * `signal`): an iteration that ends because of it counts as interrupted, not
-   * failed. One signal for the whole run: reading it allocates nothing.
+   * Aborts when iterations still in flight must end: the run stopped and its
+   * graceful-stop time is up, or the stop was forced (`Scheduler.interrupt()`);
+   * its `reason` is an `IterationInterruptedError`. Until then an iteration
+   * in flight at a stop may finish. Check it between steps, or pass it to
+   * anything that waits (`setTimeout(ms, v, { signal })`, a request's
+   * `signal`): an iteration that ends because of it counts as interrupted,
+   * not failed. One signal for the whole run: reading it allocates nothing.
    */
   readonly signal: AbortSignal;
   /**
@@ -55,7 +56,7 @@ export interface RequestHost {
   readonly maxRetryAfter: number;
   /** True once the run is stopping: no further retries. */
   readonly halted: boolean;
-  /** The run's stop signal, handed to jobs as `ctx.signal`. */
+  /** Aborted by `interrupt()`: handed to jobs as `ctx.signal`. */
   readonly signal: AbortSignal;
   now(): number;
   wallNow(): number;
@@ -192,17 +193,20 @@ export class RequestContext implements JobContext {
         .then(() => this.#retry(req, options, retries, start, attempt + 1));
     }
     let kind = failureKind(error);
-    // Aborted by the run's stop, or cut off when the stop closed the session: not the target's fault.
-    if (host.halted && INTERRUPTION_KINDS.has(kind)) kind = 'interrupted';
+    // Aborted by the hard stop, or cut off when it closed the session: not the target's fault.
+    if (host.signal.aborted && INTERRUPTION_KINDS.has(kind)) kind = 'interrupted';
     const step = options?.step;
     host.metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
     throw new RequestFailedError(kind, attempt + 1, step, error);
   }
 
-  /** The next attempt after a back-off, unless the run stopped during the wait. */
+  /**
+   * The next attempt after a back-off (cut short when the run stops: the last
+   * attempt goes at once), unless the hard stop came during the wait.
+   */
   #retry(req: SessionRequest, options: RequestOptions | undefined, retries: number, start: number, attempt: number): Promise<SessionResponse> {
     const host = this.#host;
-    if (!host.halted) return this.#attempt(req, options, retries, start, attempt);
+    if (!host.signal.aborted) return this.#attempt(req, options, retries, start, attempt);
     host.metrics.recordFailure('interrupted', micros(start, host.now()), 0, 0, options?.step);
     return Promise.reject(new RequestFailedError('interrupted', attempt, options?.step, host.signal.reason));
   }

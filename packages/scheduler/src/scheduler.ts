@@ -35,9 +35,9 @@ export interface RunSummary {
   /** Jobs that threw (including ExpectationError / RequestFailedError), interruptions excepted. */
   failed: number;
   /**
-   * Jobs cut short by the run's stop: they ended with the run signal's
-   * reason (or a request failed with kind `interrupted`) after the stop, or
-   * were still running when `interrupt()` gave up on them.
+   * Jobs cut short by `interrupt()`: they ended with the run signal's reason
+   * (or a request failed with kind `interrupted`) after it, or were still
+   * running when `abandon()` gave up on them.
    */
   interrupted: number;
   /** Open model: starts skipped because no session was idle or the pool queue was full. */
@@ -123,9 +123,9 @@ class Signal {
     return this.#controller.signal.aborted;
   }
 
-  fire(reason?: unknown): void {
+  fire(): void {
     if (this.fired) return;
-    this.#controller.abort(reason);
+    this.#controller.abort();
     this.#resolve();
   }
 }
@@ -186,8 +186,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #failed = 0;
   #interrupted = 0;
   #dropped = 0;
-  /** `interrupt()` was called: jobs still running no longer count. */
+  /** `abandon()` was called: jobs still running no longer count. */
   #abandoned = false;
+  /** `ctx.signal`: aborted by `interrupt()`, when in-flight jobs must end. */
+  readonly #interrupt = new AbortController();
 
   constructor(options: SchedulerOptions<S>) {
     const { config } = options;
@@ -229,7 +231,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       get halted() {
         return halt.fired;
       },
-      signal: halt.signal,
+      signal: this.#interrupt.signal,
       now: this.#now,
       wallNow,
       random,
@@ -293,14 +295,25 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   /**
-   * The hard stop after a graceful one took too long: stops the run like
-   * `stop()` (aborting `ctx.signal`), then counts every job still running as
-   * interrupted and lets `start()` resolve without waiting for them. What
-   * those jobs do afterwards is not counted. The caller releases what they
-   * hold (closing the sessions aborts their requests). Idempotent.
+   * The hard stop, when a graceful one took too long (or a forced stop): stops
+   * the run like `stop()` and aborts `ctx.signal`, so jobs that listen to it
+   * end now; they count as interrupted, not failed. Requests cut off from here
+   * on are recorded with kind `interrupted`. Idempotent.
    */
   interrupt(): void {
     this.#end('stopped', true);
+    if (!this.#interrupt.signal.aborted) this.#interrupt.abort(new IterationInterruptedError());
+  }
+
+  /**
+   * Gives up on the jobs still running after `interrupt()` (jobs that ignore
+   * `ctx.signal`): counts them as interrupted and lets `start()` resolve
+   * without waiting for them. What they do afterwards is not counted. The
+   * caller releases what they hold (closing the sessions aborts their
+   * requests). Implies `interrupt()`. Idempotent.
+   */
+  abandon(): void {
+    this.interrupt();
     if (this.#abandoned || this.#phase !== 'running') return;
     this.#abandoned = true;
     for (const slot of this.#slots) {
@@ -465,7 +478,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   #jobEnded(slot: SessionSlot<S>, failed: boolean, error: unknown): void {
-    if (failed && this.#halt.fired && isInterruption(error)) {
+    if (failed && this.#interrupt.signal.aborted && isInterruption(error)) {
       this.#interrupted++;
     } else if (failed) {
       this.#failed++;
@@ -526,7 +539,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
         this.#logger?.warn('onStopping callback threw', { error: error instanceof Error ? error.message : String(error) });
       }
     }
-    if (halt) this.#halt.fire(new IterationInterruptedError());
+    if (halt) this.#halt.fire();
     this.#wake.fire();
     if (this.#inFlight === 0 || this.#abandoned) this.#resolveIdle?.();
   }

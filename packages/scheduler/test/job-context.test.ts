@@ -184,27 +184,49 @@ describe('ctx.request: when the run stops', () => {
     expect(ctx.signal).toBe(controller.signal);
   });
 
-  it('records a request cut off by the stop (session closed, aborted) as kind interrupted', async () => {
+  it('records a request cut off by the hard stop (session closed, aborted) as kind interrupted', async () => {
     const closed = Object.assign(new Error('session 1 is closed'), { code: 'SE_ERR_SESSION_CLOSED' });
     const aborted = Object.assign(new Error('aborted'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'aborted' });
+    const hardStop = new AbortController();
+    hardStop.abort();
     for (const error of [closed, aborted]) {
-      const { clock, metrics, ctx } = setup([{ error }], { halted: true });
+      const { clock, metrics, ctx } = setup([{ error }], { halted: true, signal: hardStop.signal });
       await expect(clock.run(ctx.request({}, { step: 's' }))).rejects.toMatchObject({ kind: 'interrupted' });
       expect(metrics.requests.at(-1)).toMatchObject({ outcome: 'failure', kind: 'interrupted', step: 's' });
     }
   });
 
-  it('keeps the real kind for a network failure, even while stopping', async () => {
-    const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true });
+  it('keeps the real kind for a closed session before the hard stop, and for a network failure even after it', async () => {
+    const closed = Object.assign(new Error('session 1 is closed'), { code: 'SE_ERR_SESSION_CLOSED' });
+    const graceful = setup([{ error: closed }], { halted: true });
+    await expect(graceful.clock.run(graceful.ctx.request({}))).rejects.toMatchObject({ kind: 'SE_ERR_SESSION_CLOSED' });
+    const hardStop = new AbortController();
+    hardStop.abort();
+    const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true, signal: hardStop.signal });
     await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ kind: 'ECONNREFUSED' });
     expect(metrics.requests.at(-1)).toMatchObject({ kind: 'ECONNREFUSED' });
   });
 
-  it('sends no further attempt when the run stops during a retry back-off', async () => {
-    const { clock, metrics, session, ctx, host } = setup([{ error: networkError() }]);
+  it('sends its last attempt at once when the run stops during a back-off', async () => {
+    const { clock, metrics, session, ctx, host } = setup([{ error: networkError() }, { status: 200 }]);
     const mutable = host as { halted: boolean; pause: RequestHost['pause'] };
     mutable.pause = () => {
       mutable.halted = true; // the stop arrives while the session waits to retry
+      return Promise.resolve();
+    };
+    const response = await clock.run(ctx.request({}));
+    expect(response.status).toBe(200);
+    expect(session.requests).toHaveLength(2);
+    expect(metrics.retries).toBe(1);
+  });
+
+  it('sends no further attempt when the hard stop comes during a retry back-off', async () => {
+    const hardStop = new AbortController();
+    const { clock, metrics, session, ctx, host } = setup([{ error: networkError() }], { signal: hardStop.signal });
+    const mutable = host as { halted: boolean; pause: RequestHost['pause'] };
+    mutable.pause = () => {
+      mutable.halted = true;
+      hardStop.abort(); // graceful_stop ran out while the session waited to retry
       return Promise.resolve();
     };
     await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ kind: 'interrupted', attempts: 1 });

@@ -232,25 +232,39 @@ describe('Scheduler: closed model', () => {
     await expect(scheduler.stop()).resolves.toBeUndefined();
   });
 
-  it('aborts ctx.signal when the run stops; jobs ending on it count as interrupted, not failed', async () => {
+  it('lets jobs in flight at the stop finish: ctx.signal is not aborted by the duration', async () => {
+    const { clock, scheduler } = setup({ sessions: 3, workers: 3, cfg: { duration: 100 } });
+    const job: Job<FakeSession> = async (_session, ctx) => {
+      await clock.sleep(500, ctx.signal);
+      ctx.signal.throwIfAborted();
+    };
+    const summary = await clock.run(scheduler.start(job));
+    expect(summary).toMatchObject({ reason: 'duration', iterations: 3, succeeded: 3, failed: 0, interrupted: 0 });
+    expect(clock.t).toBe(500);
+  });
+
+  it('interrupt() aborts ctx.signal; jobs ending on it count as interrupted, not failed', async () => {
     const { clock, scheduler } = setup({ sessions: 3, workers: 3, cfg: { duration: 100 } });
     const signals = new Set<AbortSignal>();
-    // Each job waits far longer than the run, but listens to its signal.
     const job: Job<FakeSession> = async (_session, ctx) => {
       signals.add(ctx.signal);
       await clock.sleep(10_000, ctx.signal);
       ctx.signal.throwIfAborted();
     };
-    const summary = await clock.run(scheduler.start(job));
+    const summary = await clock.run(scheduler.start(job), {
+      onTick: () => {
+        if (clock.t >= 100) scheduler.interrupt(); // the duration ended; the graceful time is up at once
+      },
+    });
     expect(signals.size).toBe(1); // one signal for the whole run
     const [signal] = [...signals];
     expect(signal!.aborted).toBe(true);
     expect(signal!.reason).toBeInstanceOf(IterationInterruptedError);
     expect(summary).toMatchObject({ reason: 'duration', iterations: 3, succeeded: 0, failed: 0, interrupted: 3 });
-    expect(clock.t).toBe(100);
+    expect(clock.t).toBeLessThan(10_000);
   });
 
-  it('an abort of a job\'s own before the stop is a failure, not an interruption', async () => {
+  it('an abort of a job\'s own before the hard stop is a failure, not an interruption', async () => {
     const { clock, scheduler } = setup({ sessions: 1, workers: 1, cfg: { iterations: 2 } });
     const job: Job<FakeSession> = () => {
       throw Object.assign(new Error('mine'), { name: 'AbortError' });
@@ -259,23 +273,23 @@ describe('Scheduler: closed model', () => {
     expect(summary).toMatchObject({ iterations: 2, failed: 2, interrupted: 0 });
   });
 
-  it('interrupt() gives up on jobs that ignore the signal: start() resolves, they count as interrupted', async () => {
+  it('abandon() gives up on jobs that ignore the signal: start() resolves, they count as interrupted', async () => {
     const { clock, scheduler } = setup({ sessions: 4, workers: 4, cfg: { duration: 100 } });
     let finishedLate = 0;
     const job: Job<FakeSession> = async () => {
       await clock.sleep(60_000); // ignores ctx.signal
       finishedLate++;
     };
-    let runningAtInterrupt = -1;
+    let runningAtAbandon = -1;
     const summary = await clock.run(scheduler.start(job), {
       onTick: () => {
-        if (clock.t < 100 || runningAtInterrupt !== -1) return; // the duration ended, the jobs keep going
-        runningAtInterrupt = scheduler.running;
-        scheduler.interrupt();
-        scheduler.interrupt(); // idempotent
+        if (clock.t < 100 || runningAtAbandon !== -1) return; // the duration ended, the jobs keep going
+        runningAtAbandon = scheduler.running;
+        scheduler.abandon();
+        scheduler.abandon(); // idempotent
       },
     });
-    expect(runningAtInterrupt).toBe(4);
+    expect(runningAtAbandon).toBe(4);
     expect(summary).toMatchObject({ reason: 'duration', iterations: 4, succeeded: 0, failed: 0, interrupted: 4 });
     // The jobs finishing later change nothing.
     await clock.run(clock.sleep(70_000));

@@ -3,9 +3,10 @@
  * Quick interleaved A/B of engine variants (node flags) against autocannon, one scenario.
  *   node tools/bench/src/ab.mjs --sessions 1000 --path /cookie --runs 3 --duration 4 --variant= --variant=--max-semi-space-size=64
  * A variant `flags@/other/checkout` runs that checkout's engine runner (built packages), e.g. to compare with main.
+ * `--cli` runs each variant's CLI (`engine run --json`, the whole runner path) instead of the engine runner.
  */
 import { parseArgs } from 'node:util';
-import { runAutocannon, runEngine } from './runners.mjs';
+import { runAutocannon, runCli, runEngine } from './runners.mjs';
 import { startTarget } from './target.mjs';
 
 const { values } = parseArgs({
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     variant: { type: 'string', multiple: true, default: [''] },
     autocannon: { type: 'boolean', default: true },
+    cli: { type: 'boolean', default: false },
   },
 });
 const target = await startTarget({ kind: 'auto', core: 0 });
@@ -26,6 +28,11 @@ try {
     for (const v of values.variant) {
       const [flags, checkout] = v.split('@');
       const runner = checkout ? `${checkout}/tools/bench/src/engine-runner.mjs` : undefined;
+      const common = { core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration) };
+      if (values.cli) {
+        push(`cli ${v}`, await runCli({ ...common, ...(checkout ? { bin: `${checkout}/apps/cli/bin/run.js` } : {}) }));
+        continue;
+      }
       const r = await runEngine({ core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration), nodeFlags: flags ? flags.split(' ') : [], runner });
       push(`engine ${v}`, r);
     }

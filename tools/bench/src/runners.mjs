@@ -183,11 +183,12 @@ export async function runWrk(o) {
  * wrapper's `times`, so it includes start-up (module loading, config,
  * session creation): compare it with the engine runner to see that cost.
  *
- * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; rate?: number }} o
+ * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; rate?: number; bin?: string }} o
+ *   `bin`: another checkout's `apps/cli/bin/run.js` (A/B against it).
  */
 export async function runCli(o) {
   const args = [
-    CLI_BIN, 'run',
+    o.bin ?? CLI_BIN, 'run',
     '--target', `${o.url}${o.path}`,
     '--sessions', String(o.sessions),
     '--duration', `${o.durationS}s`,

@@ -83,7 +83,7 @@ export function renderConfigReference(fields = configFields) {
     '`"0"` and `0` mean zero (for `duration`: no time limit). A string without a unit (`"30"`) is rejected,',
     'and so is a non-zero number below 1 ms (`5000` is 5 µs, almost surely meant as 5000 ms): the message',
     'says what to write instead. The longest duration is `596h31m23.647s` (2³¹−1 ms, the longest a',
-    'Node.js timer waits). **Flags** (`--duration`, `--timeout`) also accept a bare number, read as',
+    'Node.js timer waits). **Flags** (`--duration`, `--timeout`, `--graceful-stop`) also accept a bare number, read as',
     'seconds: `-d 30` is `-d 30s`.',
     '',
     '## Where values come from',
@@ -105,8 +105,10 @@ export function renderConfigReference(fields = configFields) {
     'is validated once, and every problem of every layer is reported together, each attributed to',
     'where it was set (file position, variable name, or flag).',
     '',
-    'The effective configuration, with `authorization`, `cookie` and `proxy-authorization` header',
-    'values and URL credentials redacted, is in the `config` field of the [JSON report](user-guide.md#the-json-report).',
+    'The effective configuration is in the `config` field of the [JSON report](user-guide.md#the-json-report),',
+    'with secrets replaced by `[REDACTED]`: the values of credential headers (`authorization`,',
+    '`proxy-authorization`, `cookie`, `set-cookie`, and any name containing `token`, `secret`, `password`,',
+    '`api-key`, `apikey` or `api_key`), request bodies (`body`, scenario `body` and `json`), and URL credentials.',
     '',
   ];
   return lines.join('\n');

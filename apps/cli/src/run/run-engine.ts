@@ -4,7 +4,7 @@
  * @session-engine/runner; this file only maps flags, draws progress, handles
  * signals and writes the report where it was asked for.
  */
-import { accessSync, constants, statSync, writeFileSync, renameSync, writeSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, type EngineConfig } from '@session-engine/config';
@@ -242,8 +242,8 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     // The report reaches stdout first; a failure to write --out cannot lose it.
     const json = `${JSON.stringify(report, null, 2)}\n`;
     const text = flags.json ? json : formatSummary(report);
-    if (stdout === process.stdout) writeSync(1, text);
-    else stdout.write(text);
+    // Files, pipes and terminals are written synchronously on Linux, so exiting right after loses nothing.
+    stdout.write(text);
     if (flags.out !== undefined) {
       try {
         writeAtomic(flags.out, json);
