@@ -22,6 +22,8 @@ interface Result {
 function runNode(args: string[]): Promise<Result> {
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SESSION_ENGINE_')) env[key] = value;
+  // Nx sets FORCE_COLOR for its tasks; an example's printed objects must read as a user sees them.
+  delete env.FORCE_COLOR;
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
