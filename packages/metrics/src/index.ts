@@ -1,4 +1,6 @@
 export { Metrics } from './metrics.js';
+export { DROP_CAUSES } from './metrics-state.js';
+export type { DropCause } from './metrics-state.js';
 export type { MetricsOptions } from './metrics.js';
 export { mergeSnapshots } from './snapshot.js';
 export type { MetricsSnapshot, StepSnapshot } from './snapshot.js';

@@ -1,6 +1,14 @@
 import { LatencyHistogram } from './latency-histogram.js';
 import { StatusCounts } from './status-counts.js';
 
+/**
+ * Why an open-model start was dropped: no session was idle (all busy, paused
+ * or closed), or one was idle but the worker pool's queue was full.
+ */
+export type DropCause = 'no_idle_session' | 'pool_full';
+
+export const DROP_CAUSES: readonly DropCause[] = ['no_idle_session', 'pool_full'];
+
 /** Tallies of one scenario step. */
 export class StepState {
   success = 0;
@@ -18,6 +26,8 @@ export class MetricsState {
   failed = 0;
   retries = 0;
   dropped = 0;
+  /** `dropped` by cause; adds up to it. */
+  readonly droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
   bytesReceived = 0;
   activeSessions = 0;
   /** Sum of the recorded latencies (as recorded: whole us, at least 1), for Prometheus `_sum`. */
@@ -33,6 +43,8 @@ export class MetricsState {
     this.failed = 0;
     this.retries = 0;
     this.dropped = 0;
+    this.droppedByCause.no_idle_session = 0;
+    this.droppedByCause.pool_full = 0;
     this.bytesReceived = 0;
     this.latencySumMicros = 0;
     this.histogram.reset();

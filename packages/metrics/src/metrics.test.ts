@@ -32,9 +32,13 @@ describe('Metrics counters', () => {
     const m = new Metrics();
     m.recordRetry();
     m.recordRetry();
-    m.recordDropped();
+    m.recordDropped('no_idle_session');
+    m.recordDropped('pool_full');
+    m.recordDropped('pool_full');
+    m.recordDropped(); // the only cause before causes existed
     const s = m.snapshot();
-    expect(s).toMatchObject({ retries: 2, dropped: 1, total: 0, success: 0, failed: 0 });
+    expect(s).toMatchObject({ retries: 2, dropped: 4, total: 0, success: 0, failed: 0 });
+    expect(s.dropped_by_cause).toEqual({ no_idle_session: 2, pool_full: 2 });
   });
 
   it('ignores non-positive and NaN byte counts', () => {
@@ -195,13 +199,13 @@ describe('reset', () => {
     m.recordSuccess(200, 10, 10, 'a');
     m.recordFailure('x', 10);
     m.recordRetry();
-    m.recordDropped();
+    m.recordDropped('pool_full');
     clock.set(2_000);
     m.reset();
     clock.set(3_000);
     const s = m.snapshot();
     expect(s).toMatchObject({
-      total: 0, success: 0, failed: 0, retries: 0, dropped: 0, bytes_received: 0,
+      total: 0, success: 0, failed: 0, retries: 0, dropped: 0, dropped_by_cause: { no_idle_session: 0, pool_full: 0 }, bytes_received: 0,
       elapsed_ms: 1_000, rps: 0, current_rps: 0, active_sessions: 3,
       status_codes: {}, errors: {}, steps: {},
     });

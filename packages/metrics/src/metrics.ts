@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { MetricsArgumentError } from './errors.js';
 import { IntervalMark } from './interval.js';
 import type { IntervalSnapshot } from './interval.js';
-import { MetricsState, StepState } from './metrics-state.js';
+import { MetricsState, StepState, type DropCause } from './metrics-state.js';
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
 import { lifetimeRate, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
@@ -135,9 +135,16 @@ export class Metrics {
     this.#state.retries++;
   }
 
-  /** An open-model start that found no idle session and was skipped. */
-  recordDropped(): void {
-    this.#state.dropped++;
+  /**
+   * An open-model start that was skipped, and why: `no_idle_session` (the
+   * default, every session busy or paused) or `pool_full` (a session was idle
+   * but the worker pool's queue was full).
+   */
+  recordDropped(cause: DropCause = 'no_idle_session'): void {
+    const state = this.#state;
+    state.dropped++;
+    // Never throws on the record path: a cause from untyped code that is not pool_full counts as the default.
+    state.droppedByCause[cause === 'pool_full' ? 'pool_full' : 'no_idle_session']++;
   }
 
   setActiveSessions(n: number): void {
@@ -187,6 +194,7 @@ export class Metrics {
       failed: state.failed,
       retries: state.retries,
       dropped: state.dropped,
+      dropped_by_cause: { ...state.droppedByCause },
       bytes_received: state.bytesReceived,
       rps: lifetimeRate(total, elapsedMs),
       current_rps: this.#rate.rate(nowMs, this.#rateWindowMs, this.#startMs),

@@ -15,8 +15,9 @@ function recordSome(m: Metrics): void {
   m.recordFailure('ECONNREFUSED', 2_000_000);
   m.recordFailure('http_5xx', 1_000, 503, 5, 'login');
   m.recordRetry();
-  m.recordDropped();
-  m.recordDropped();
+  m.recordDropped('no_idle_session');
+  m.recordDropped('pool_full');
+  m.recordDropped('pool_full');
   m.setActiveSessions(12);
 }
 
@@ -36,7 +37,8 @@ describe('prometheus', () => {
     expect(sample(text, 'session_engine_step_requests_total{step="login",outcome="success"}')).toBe(1);
     expect(sample(text, 'session_engine_step_requests_total{step="login",outcome="failed"}')).toBe(1);
     expect(sample(text, 'session_engine_retries_total')).toBe(1);
-    expect(sample(text, 'session_engine_dropped_total')).toBe(2);
+    expect(sample(text, 'session_engine_dropped_total{cause="no_idle_session"}')).toBe(1);
+    expect(sample(text, 'session_engine_dropped_total{cause="pool_full"}')).toBe(2);
     expect(sample(text, 'session_engine_received_bytes_total')).toBe(205);
     expect(text).toContain('# TYPE session_engine_active_sessions gauge');
     expect(sample(text, 'session_engine_active_sessions')).toBe(12);

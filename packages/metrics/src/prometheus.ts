@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Metric, Registry } from 'prom-client';
-import type { MetricsState } from './metrics-state.js';
+import { DROP_CAUSES, type MetricsState } from './metrics-state.js';
 import { HdrPrometheusHistogram } from './prometheus-histogram.js';
 
 /** Default latency buckets in seconds: 1 ms to 60 s. */
@@ -80,11 +80,12 @@ export function registerPrometheusMetrics(
 
   new Counter({
     name: 'session_engine_dropped_total',
-    help: 'Open-model iterations not started because no session was idle.',
+    help: 'Open-model iterations not started, by cause: no_idle_session (every session busy or paused), pool_full (the worker pool queue was full).',
+    labelNames: ['cause'] as const,
     registers,
     collect() {
       this.reset();
-      this.inc(state.dropped);
+      for (const cause of DROP_CAUSES) this.inc({ cause }, state.droppedByCause[cause]);
     },
   });
 

@@ -30,7 +30,7 @@ function drive(all: Metrics, a: Metrics, b: Metrics, setTime: (t: number) => voi
       else if (r < 0.85) m.recordSuccess(r < 0.8 ? 404 : 503, latency, bytes, step);
       else m.recordFailure(KINDS[Math.floor((r - 0.85) * 26.66)] ?? 'timeout', latency, 0, 0, step);
       if (r > 0.95) m.recordRetry();
-      if (r < 0.01) m.recordDropped();
+      if (r < 0.01) m.recordDropped(r < 0.004 ? 'pool_full' : 'no_idle_session');
     }
   }
 }
@@ -126,6 +126,21 @@ describe('mergeSnapshots', () => {
     expect(JSON.stringify(mergedRest)).toBe(JSON.stringify(allRest));
     // And not by accident: the parts really differ from the whole.
     expect(a.latency.p99).not.toBe(all.latency.p99);
+  });
+
+  it('adds drops by cause; a snapshot from before the causes counts its drops as no_idle_session', () => {
+    const a = new Metrics();
+    a.recordDropped('pool_full');
+    a.recordDropped('no_idle_session');
+    const { dropped_by_cause: _omitted, ...old } = (() => {
+      const b = new Metrics();
+      b.recordDropped();
+      b.recordDropped();
+      return b.snapshot();
+    })();
+    const merged = mergeSnapshots(a.snapshot(), old as MetricsSnapshot);
+    expect(merged.dropped).toBe(4);
+    expect(merged.dropped_by_cause).toEqual({ no_idle_session: 3, pool_full: 1 });
   });
 
   it('merges snapshots that crossed a process boundary as JSON', () => {

@@ -1,6 +1,7 @@
 import { EmptyMergeError, SnapshotFormatError } from './errors.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
+import { DROP_CAUSES, type DropCause } from './metrics-state.js';
 
 /** Per-step figures inside a snapshot. */
 export interface StepSnapshot {
@@ -21,7 +22,10 @@ export interface MetricsSnapshot {
   success: number;
   failed: number;
   retries: number;
+  /** Open-model starts not issued. */
   dropped: number;
+  /** `dropped` by cause: `no_idle_session` (every session busy or paused), `pool_full` (the pool's queue was full); adds up to `dropped`. */
+  dropped_by_cause: Record<DropCause, number>;
   bytes_received: number;
   /** total / elapsed seconds. */
   rps: number;
@@ -120,6 +124,8 @@ function checkSnapshot(snapshot: unknown, index: number): MetricsSnapshot {
   if (typeof snapshot['started_at'] !== 'string' || Number.isNaN(Date.parse(snapshot['started_at']))) {
     throw new SnapshotFormatError(`${where}.started_at is not a date string`);
   }
+  // Snapshots from before the field have none: their drops count as no_idle_session, the only cause then.
+  if (snapshot['dropped_by_cause'] !== undefined) checkCounts(`${where}.dropped_by_cause`, snapshot['dropped_by_cause']);
   checkCounts(`${where}.status_codes`, snapshot['status_codes']);
   checkCounts(`${where}.errors`, snapshot['errors']);
   const steps = snapshot['steps'];
@@ -153,6 +159,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
   let failed = 0;
   let retries = 0;
   let dropped = 0;
+  const droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
   let bytes = 0;
   let currentRps = 0;
   let active = 0;
@@ -172,6 +179,8 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
     failed += s.failed;
     retries += s.retries;
     dropped += s.dropped;
+    const byCause = s.dropped_by_cause ?? { no_idle_session: s.dropped, pool_full: 0 };
+    for (const cause of DROP_CAUSES) droppedByCause[cause] += byCause[cause] ?? 0;
     bytes += s.bytes_received;
     currentRps += s.current_rps;
     active += s.active_sessions;
@@ -205,6 +214,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
     failed,
     retries,
     dropped,
+    dropped_by_cause: droppedByCause,
     bytes_received: bytes,
     rps: lifetimeRate(total, elapsedMs),
     current_rps: currentRps,

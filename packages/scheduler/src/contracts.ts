@@ -44,13 +44,20 @@ export interface SchedulerPool {
   trySubmit(job: () => Promise<void> | void, onSettled: (result: { ok: boolean; error?: unknown }) => void): PoolJob | undefined;
 }
 
+/**
+ * Why an open-model start was dropped: no session was idle (all busy, paused
+ * or closed), or a session was idle but the worker pool's queue was full.
+ */
+export type DropCause = 'no_idle_session' | 'pool_full';
+
 /** The recording calls used here (`Metrics` fits). */
 export interface SchedulerMetrics {
   recordSuccess(status: number, latencyMicros: number, bytes?: number, step?: string): void;
   recordExpected(status: number, latencyMicros: number, bytes?: number, step?: string): void;
   recordFailure(kind: string, latencyMicros: number, status?: number, bytes?: number, step?: string): void;
   recordRetry(): void;
-  recordDropped(): void;
+  /** An open-model start that was not issued, and why. */
+  recordDropped(cause: DropCause): void;
   setActiveSessions(n: number): void;
 }
 

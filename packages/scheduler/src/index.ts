@@ -3,6 +3,7 @@ export type { Job, RunEndReason, RunSummary, SchedulerOptions, SessionBackoffOpt
 export type { JobContext, RequestOptions } from './job-context.js';
 export type { RetryOptions } from './retry.js';
 export type {
+  DropCause,
   PoolJob,
   SchedulerConfig,
   SchedulerLogger,

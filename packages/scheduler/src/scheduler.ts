@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Session } from '@session-engine/session';
 import { activeTarget, applyActiveTarget } from './closed-model.js';
 import type {
+  DropCause,
   PoolJob,
   SchedulerConfig,
   SchedulerLogger,
@@ -42,6 +43,8 @@ export interface RunSummary {
   interrupted: number;
   /** Open model: starts skipped because no session was idle or the pool queue was full. */
   dropped: number;
+  /** `dropped` by cause; the two add up to it. */
+  droppedByCause: Record<DropCause, number>;
   /** From `start()` until the last in-flight job finished (ms). */
   elapsedMs: number;
 }
@@ -65,7 +68,13 @@ export interface SchedulerOptions<S extends SchedulerSession = Session> {
   now?: () => number;
   /** Wall clock in ms for `Retry-After` dates (default `Date.now`). */
   wallNow?: () => number;
-  /** Waits `ms`; should settle early when `signal` aborts (default: a timer). */
+  /**
+   * Waits `ms` (default: a timer). It must settle as soon as `signal` aborts
+   * (that is how `stop()` cuts waits short) and must not keep anything on the
+   * signal once it has settled: the signal lives for the whole run and the
+   * control loop sleeps on it for every wake, so a listener left behind per
+   * call grows memory for as long as the run lasts.
+   */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Uniform [0, 1) source for retry jitter (default `Math.random`). */
   random?: () => number;
@@ -86,12 +95,16 @@ export interface SchedulerOptions<S extends SchedulerSession = Session> {
   onStopping?: (reason: RunEndReason) => void;
 }
 
+/**
+ * A timer that the signal clears: it settles at once on abort and removes its
+ * abort listener when it settles either way (node:timers/promises does both),
+ * so nothing of it outlives the wait.
+ */
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 const noop = (): void => undefined;
-
 
 function checkNumber(name: string, value: unknown, integer = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
@@ -100,34 +113,17 @@ function checkNumber(name: string, value: unknown, integer = false): number {
   return value;
 }
 
-/** A run's settle-once signal: an AbortSignal for timers plus a promise for races. */
-class Signal {
-  readonly #controller = new AbortController();
-  readonly promise: Promise<void>;
-  #resolve: () => void = noop;
-
-  constructor() {
-    // Every back-off sleep of every session listens on this one signal; the
-    // default cap of 10 listeners would print a leak warning at 11 sessions.
-    setMaxListeners(0, this.#controller.signal);
-    this.promise = new Promise<void>((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get fired(): boolean {
-    return this.#controller.signal.aborted;
-  }
-
-  fire(): void {
-    if (this.fired) return;
-    this.#controller.abort();
-    this.#resolve();
-  }
+/**
+ * An AbortController whose signal may carry many listeners at once: every
+ * retry back-off of every session sleeps on the run's halt signal, so the
+ * default cap of 10 would print a leak warning at 11 sessions retrying
+ * together. Each sleep removes its listener when it ends (see `defaultSleep`),
+ * so the count follows the sleeps in progress, never the run's length.
+ */
+function manyListenersController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 /**
@@ -173,9 +169,9 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #schedule: ArrivalSchedule | undefined;
   #endReason: RunEndReason | undefined;
   /** Stop or duration: queued jobs are skipped, retries and back-offs cut short. */
-  readonly #halt = new Signal();
+  readonly #halt = manyListenersController();
   /** Any end: the control loop wakes and exits. */
-  readonly #wake = new Signal();
+  readonly #wake = new AbortController();
   #loop: Promise<void> = Promise.resolve();
   #resolveIdle: (() => void) | undefined;
   #t0 = 0;
@@ -186,6 +182,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #failed = 0;
   #interrupted = 0;
   #dropped = 0;
+  readonly #droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
   /** `abandon()` was called: jobs still running no longer count. */
   #abandoned = false;
   /** `ctx.signal`: aborted by `interrupt()`, when in-flight jobs must end. */
@@ -229,7 +226,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       maxDelay: checkNumber('retry.maxDelay', retry.maxDelay ?? DEFAULT_RETRY.maxDelay),
       maxRetryAfter: checkNumber('retry.maxRetryAfter', retry.maxRetryAfter ?? DEFAULT_RETRY.maxRetryAfter),
       get halted() {
-        return halt.fired;
+        return halt.signal.aborted;
       },
       signal: this.#interrupt.signal,
       now: this.#now,
@@ -245,7 +242,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
    * finished. A scheduler runs once.
    */
   async start(job: Job<S>): Promise<RunSummary> {
-    if (this.#phase !== 'new' || this.#halt.fired) {
+    if (this.#phase !== 'new' || this.#halt.signal.aborted) {
       throw new SchedulerStateError('a scheduler runs once: start() was already called, or stop() was');
     }
     this.#phase = 'running';
@@ -278,6 +275,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       failed: this.#failed,
       interrupted: this.#interrupted,
       dropped: this.#dropped,
+      droppedByCause: { ...this.#droppedByCause },
       elapsedMs: this.#now() - this.#t0,
     };
     this.#logger?.info('scheduler finished', { ...summary });
@@ -369,7 +367,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
         let wait = this.#open ? this.#openTick(now, elapsed) : this.#closedTick(now, elapsed);
         if (this.#endReason !== undefined) break;
         if (this.#durationMs > 0) wait = Math.min(wait, this.#durationMs - elapsed);
-        await Promise.race([this.#sleep(Math.max(0, wait), this.#wake.signal), this.#wake.promise]);
+        // Only the sleep: the wake signal ends it early. Racing it against a
+        // promise that settles at the end of the run would leave one reaction
+        // on that promise per wake, thousands a second in the open model.
+        await this.#sleep(Math.max(0, wait), this.#wake.signal);
       }
     } catch (error) {
       this.#end('stopped', true);
@@ -420,32 +421,38 @@ export class Scheduler<S extends SchedulerSession = Session> {
     while (this.#endReason === undefined && schedule.peek() <= elapsed) {
       const intended = this.#t0 + schedule.take();
       const slot = this.#takeReady(now);
-      if (slot === undefined || !this.#dispatchOpen(slot, intended)) {
-        this.#dropped++;
-        this.#metrics.recordDropped();
-      }
+      const dropped = slot === undefined ? 'no_idle_session' : this.#dispatchOpen(slot, intended);
+      if (dropped !== undefined) this.#drop(dropped);
     }
     const next = schedule.peek() - elapsed;
     return Math.min(this.#tick, Math.max(next, 0));
   }
 
-  #dispatchOpen(slot: SessionSlot<S>, intended: number): boolean {
+  /** Hands a start to the pool; returns why it was dropped, if it was. */
+  #dispatchOpen(slot: SessionSlot<S>, intended: number): DropCause | undefined {
     slot.intendedStart = intended;
     let queued: PoolJob | undefined;
     try {
       queued = this.#pool.trySubmit(slot.run, slot.settled);
     } catch (error) {
+      // The pool was stopped: the run ends here, which is no drop.
       this.#poolGone(error);
-      return false;
+      return undefined;
     }
     if (queued === undefined) {
       this.#ready.push(slot); // the pool is full, the session is still idle
-      return false;
+      return 'pool_full';
     }
     slot.busy = true;
     this.#inFlight++;
     this.#countIssued();
-    return true;
+    return undefined;
+  }
+
+  #drop(cause: DropCause): void {
+    this.#dropped++;
+    this.#droppedByCause[cause]++;
+    this.#metrics.recordDropped(cause);
   }
 
   #countIssued(): void {
@@ -460,7 +467,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
    */
   #runJob(slot: SessionSlot<S>): Promise<void> | void {
     // Queued before the run was stopped: it must not start now.
-    if (this.#halt.fired || slot.gone) return undefined;
+    if (this.#halt.signal.aborted || slot.gone) return undefined;
     const iteration = ++this.#started;
     slot.iteration = iteration;
     const intended = this.#open ? slot.intendedStart : this.#now();
@@ -489,7 +496,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
         error: error instanceof Error ? error.message : String(error),
         code: (error as { code?: unknown } | null)?.code,
       });
-      if (slot.failures >= this.#backoffThreshold) {
+      // Closed model only: there a failing session would spin. In the open
+      // model the arrival rate paces every session, and benching one would
+      // turn the arrivals it could have taken into drops, hiding failures.
+      if (!this.#open && slot.failures >= this.#backoffThreshold) {
         const wait = Math.min(this.#backoffMax, this.#backoffBase * 2 ** (slot.failures - this.#backoffThreshold));
         slot.notBefore = this.#now() + wait;
       }
@@ -539,14 +549,15 @@ export class Scheduler<S extends SchedulerSession = Session> {
         this.#logger?.warn('onStopping callback threw', { error: error instanceof Error ? error.message : String(error) });
       }
     }
-    if (halt) this.#halt.fire();
-    this.#wake.fire();
+    if (halt && !this.#halt.signal.aborted) this.#halt.abort();
+    if (!this.#wake.signal.aborted) this.#wake.abort();
     if (this.#inFlight === 0 || this.#abandoned) this.#resolveIdle?.();
   }
 
+  /** A retry's back-off: the halt signal ends it early (no race against a run-long promise). */
   #pause(ms: number): Promise<void> {
-    if (this.#halt.fired) return Promise.resolve();
-    return Promise.race([this.#sleep(ms, this.#halt.signal), this.#halt.promise]);
+    if (this.#halt.signal.aborted) return Promise.resolve();
+    return this.#sleep(ms, this.#halt.signal);
   }
 
   #available(slot: SessionSlot<S>): boolean {

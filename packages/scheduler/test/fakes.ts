@@ -5,7 +5,7 @@
  * assertions are about counts and order in virtual time, never about ms of
  * wall time.
  */
-import type { SchedulerMetrics, SchedulerSession, SessionRequest, SessionResponse, SessionSource, SessionState } from '../src/index.js';
+import type { DropCause, SchedulerMetrics, SchedulerSession, SessionRequest, SessionResponse, SessionSource, SessionState } from '../src/index.js';
 
 interface Timer {
   at: number;
@@ -31,16 +31,23 @@ export class VirtualClock {
         resolve();
         return;
       }
-      const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.#seq++, resolve };
-      this.#timers.push(timer);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#timers = this.#timers.filter((x) => x !== timer);
+      // Like node:timers/promises: an abort ends the wait, and the listener
+      // goes when the wait ends either way (the scheduler's signals live for
+      // the whole run).
+      const onAbort = (): void => {
+        this.#timers = this.#timers.filter((x) => x !== timer);
+        resolve();
+      };
+      const timer: Timer = {
+        at: this.t + Math.max(0, ms),
+        seq: this.#seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.#timers.push(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   };
 
@@ -195,6 +202,7 @@ export class MetricsRecorder implements SchedulerMetrics {
   readonly requests: RecordedRequest[] = [];
   retries = 0;
   dropped = 0;
+  readonly droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
   readonly active: number[] = [];
 
   recordSuccess(status: number, latencyMicros: number, bytes = 0, step?: string): void {
@@ -213,8 +221,9 @@ export class MetricsRecorder implements SchedulerMetrics {
     this.retries++;
   }
 
-  recordDropped(): void {
+  recordDropped(cause: DropCause): void {
     this.dropped++;
+    this.droppedByCause[cause]++;
   }
 
   setActiveSessions(n: number): void {

@@ -2,7 +2,7 @@ import { WorkerPool } from '@session-engine/worker-pool';
 import { describe, expect, it } from 'vitest';
 import { IterationInterruptedError, Scheduler, SchedulerOptionsError, SchedulerStateError, UnknownSessionError } from '../src/index.js';
 import type { Job, JobContext } from '../src/index.js';
-import { FakeSession, FakeSessions, MetricsRecorder, VirtualClock, config } from './fakes.js';
+import { FakeSession, FakeSessions, MetricsRecorder, VirtualClock, config, networkError } from './fakes.js';
 
 interface Setup {
   sessions?: number;
@@ -443,7 +443,29 @@ describe('Scheduler: open model', () => {
     expect(summary.iterations + summary.dropped).toBe(20);
     expect(summary.dropped).toBeGreaterThanOrEqual(12);
     expect(metrics.dropped).toBe(summary.dropped);
+    expect(summary.droppedByCause).toEqual({ no_idle_session: summary.dropped, pool_full: 0 });
+    expect(metrics.droppedByCause).toEqual(summary.droppedByCause);
     expect(maxPerSession()).toBe(1);
+  });
+
+  it('runs every arrival on an idle session whatever its past failures: failures are failures, not drops', async () => {
+    const { clock, sessions, scheduler, metrics } = setup({
+      sessions: 5,
+      workers: 5,
+      cfg: { rate: 100, duration: 2_000, max_retries: 0 },
+      // Would bench a session after 2 failed iterations for >= 1 s in the closed model.
+      sessionBackoff: { threshold: 2, baseDelay: 1_000, maxDelay: 4_000 },
+    });
+    for (const session of sessions.all()) session.reply = () => ({ error: networkError('ECONNREFUSED') });
+    const summary = await clock.run(scheduler.start(async (_session, ctx) => {
+      await ctx.request({ path: '/' });
+    }));
+    // 100 starts/s for 2 s, each failing after 10 ms on one of 5 idle sessions.
+    expect(summary).toMatchObject({ iterations: 200, failed: 200, succeeded: 0, dropped: 0 });
+    expect(summary.droppedByCause).toEqual({ no_idle_session: 0, pool_full: 0 });
+    expect(metrics.dropped).toBe(0);
+    expect(metrics.requests).toHaveLength(200);
+    expect(metrics.requests.every((r) => r.outcome === 'failure' && r.kind === 'ECONNREFUSED')).toBe(true);
   });
 
   it('drops a start when the pool queue is full', async () => {
@@ -456,6 +478,8 @@ describe('Scheduler: open model', () => {
     // One runs, one waits in the queue; the rest find the queue full until the limit.
     expect(metrics.dropped).toBe(summary.dropped);
     expect(summary.dropped).toBeGreaterThan(0);
+    // Idle sessions were there (10 of them): every drop is the pool's queue.
+    expect(summary.droppedByCause).toEqual({ no_idle_session: 0, pool_full: summary.dropped });
     expect(summary.iterations).toBe(5);
   });
 
