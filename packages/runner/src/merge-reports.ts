@@ -97,6 +97,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
 
   let startedMs = Number.POSITIVE_INFINITY;
   let finishedMs = Number.NEGATIVE_INFINITY;
+  // Side by side, the parts waited for the slowest start-up: the max, not the sum.
+  let startup = 0;
   const totals = Object.fromEntries(COUNTS.map((field) => [field, 0])) as Record<(typeof COUNTS)[number], number>;
   const statusCodes: Record<string, number> = {};
   const errors: Record<string, number> = {};
@@ -111,6 +113,9 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     const where = `reports[${i}]`;
     startedMs = Math.min(startedMs, Date.parse(report.started_at));
     finishedMs = Math.max(finishedMs, Date.parse(report.finished_at));
+    const partStartup: unknown = (report as Partial<RunReport>).startup ?? 0; // reports from before the field: 0
+    if (typeof partStartup !== 'number' || !Number.isFinite(partStartup)) fail(`${where}.startup`, 'is not a number');
+    startup = Math.max(startup, partStartup);
     for (const field of COUNTS) totals[field] += report[field] ?? 0;
     addInto(statusCodes, report.status_codes, `${where}.status_codes`);
     addInto(errors, report.errors, `${where}.errors`);
@@ -177,6 +182,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     started_at: new Date(startedMs).toISOString(),
     finished_at: new Date(finishedMs).toISOString(),
     duration: round(seconds),
+    startup: round(startup),
     reason,
     model: first.model,
     target: first.target,

@@ -32,10 +32,17 @@ export interface StepReport {
 export interface RunReport {
   /** Engine version that produced the report. */
   engine: string;
+  /** When the load window began (after startup). */
   started_at: string;
   finished_at: string;
-  /** Wall-clock length of the run in seconds. */
+  /**
+   * The load window in seconds: from the first iteration's start to the end of
+   * the last (the stop plus the iterations finishing within graceful_stop).
+   * Startup and the closing of sessions are not in it.
+   */
   duration: number;
+  /** Seconds from `run()` until the load window began: fd check, script, proxies, session creation. */
+  startup: number;
   reason: StopReason;
   model: 'closed' | 'open';
   target: string;
@@ -71,6 +78,8 @@ export interface ReportInput {
   engine: string;
   startedAt: Date;
   finishedAt: Date;
+  /** Seconds before the load window (default 0). */
+  startup?: number;
   reason: StopReason;
   model: 'closed' | 'open';
   target: string;
@@ -130,6 +139,7 @@ export function buildReport(input: ReportInput): RunReport {
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt.toISOString(),
     duration: round(seconds),
+    startup: round(input.startup ?? 0),
     reason: input.reason,
     model: input.model,
     target: input.target,

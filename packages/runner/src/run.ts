@@ -20,6 +20,7 @@ import { SessionManager } from '@session-engine/session';
 import { WorkerPool } from '@session-engine/worker-pool';
 import { NoProxiesError, NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
 import { FailureReasons, withFailureReasons } from './failure-reasons.js';
+import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
@@ -110,20 +111,25 @@ export async function jobFromConfig(config: Readonly<EngineConfig>): Promise<Job
 }
 
 export async function run(options: RunOptions): Promise<RunReport> {
+  const calledAt = performance.now();
   checkOptions(options);
   const logger = options.logger ?? createLogger({ level: options.config.log_level });
   const lifecycle = new Lifecycle(logger);
   try {
-    return await runComposed(options, logger, lifecycle);
+    return await runComposed(options, logger, lifecycle, calledAt);
   } finally {
     await lifecycle.close();
     logger.flush();
   }
 }
 
-async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifecycle): Promise<RunReport> {
+async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifecycle, calledAt: number): Promise<RunReport> {
   const { config } = options;
   if (!config.target_url && !config.script && options.job === undefined) throw new NoTargetError();
+
+  // Before any session or socket exists: a run that cannot fit in the fd limit stops here with the numbers.
+  const fdDemand = fdDemandOf(config, { customJob: options.job !== undefined, metricsServer: options.metricsPort !== undefined });
+  checkFdLimit(fdDemand, { system: platformFdLimits(), logger });
 
   // Proxies (an empty list: direct connections).
   let proxies: ProxyManager | undefined;
@@ -233,7 +239,9 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
     }
   };
+  // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.
   const startedAt = new Date();
+  const startup = (performance.now() - calledAt) / 1000;
   metrics.reset(); // the run's clock and tallies start now, not when metrics were created
   const ticker = setInterval(tick, config.timeline_interval);
   lifecycle.onClose('timeline', () => clearInterval(ticker));
@@ -268,6 +276,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     engine: options.engine ?? runnerVersion,
     startedAt,
     finishedAt: new Date(),
+    startup,
     reason: stopReason ?? summary?.reason ?? 'stopped',
     model: config.rate > 0 ? 'open' : 'closed',
     target: options.targetLabel ?? (redactUrl(config.target_url) || (options.job !== undefined ? '(custom job)' : '(script)')),

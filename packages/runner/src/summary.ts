@@ -54,7 +54,10 @@ export function formatSummary(report: RunReport): string {
   lines.push(`session-engine run summary (${report.model} model, ${STOPPED[report.reason] ?? report.reason})`);
   lines.push(`${label('target')}${report.target}`);
   lines.push(
-    `${label('duration')}${decimal.format(report.duration)} s   sessions ${integer.format(report.sessions.created)}` +
+    `${label('duration')}${decimal.format(report.duration)} s` +
+      // Startup (session creation, ...) came before the load window; reports from before the field have none.
+      ((report.startup ?? 0) > 0 ? `   startup ${decimal.format(report.startup)} s` : '') +
+      `   sessions ${integer.format(report.sessions.created)}` +
       (report.sessions.failed_to_create > 0 ? ` (${report.sessions.failed_to_create} failed to start)` : '') +
       `   iterations ${integer.format(report.iterations)}` +
       (iterationNotes === '' ? '' : ` (${iterationNotes.slice(2)})`),
