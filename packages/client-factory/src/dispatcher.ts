@@ -1,6 +1,7 @@
 import { Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
 import { OriginRouter } from './origin-router.js';
 import type { ResolvedOptions } from './options.js';
+import { listenForHandlerErrors } from './handler-errors.js';
 import { formatHost } from './proxy-target.js';
 import { ClientSet, ReusingPool, type OriginPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
@@ -83,9 +84,19 @@ interface PoolOptions {
 }
 type ClientOptions = Omit<PoolOptions, 'connections'> & { connect: buildConnector.connector };
 
+/** A Client whose handler errors are never an unhandled `error` event. */
+function newClient(origin: string | URL, options: object): Client {
+  return listenForHandlerErrors(new Client(origin, options));
+}
+
+/** An undici Pool whose Clients are made by `newClient`. */
+function newPool(origin: string | URL, options: object): Pool {
+  return new Pool(origin, { ...options, factory: newClient });
+}
+
 /** One origin's Client (when one connection is allowed) or ClientSet. */
 function originPool(origin: string, options: ClientOptions, connections: number): OriginPool {
-  return connections === 1 ? new Client(origin, options) : new ClientSet(origin, options, connections);
+  return connections === 1 ? newClient(origin, options) : new ClientSet(origin, options, connections);
 }
 
 /** An OriginRouter as a built dispatcher; it keeps its pools through close(), so its destroy() reaches them all. */
@@ -148,13 +159,13 @@ function viaHttpProxy(
   const children = new Children();
   const factory = (origin: string | URL, opts: object): Dispatcher => {
     const merged = { ...pool, ...opts };
-    return children.add(options.connections === 1 ? new Client(origin, merged) : new ReusingPool(origin, merged));
+    return children.add(options.connections === 1 ? newClient(origin, merged) : new ReusingPool(origin, merged));
   };
   // ProxyAgent's forwarding mode calls undici internals on what the factory
   // returns, so it needs undici's own Pool there.
   const undiciFactory = (origin: string | URL, opts: object): Dispatcher => {
     const merged = { ...pool, ...opts };
-    return children.add(options.connections === 1 ? new Client(origin, merged) : new Pool(origin, merged));
+    return children.add(options.connections === 1 ? newClient(origin, merged) : newPool(origin, merged));
   };
   // Credentials go in a header we build (decoded user:pass, Basic), never in
   // the URI, so a username without a password works too.
@@ -170,7 +181,7 @@ function viaHttpProxy(
     factory: options.proxyTunnel ? factory : undiciFactory,
     // The CONNECT requests to the proxy: one socket at a time is enough for one sticky connection.
     clientFactory: (origin: URL, opts: object) =>
-      children.add(options.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts)),
+      children.add(options.connections === 1 ? newClient(origin, opts) : newPool(origin, opts)),
     proxyTls: tls,
     requestTls: tls,
   });

@@ -1,5 +1,6 @@
 import { Client, Dispatcher } from 'undici';
 import { destroyArgs, promiseOrCallback, type DestroyArgs } from './dispatcher-callback.js';
+import { listenForHandlerErrors } from './handler-errors.js';
 
 type ClientOptions = ConstructorParameters<typeof Client>[1];
 type Handler = Dispatcher.DispatchHandler;
@@ -71,7 +72,7 @@ export class ClientSet implements OriginPool {
   }
 
   #add(): Client {
-    const client = new Client(this.#origin, this.#options);
+    const client = listenForHandlerErrors(new Client(this.#origin, this.#options));
     if (this.#first === undefined) this.#first = client;
     else (this.#more ??= [this.#first]).push(client);
     this.#onAdd?.(client);

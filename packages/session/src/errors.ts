@@ -60,6 +60,8 @@ export class SessionRequestError extends SessionError {
   readonly method: string;
   readonly url: string;
   readonly causeCode: string;
+  /** A hook that threw while this failure was being reported (e.g. a proxy health `reportFailure`). */
+  readonly hookError: SessionHookError | undefined;
 
   constructor(
     sessionId: number,
@@ -67,7 +69,7 @@ export class SessionRequestError extends SessionError {
     url: string,
     causeCode: string,
     detail: string,
-    options?: ErrorOptions,
+    options?: RequestErrorOptions,
     code = 'SE_ERR_SESSION_REQUEST',
   ) {
     super(`session ${sessionId}: ${method} ${url} failed: ${detail}`, code, options);
@@ -76,6 +78,36 @@ export class SessionRequestError extends SessionError {
     this.method = method;
     this.url = url;
     this.causeCode = causeCode;
+    this.hookError = options?.hookError;
+  }
+}
+
+export interface RequestErrorOptions extends ErrorOptions {
+  hookError?: SessionHookError | undefined;
+}
+
+/** The session calls that run code it does not own while a request finishes. */
+export type SessionHook = 'setCookie' | 'reportSuccess' | 'reportFailure';
+
+/**
+ * A hook threw while a request was being finished: the cookie jar storing a
+ * Set-Cookie line, or the proxy health source (`reportSuccess`,
+ * `reportFailure`, and what they call, e.g. `ProxyManager`'s `onUnhealthy`).
+ * A response whose hook threw rejects with this error (`cause` = what was
+ * thrown); a failed request still rejects with its own `SessionRequestError`,
+ * this error in its `hookError`.
+ */
+export class SessionHookError extends SessionError {
+  readonly sessionId: number;
+  readonly hook: SessionHook;
+
+  constructor(sessionId: number, hook: SessionHook, options?: ErrorOptions) {
+    const cause: unknown = options?.cause;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`session ${sessionId}: ${hook} threw: ${detail}`, 'SE_ERR_SESSION_HOOK', options);
+    this.name = 'SessionHookError';
+    this.sessionId = sessionId;
+    this.hook = hook;
   }
 }
 
@@ -83,7 +115,7 @@ export class SessionRequestError extends SessionError {
 export class SessionTimeoutError extends SessionRequestError {
   readonly timeout: number;
 
-  constructor(sessionId: number, method: string, url: string, timeout: number, options?: ErrorOptions) {
+  constructor(sessionId: number, method: string, url: string, timeout: number, options?: RequestErrorOptions) {
     super(
       sessionId,
       method,

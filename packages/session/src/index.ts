@@ -15,8 +15,11 @@ export {
   SessionClosedError,
   SessionCreationError,
   SessionError,
+  SessionHookError,
   SessionRequestError,
   SessionTimeoutError,
+  type RequestErrorOptions,
+  type SessionHook,
 } from './errors.js';
 export { Session, type SessionOptions, type SessionRequest, type SessionStats } from './session.js';
 export { SessionManager, type CreateSessionsResult, type SessionManagerOptions } from './session-manager.js';

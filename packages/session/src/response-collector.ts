@@ -5,12 +5,23 @@ import type { RequestTarget } from './request-url.js';
 /** undici's header list as the HTTP/1.1 client hands it over: name, value, name, value, ... */
 export type RawHeaders = readonly (Buffer | string)[];
 
-/** Turns a finished collection into the request's outcome; a session supplies one for all its requests. */
+/**
+ * Turns a finished collection into the request's outcome; a session supplies
+ * one for all its requests. The collector settles the request whatever these
+ * do: a throw from `complete` rejects it with what was thrown (`fail` is not
+ * called: the owner may have done its bookkeeping already), a throw from
+ * `fail` rejects it with what `fail` threw. Nothing thrown ever reaches undici,
+ * which would emit it as an `error` event on the client.
+ */
 export interface CollectorOwner<R, C> {
-  /** The response is complete: build the result (a throw fails the request through `fail`). */
+  /** The response is complete: build the result. */
   complete(collector: ResponseCollector<R, C>): R;
   /** The request failed (undici's error, or the reason it was aborted): build the error to reject with. */
   fail(collector: ResponseCollector<R, C>, error: Error): Error;
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -102,8 +113,8 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
     let result: R;
     try {
       result = this.#owner.complete(this);
-    } catch (error) {
-      this.#reject(this.#owner.fail(this, error as Error));
+    } catch (thrown) {
+      this.#reject(asError(thrown));
       return;
     }
     this.#resolve(result);
@@ -112,7 +123,13 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   onError(error: Error): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#reject(this.#owner.fail(this, error));
+    let outcome: Error;
+    try {
+      outcome = this.#owner.fail(this, error);
+    } catch (thrown) {
+      outcome = asError(thrown);
+    }
+    this.#reject(outcome);
   }
 
   /** The whole body (no copy when it came in one chunk). */

@@ -7,6 +7,7 @@ import {
   InvalidRequestError,
   InvalidStateTransitionError,
   SessionClosedError,
+  SessionHookError,
   SessionRequestError,
   SessionTimeoutError,
 } from './errors.js';
@@ -322,18 +323,33 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   #complete(call: Call): SessionResponse {
     const raw = call.rawHeaders;
-    const setCookie = setCookieLines(raw);
-    if (setCookie !== undefined) this.#storeCookies(setCookie, call.target.href);
     const status = call.status;
     const payload = call.body();
     this.#settle(call);
-    if (this.#proxyHealth !== undefined) this.#proxyHealth.reportSuccess?.(this.proxy as P);
     this.#bytes += payload.length;
-    if (status >= 500) {
-      this.#failures++;
-      this.#consecutiveFailures++;
-    } else {
-      this.#consecutiveFailures = 0;
+    if (status >= 500) this.#countFailure();
+    else this.#consecutiveFailures = 0;
+    // Hooks run after the bookkeeping, so a throwing one cannot leave the request half counted.
+    const setCookie = setCookieLines(raw);
+    let hookError: SessionHookError | undefined;
+    if (setCookie !== undefined) {
+      try {
+        this.#storeCookies(setCookie, call.target.href);
+      } catch (thrown) {
+        hookError = new SessionHookError(this.id, 'setCookie', { cause: thrown });
+      }
+    }
+    if (this.#proxyHealth !== undefined) {
+      try {
+        this.#proxyHealth.reportSuccess?.(this.proxy as P);
+      } catch (thrown) {
+        hookError ??= new SessionHookError(this.id, 'reportSuccess', { cause: thrown });
+      }
+    }
+    if (hookError !== undefined) {
+      // The caller gets the hook's error, not a response the session could not finish (e.g. a cookie not stored).
+      if (status < 500) this.#countFailure();
+      throw hookError;
     }
     return new BufferedResponse(status, raw, payload, call.target.display);
   }
@@ -341,17 +357,25 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   #fail(call: Call, error: Error): Error {
     this.#settle(call);
     const shown = call.target.display;
-    if (call.timedOut) {
-      this.#countFailure();
-      return new SessionTimeoutError(this.id, call.method, shown, this.#timeout, { cause: error });
-    }
-    if (call.signal?.aborted === true) {
+    if (call.signal?.aborted === true && !call.timedOut) {
       return new SessionRequestError(this.id, call.method, shown, 'aborted', 'aborted by caller', { cause: error });
     }
     this.#countFailure();
     const kind = classifyError(error);
-    if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) this.#proxyHealth.reportFailure?.(this.proxy as P);
-    return new SessionRequestError(this.id, call.method, shown, kind, errorDetail(error), { cause: error });
+    // A timed-out request that was still connecting failed to connect too (its cause is a connect timeout).
+    let hookError: SessionHookError | undefined;
+    if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) {
+      try {
+        this.#proxyHealth.reportFailure?.(this.proxy as P);
+      } catch (thrown) {
+        hookError = new SessionHookError(this.id, 'reportFailure', { cause: thrown });
+      }
+    }
+    // The request's own error stays the outcome (its kind drives retries and metrics); a hook's is attached.
+    if (call.timedOut) {
+      return new SessionTimeoutError(this.id, call.method, shown, this.#timeout, { cause: error, hookError });
+    }
+    return new SessionRequestError(this.id, call.method, shown, kind, errorDetail(error), { cause: error, hookError });
   }
 
   static {

@@ -91,3 +91,19 @@ export function testConfig(overrides: Partial<SessionConfig> = {}): SessionConfi
     ...overrides,
   };
 }
+
+/**
+ * How `promise` settled, or a rejection if it has not settled within `ms`.
+ * For generous bounds on "it settles at all", never to measure time.
+ */
+export async function settlement<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled([promise]).then(([result]) => result!), pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
