@@ -31,6 +31,17 @@ export interface RequestTarget {
   /** `href` with credentials masked. */
   readonly display: string;
   readonly protocol: string;
+  /**
+   * Origin + the RFC 6265 default-path: what a Set-Cookie line without Domain
+   * or Path attributes depends on (its host and path come from the URL).
+   */
+  readonly cookieScope: string;
+}
+
+/** RFC 6265 5.1.4: the directory of the path ('/a/b' -> '/a', '/a' -> '/'). */
+export function defaultCookiePath(pathname: string): string {
+  const last = pathname.lastIndexOf('/');
+  return last <= 0 ? '/' : pathname.slice(0, last);
 }
 
 // Parsing a URL costs microseconds and sessions ask for the same few again and
@@ -40,7 +51,14 @@ const MEMO_LIMIT = 4096;
 const memo = new Map<string, RequestTarget>();
 
 function toTarget(url: URL): RequestTarget {
-  return { origin: url.origin, path: url.pathname + url.search, href: url.href, display: displayUrl(url), protocol: url.protocol };
+  return {
+    origin: url.origin,
+    path: url.pathname + url.search,
+    href: url.href,
+    display: displayUrl(url),
+    protocol: url.protocol,
+    cookieScope: url.origin + defaultCookiePath(url.pathname),
+  };
 }
 
 /** `resolveRequestUrl`, memoised, as a `RequestTarget`; throws what `new URL` throws. */

@@ -151,7 +151,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   #resolved: RequestTarget | undefined;
   #resolvedUrl: string | undefined;
   #resolvedPath: string | undefined;
+  /** The last Set-Cookie lines stored and the cookie scope (origin + default path) of their URL. */
   #lastSetCookie: string | undefined;
+  #lastSetCookieScope: string | undefined;
 
   constructor(options: SessionOptions<P>) {
     this.id = options.id;
@@ -334,7 +336,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     let hookError: SessionHookError | undefined;
     if (setCookie !== undefined) {
       try {
-        this.#storeCookies(setCookie, call.target.href);
+        this.#storeCookies(setCookie, call.target);
       } catch (thrown) {
         hookError = new SessionHookError(this.id, 'setCookie', { cause: thrown });
       }
@@ -420,13 +422,23 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     return headers as Record<string, string>;
   }
 
-  #storeCookies(lines: readonly string[], href: string): void {
-    // The same Set-Cookie lines again (e.g. a server re-sending its session cookie) change nothing,
-    // unless they carry an expiry that they would refresh.
+  #storeCookies(lines: readonly string[], target: RequestTarget): void {
+    // The same Set-Cookie lines again from the same origin and default path (e.g. a server
+    // re-sending its session cookie) change nothing, unless they carry an expiry they would
+    // refresh. A line without Domain/Path takes both from the URL, so another host or path
+    // stores it again; so does a jar handed out, which may have changed behind our back.
     const joined = lines.length === 1 ? lines[0]! : lines.join('\n');
-    if (joined === this.#lastSetCookie && !EXPIRY_ATTRIBUTE.test(joined)) return;
+    if (
+      joined === this.#lastSetCookie &&
+      target.cookieScope === this.#lastSetCookieScope &&
+      !this.#jarShared &&
+      !EXPIRY_ATTRIBUTE.test(joined)
+    ) {
+      return;
+    }
     this.#lastSetCookie = joined;
-    for (const line of lines) this.#jar.setCookieSync(line, href, { ignoreError: true });
+    this.#lastSetCookieScope = target.cookieScope;
+    for (const line of lines) this.#jar.setCookieSync(line, target.href, { ignoreError: true });
     this.#jarUsed = true;
     this.#cookieCache?.clear();
   }

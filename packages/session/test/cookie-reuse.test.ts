@@ -74,3 +74,42 @@ describe('cookie header reuse', () => {
     expect((await session.request({ path: '/' })).text()).toBe('manual=yes; more=too');
   });
 });
+
+describe('repeated Set-Cookie lines', () => {
+  // A server that sets the same line (no Domain, no Path) on every /*/login and
+  // echoes the cookie header elsewhere. Without a Path the cookie's path is the
+  // URL's directory, without a Domain its host is the URL's: one line, two cookies.
+  async function loginServer(): Promise<void> {
+    server = await startServer((req, res) => {
+      if (req.url!.endsWith('/login')) res.setHeader('set-cookie', 'sid=1');
+      res.end(req.headers.cookie ?? '');
+    });
+  }
+
+  it('stores the same line again when it comes from another path', async () => {
+    await loginServer();
+    const session = newSession();
+    await session.request({ path: '/a/login' });
+    await session.request({ path: '/b/login' });
+    expect((await session.request({ path: '/a/page' })).text()).toBe('sid=1');
+    expect((await session.request({ path: '/b/page' })).text()).toBe('sid=1');
+    expect((await session.request({ path: '/c/page' })).text()).toBe('');
+  });
+
+  it('stores the same line again when it comes from another host', async () => {
+    await loginServer();
+    const session = newSession();
+    const hosts = [`http://127.0.0.1:${server!.port}`, `http://localhost:${server!.port}`];
+    for (const host of hosts) await session.request({ url: `${host}/login` });
+    for (const host of hosts) expect((await session.request({ url: `${host}/page` })).text()).toBe('sid=1');
+  });
+
+  it('still stores a repeated line after the jar was handed out and changed', async () => {
+    await loginServer();
+    const session = newSession();
+    await session.request({ path: '/login' });
+    await session.cookieJar.removeAllCookies();
+    await session.request({ path: '/login' });
+    expect((await session.request({ path: '/page' })).text()).toBe('sid=1');
+  });
+});
