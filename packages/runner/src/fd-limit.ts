@@ -137,7 +137,7 @@ export function platformFdLimits(platform: NodeJS.Platform = process.platform): 
   return platform === 'linux' ? linuxFdLimits() : undefined;
 }
 
-/** A URL's origin; a templated URL (`{{host}}/x`, unknown until sent) stands for one of its own. */
+/** A URL's origin; a URL that does not parse as it stands (a template) counts as one of its own. */
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
