@@ -49,6 +49,7 @@ function reportOf(recorded: readonly Recorded[], name: string): RunReport {
       if (r.interval !== k) continue;
       if (r.ok) metrics.recordSuccess(r.status, r.micros, 10, r.step);
       else metrics.recordFailure('http_503', r.micros, r.status, 0, r.step);
+      if (r.micros % 5 === 0) metrics.recordDropped(r.micros % 2 === 0 ? 'pool_full' : 'no_idle_session');
     }
     now = (k + 1) * 1000;
     timeline.add(metrics.takeInterval(), 1, recorded.filter((r) => r.interval === k).length);
@@ -110,6 +111,16 @@ describe('mergeReports', () => {
     expect(merged.rps).toBeCloseTo(150 / 7, 1);
     expect(merged.status_codes['200']! + merged.status_codes['503']!).toBe(150);
     expect(merged.errors['http_503']).toBe(a.errors['http_503']! + b.errors['http_503']!);
+  });
+
+  it('adds drops by cause; a report from before the causes counts its drops as no_idle_session', () => {
+    const a = reportOf(values(21, 400), 't');
+    const { dropped_by_cause: _omitted, ...old } = { ...reportOf(values(22, 10), 't'), dropped: 5 };
+    expect(a.dropped_by_cause.no_idle_session).toBeGreaterThan(0);
+    expect(a.dropped_by_cause.pool_full).toBeGreaterThan(0);
+    const merged = mergeReports([a, old as RunReport]);
+    expect(merged.dropped).toBe(a.dropped + 5);
+    expect(merged.dropped_by_cause).toEqual({ no_idle_session: a.dropped_by_cause.no_idle_session + 5, pool_full: a.dropped_by_cause.pool_full });
   });
 
   it('explains what is wrong with a report it cannot merge', () => {

@@ -102,6 +102,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const totals = Object.fromEntries(COUNTS.map((field) => [field, 0])) as Record<(typeof COUNTS)[number], number>;
   const statusCodes: Record<string, number> = {};
   const errors: Record<string, number> = {};
+  const droppedByCause: RunReport['dropped_by_cause'] = { no_idle_session: 0, pool_full: 0 };
   const reasons = new FailureReasons();
   const sessions = { configured: 0, created: 0, failed_to_create: 0 };
   const latency = LatencyHistogram.create();
@@ -117,6 +118,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     if (typeof partStartup !== 'number' || !Number.isFinite(partStartup)) fail(`${where}.startup`, 'is not a number');
     startup = Math.max(startup, partStartup);
     for (const field of COUNTS) totals[field] += report[field] ?? 0;
+    // Reports from before the causes: their drops had one cause, no idle session.
+    addInto(droppedByCause, report.dropped_by_cause ?? { no_idle_session: report.dropped, pool_full: 0 }, `${where}.dropped_by_cause`);
     addInto(statusCodes, report.status_codes, `${where}.status_codes`);
     addInto(errors, report.errors, `${where}.errors`);
     const failureReasons: Record<string, number> = {};
@@ -187,6 +190,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     model: first.model,
     target: first.target,
     ...totals,
+    dropped_by_cause: droppedByCause,
     rps: round(seconds > 0 ? totals.total / seconds : 0, 1),
     latency: merged(latency),
     status_codes: statusCodes,

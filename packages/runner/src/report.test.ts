@@ -62,6 +62,15 @@ describe('buildReport', () => {
     expect(Object.keys(report.steps)).toEqual(['zeta', 'alpha', 'mid']);
   });
 
+  it('splits open-model drops by cause, adding up to dropped', () => {
+    const metrics = new Metrics();
+    for (let i = 0; i < 7; i++) metrics.recordDropped('no_idle_session');
+    for (let i = 0; i < 2; i++) metrics.recordDropped('pool_full');
+    const report = buildReport(input({ model: 'open', snapshot: metrics.snapshot() }));
+    expect(report.dropped).toBe(9);
+    expect(report.dropped_by_cause).toEqual({ no_idle_session: 7, pool_full: 2 });
+  });
+
   it('reports a zero rate for a zero-length run instead of dividing by zero', () => {
     const at = new Date('2026-01-01T00:00:00.000Z');
     expect(buildReport(input({ startedAt: at, finishedAt: at })).rps).toBe(0);
@@ -87,6 +96,16 @@ describe('formatSummary', () => {
     const text = formatSummary(buildReport(input({ interruptedIterations: 3, reason: 'forced' })));
     expect(text).toMatch(/iterations 2 \(1 failed, 3 interrupted\)/);
     expect(text).toMatch(/forced stop/);
+  });
+
+  it('names the causes of open-model drops, and none when nothing was dropped', () => {
+    const metrics = new Metrics();
+    for (let i = 0; i < 1_200; i++) metrics.recordDropped('no_idle_session');
+    metrics.recordDropped('pool_full');
+    expect(formatSummary(buildReport(input({ model: 'open', snapshot: metrics.snapshot() })))).toMatch(
+      /retries 0\s+dropped 1,201 \(no idle session 1,200, pool queue full 1\)$/m,
+    );
+    expect(formatSummary(buildReport(input({ model: 'open', snapshot: new Metrics().snapshot() })))).toMatch(/retries 0\s+dropped 0$/m);
   });
 
   it('says when nothing completed', () => {

@@ -3,7 +3,7 @@
  * run --json` prints and `--out` writes) from which the text summary is
  * rendered and which `mergeReports` combines exactly.
  */
-import type { LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import type { DropCause, LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
 import { round, type TimelineEntry } from './timeline.js';
 
 /**
@@ -50,8 +50,15 @@ export interface RunReport {
   success: number;
   failed: number;
   retries: number;
-  /** Open model: starts that found no idle session. */
+  /** Open model: starts not issued (no idle session, or a full worker-pool queue). */
   dropped: number;
+  /**
+   * `dropped` by cause, adding up to it: `no_idle_session` (every session was
+   * busy or paused: add sessions), `pool_full` (a session was idle but the
+   * worker pool's queue was full: add workers). A failing target gives failed
+   * requests, never drops.
+   */
+  dropped_by_cause: Record<DropCause, number>;
   iterations: number;
   /** Iterations that failed (the job threw: expectation, capture, script error, no response). */
   failed_iterations: number;
@@ -148,6 +155,7 @@ export function buildReport(input: ReportInput): RunReport {
     failed: snapshot.failed,
     retries: snapshot.retries,
     dropped: snapshot.dropped,
+    dropped_by_cause: { ...(snapshot.dropped_by_cause ?? { no_idle_session: snapshot.dropped, pool_full: 0 }) },
     iterations: input.iterations,
     failed_iterations: input.failedIterations,
     interrupted_iterations: input.interruptedIterations,

@@ -34,6 +34,15 @@ function counts(map: Record<string, number>): string {
   return entries.map(([key, n]) => `${key}: ${integer.format(n)}`).join('   ');
 }
 
+const DROP_CAUSE_LABELS: Record<string, string> = { no_idle_session: 'no idle session', pool_full: 'pool queue full' };
+
+/** ` (no idle session 10, pool queue full 2)`: the causes with drops, when there are drops. */
+function dropCauses(report: RunReport): string {
+  const causes = Object.entries(report.dropped_by_cause ?? {}).filter(([, n]) => n > 0);
+  if (causes.length === 0) return '';
+  return ` (${causes.map(([cause, n]) => `${DROP_CAUSE_LABELS[cause] ?? cause} ${integer.format(n)}`).join(', ')})`;
+}
+
 const label = (name: string): string => `  ${name.padEnd(12)}`;
 
 const STOPPED: Record<StopReason, string> = {
@@ -66,7 +75,7 @@ export function formatSummary(report: RunReport): string {
     `${label('requests')}${integer.format(report.total)} total   ${integer.format(report.success)} ok   ` +
       `${integer.format(report.failed)} failed (${percent(report.failed, report.total)})   ` +
       `retries ${integer.format(report.retries)}` +
-      (report.model === 'open' ? `   dropped ${integer.format(report.dropped)}` : ''),
+      (report.model === 'open' ? `   dropped ${integer.format(report.dropped)}${dropCauses(report)}` : ''),
   );
   lines.push(`${label('throughput')}${decimal.format(report.rps)} req/s   received ${formatBytes(report.bytes_received)}`);
   lines.push(
