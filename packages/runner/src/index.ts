@@ -9,6 +9,8 @@ export { scenarioJob, defaultJob, stepName } from './scenario-job.js';
 export { loadScriptJob } from './script-job.js';
 export { FailureReasons, reasonOf, withFailureReasons } from './failure-reasons.js';
 export { Lifecycle } from './lifecycle.js';
+export { checkFdLimit, fdDemandOf, FdLimitError, platformFdLimits } from './fd-limit.js';
+export type { FdDemand, FdLimitCheck, FdLimits, FdLimitSystem } from './fd-limit.js';
 export type { CloseOutcome } from './lifecycle.js';
 export { startMetricsServer } from './metrics-server.js';
 export type { MetricsSource, RunningMetricsServer } from './metrics-server.js';
