@@ -48,6 +48,14 @@ const { values: flags } = parseArgs({
     'open-sessions': { type: 'string', default: '1000' },
     'engine-conns': { type: 'string' },
     'engine-node-flags': { type: 'string' },
+    soak: { type: 'string' },
+    'soak-sessions': { type: 'string', default: '1000' },
+    'soak-rate': { type: 'string', default: '3000' },
+    'soak-sample': { type: 'string', default: '5' },
+    'soak-warmup': { type: 'string', default: '60' },
+    'engine-from': { type: 'string' },
+    label: { type: 'string' },
+    compare: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -69,6 +77,16 @@ if (flags.help) {
   --engine-node-flags <flags>  extra node flags for the engine runner, e.g. "--max-semi-space-size=64"
   --out <dir>            where to write latest.md/json and the dated copy (default docs/benchmarks; smoke: a temp dir)
   --smoke                one tiny configuration, one run; exits 1 unless it produced a row with requests
+
+  --soak <duration>      soak mode instead (e.g. 10m): closed then open model for <duration> each, heap after GC
+                         and RSS sampled; writes docs/benchmarks/soak-<date>[-<label>].md/json; exit 1 if the bar is missed
+  --soak-sessions <n>    sessions in both models (default 1000)
+  --soak-rate <n>        open-model starts per second (default 3000)
+  --soak-sample <s>      seconds between samples (default 5)
+  --soak-warmup <s>      seconds left out of the slope (default 60)
+  --engine-from <dir>    soak another checkout's built packages (e.g. the commit before a fix)
+  --label <name>         soak: file name suffix (soak-<date>-<label>)
+  --compare <json>       soak: an earlier soak's JSON, shown as the first rows of the table
 `);
   process.exit(0);
 }
@@ -78,6 +96,27 @@ function positive(name, text, fallback) {
   const n = Number(text);
   if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a positive number, got ${text}`);
   return n;
+}
+
+if (flags.soak !== undefined) {
+  const { parseSoakDuration } = await import('./soak-stats.mjs');
+  const { runSoak } = await import('./soak.mjs');
+  const ok = await runSoak({
+    durationS: parseSoakDuration(flags.soak),
+    sessions: Math.round(positive('soak-sessions', flags['soak-sessions'], 1000)),
+    rate: positive('soak-rate', flags['soak-rate'], 3000),
+    sampleS: positive('soak-sample', flags['soak-sample'], 5),
+    warmupS: positive('soak-warmup', flags['soak-warmup'], 60),
+    path: '/',
+    engineFrom: flags['engine-from'],
+    label: flags.label,
+    compare: flags.compare,
+    out: flags.out ?? DEFAULT_OUT,
+    targetKind: /** @type {'auto'|'nginx'|'node'} */ (flags.target),
+    args: process.argv.slice(2).join(' '),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(ok ? 0 : 1);
 }
 
 const smoke = flags.smoke;
