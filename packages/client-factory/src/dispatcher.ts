@@ -2,6 +2,7 @@ import { Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } fro
 import { OriginRouter } from './origin-router.js';
 import type { ResolvedOptions } from './options.js';
 import { listenForHandlerErrors } from './handler-errors.js';
+import { PendingConnects } from './pending-connects.js';
 import { formatHost } from './proxy-target.js';
 import { ClientSet, ReusingPool, type OriginPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
@@ -16,6 +17,12 @@ export interface BuiltDispatcher {
    * would otherwise abort nothing and the close would wait forever.
    */
   destroy(error: Error | undefined): Promise<void>;
+  /**
+   * Fails the connects in progress (to targets and to the proxy) with
+   * `error`, and so the requests waiting for them; open connections are left
+   * alone. True if there was one.
+   */
+  abortConnects(error: Error): boolean;
 }
 
 /**
@@ -65,14 +72,16 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     timeout: options.connectTimeout,
   };
   const proxy = options.proxy;
-  if (proxy === undefined) return direct(pool, tls, options.connectTimeout);
+  const connects = new PendingConnects();
+  if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects);
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
     const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
     const { connections, ...clientOptions } = pool;
-    const viaSocks = { ...clientOptions, connect: socks.connect };
-    return routed(new OriginRouter((origin) => originPool(origin, viaSocks, connections)), (error) => socks.abortAll(error));
+    const viaSocks = { ...clientOptions, connect: connects.wrap(socks.connect) };
+    const router = new OriginRouter((origin) => originPool(origin, viaSocks, connections));
+    return routed(router, connects, (error) => socks.abortAll(error));
   }
-  return viaHttpProxy(options, proxy, pool, tls);
+  return viaHttpProxy(options, proxy, pool, tls, connects);
 }
 
 interface PoolOptions {
@@ -100,27 +109,27 @@ function originPool(origin: string, options: ClientOptions, connections: number)
 }
 
 /** An OriginRouter as a built dispatcher; it keeps its pools through close(), so its destroy() reaches them all. */
-function routed(router: OriginRouter, abortConnects: (error: Error) => void): BuiltDispatcher {
+function routed(router: OriginRouter, connects: PendingConnects, cutHandshakes: (error: Error) => void): BuiltDispatcher {
   return {
     dispatcher: router,
     async destroy(error) {
       const destroyed = router.destroy(error ?? null);
-      abortConnects(error ?? new errors.ClientDestroyedError());
+      cutHandshakes(error ?? new errors.ClientDestroyedError());
       await destroyed;
     },
+    abortConnects: (error) => connects.abortAll(error),
   };
 }
 
 // Plain-http connects carry no per-client state (no TLS session cache), so
-// clients with the same options share one frozen options object and connector.
-const plainOptions = new Map<string, ClientOptions>();
+// clients with the same connect timeout share one connector.
+const plainConnectors = new Map<number, buildConnector.connector>();
 
-function sharedPlainOptions(clientOptions: Omit<PoolOptions, 'connections'>, connectTimeout: number): ClientOptions {
-  const key = `${clientOptions.keepAliveTimeout}|${clientOptions.headersTimeout}|${connectTimeout}`;
-  let shared = plainOptions.get(key);
+function sharedPlainConnector(connectTimeout: number): buildConnector.connector {
+  let shared = plainConnectors.get(connectTimeout);
   if (shared === undefined) {
-    shared = Object.freeze({ ...clientOptions, connect: buildConnector({ timeout: connectTimeout }) });
-    plainOptions.set(key, shared);
+    shared = buildConnector({ timeout: connectTimeout });
+    plainConnectors.set(connectTimeout, shared);
   }
   return shared;
 }
@@ -132,19 +141,27 @@ function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.conn
 }
 
 /**
- * Direct connections. http origins use shared options and a shared plain
- * connector; the first https origin gets this client's own TLS connector and
- * session cache, so an http-only session carries no connector of its own.
+ * Direct connections. http origins use a shared plain connector; the first
+ * https origin gets this client's own TLS connector and session cache, so an
+ * http-only session carries no connector of its own.
  */
-function direct(pool: PoolOptions, tls: buildConnector.BuildOptions, connectTimeout: number): BuiltDispatcher {
+function direct(pool: PoolOptions, tls: buildConnector.BuildOptions, connectTimeout: number, connects: PendingConnects): BuiltDispatcher {
   const { connections, ...clientOptions } = pool;
-  const plain = sharedPlainOptions(clientOptions, connectTimeout);
+  let plain: ClientOptions | undefined;
   let secure: ClientOptions | undefined;
   const router = new OriginRouter((origin) => {
-    const options = origin.startsWith('https:') ? (secure ??= { ...clientOptions, connect: buildConnector(tls) }) : plain;
+    const options = origin.startsWith('https:')
+      ? (secure ??= { ...clientOptions, connect: connects.wrap(buildConnector(tls)) })
+      : (plain ??= { ...clientOptions, connect: connects.wrap(sharedPlainConnector(connectTimeout)) });
     return originPool(origin, options, connections);
   });
-  return routed(router, noop);
+  return routed(router, connects, noop);
+}
+
+/** `opts` with its connect function (ProxyAgent's tunnel, or a connector to the proxy) tracked by `connects`. */
+function trackConnect(opts: object, connects: PendingConnects): object {
+  const connect = (opts as { connect?: unknown }).connect;
+  return typeof connect === 'function' ? { ...opts, connect: connects.wrap(connect as buildConnector.connector) } : opts;
 }
 
 /** HTTP(S) proxies: undici's ProxyAgent, with our per-origin factories. */
@@ -153,18 +170,19 @@ function viaHttpProxy(
   proxy: NonNullable<ResolvedOptions['proxy']>,
   pool: PoolOptions,
   tls: buildConnector.BuildOptions,
+  connects: PendingConnects,
 ): BuiltDispatcher {
   // Called once per origin by ProxyAgent with its own options (its forwarding
   // wrapper passes only `{ connect }`), hence the merge with `pool`.
   const children = new Children();
   const factory = (origin: string | URL, opts: object): Dispatcher => {
-    const merged = { ...pool, ...opts };
+    const merged = { ...pool, ...trackConnect(opts, connects) };
     return children.add(options.connections === 1 ? newClient(origin, merged) : new ReusingPool(origin, merged));
   };
   // ProxyAgent's forwarding mode calls undici internals on what the factory
   // returns, so it needs undici's own Pool there.
   const undiciFactory = (origin: string | URL, opts: object): Dispatcher => {
-    const merged = { ...pool, ...opts };
+    const merged = { ...pool, ...trackConnect(opts, connects) };
     return children.add(options.connections === 1 ? newClient(origin, merged) : newPool(origin, merged));
   };
   // Credentials go in a header we build (decoded user:pass, Basic), never in
@@ -180,8 +198,10 @@ function viaHttpProxy(
     proxyTunnel: options.proxyTunnel,
     factory: options.proxyTunnel ? factory : undiciFactory,
     // The CONNECT requests to the proxy: one socket at a time is enough for one sticky connection.
-    clientFactory: (origin: URL, opts: object) =>
-      children.add(options.connections === 1 ? newClient(origin, opts) : newPool(origin, opts)),
+    clientFactory: (origin: URL, opts: object) => {
+      const tracked = trackConnect(opts, connects);
+      return children.add(options.connections === 1 ? newClient(origin, tracked) : newPool(origin, tracked));
+    },
     proxyTls: tls,
     requestTls: tls,
   });
@@ -193,5 +213,6 @@ function viaHttpProxy(
       const destroyed = children.destroy(error);
       await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
     },
+    abortConnects: (error) => connects.abortAll(error),
   };
 }

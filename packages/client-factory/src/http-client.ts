@@ -22,6 +22,15 @@ export interface HttpClient {
   close(): Promise<void>;
   /** Aborts in-flight requests (they fail with `error`, or UND_ERR_DESTROYED) and closes every socket. Idempotent. */
   destroy(error?: Error): Promise<void>;
+  /**
+   * Fails every connect in progress (TCP, TLS, proxy tunnel or SOCKS
+   * handshake) with `error`, and with it the requests waiting for that
+   * connection: undici offers no way to take back a request before it is
+   * written. Open connections and their requests are untouched; the next
+   * request connects afresh. Returns true if a connect was in progress.
+   * For a deadline that covers connecting (a session's request timeout).
+   */
+  abortConnects(error: Error): boolean;
 }
 
 class SessionHttpClient implements HttpClient {
@@ -30,6 +39,7 @@ class SessionHttpClient implements HttpClient {
   readonly proxy: ProxyTarget | undefined;
   readonly requestTimeout: number;
   readonly #destroyAll: (error: Error | undefined) => Promise<void>;
+  readonly #abortConnects: (error: Error) => boolean;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
 
@@ -38,6 +48,7 @@ class SessionHttpClient implements HttpClient {
     const built = buildDispatcher(resolved);
     this.dispatcher = built.dispatcher;
     this.#destroyAll = built.destroy;
+    this.#abortConnects = built.abortConnects;
     this.proxy = resolved.proxy;
     this.requestTimeout = resolved.requestTimeout;
   }
@@ -58,6 +69,10 @@ class SessionHttpClient implements HttpClient {
   destroy(error?: Error): Promise<void> {
     this.#destroying ??= this.#destroyAll(error);
     return this.#destroying;
+  }
+
+  abortConnects(error: Error): boolean {
+    return this.#abortConnects(error);
   }
 }
 

@@ -105,6 +105,8 @@ export function createSocksConnector(proxy: ProxyTarget, options: SocksConnector
         },
       );
     });
+    // Like undici's own connector: whoever abandons the connect can destroy the socket.
+    return socket;
   };
 
   return {

@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { Socks5Server } from '@pondwader/socks5-server';
 import { createProxy } from 'proxy';
 
@@ -18,6 +19,17 @@ export const tlsFixture = {
 };
 
 type Closer = () => Promise<void>;
+
+// Runs in a worker thread: listens, reports its port, then blocks until told to stop.
+const UNACCEPTING_WORKER = `
+const net = require('node:net');
+const { parentPort, workerData } = require('node:worker_threads');
+const server = net.createServer();
+server.listen(0, '127.0.0.1', 1, () => {
+  parentPort.postMessage(server.address().port);
+  Atomics.wait(new Int32Array(workerData), 0, 0);
+  server.close();
+});`;
 
 /** Sockets a server accepted: how many ever, which are open, and a wait for them all to close. */
 export class SocketLog {
@@ -129,6 +141,40 @@ export class Servers {
     // Reading (and dropping) the input is what lets us see the client's FIN as 'close'.
     const server = net.createServer((socket) => socket.resume());
     return { port: await this.#listen(server, sockets), sockets };
+  }
+
+  /**
+   * A listener whose connects hang: a worker thread listens with a backlog of
+   * 1 and blocks its event loop, and held connections fill the accept queue,
+   * so Linux drops further SYNs (whatever tcp_syncookies says).
+   */
+  async unaccepting(): Promise<{ port: number }> {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(UNACCEPTING_WORKER, { eval: true, workerData: flag.buffer });
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const held: net.Socket[] = [];
+    this.#closers.push(async () => {
+      for (const socket of held) socket.destroy();
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await worker.terminate();
+    });
+    for (let connected = true; connected; ) {
+      if (held.length > 64) throw new Error('the accept queue never filled: connects do not hang on this system');
+      const socket = net.connect(port, '127.0.0.1').on('error', () => undefined);
+      held.push(socket);
+      connected = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 300);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    }
+    return { port };
   }
 
   /** A port nothing listens on (bound, then closed). */

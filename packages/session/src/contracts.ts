@@ -28,6 +28,14 @@ export interface SessionClient {
   readonly cookieJar: CookieJar;
   close(): Promise<void>;
   destroy(error?: Error): Promise<void>;
+  /**
+   * Fails the connects in progress with `error` (and the requests waiting for
+   * them); true if there was one. Called when a request's deadline passes
+   * before it has a connection, so `request_timeout` bounds connecting too.
+   * Without it, such a request still settles at its deadline, but its connect
+   * runs on until the connect timeout and a graceful close waits for it.
+   */
+  abortConnects?(error: Error): boolean;
 }
 
 /** Options the manager passes to the client factory for each session. */

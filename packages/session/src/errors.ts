@@ -111,7 +111,7 @@ export class SessionHookError extends SessionError {
   }
 }
 
-/** The request did not complete (headers and body) within the session's request timeout. */
+/** The request did not complete (connect, send, headers and body) within the session's request timeout. */
 export class SessionTimeoutError extends SessionRequestError {
   readonly timeout: number;
 

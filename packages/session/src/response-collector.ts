@@ -18,6 +18,13 @@ export interface CollectorOwner<R, C> {
   complete(collector: ResponseCollector<R, C>): R;
   /** The request failed (undici's error, or the reason it was aborted): build the error to reject with. */
   fail(collector: ResponseCollector<R, C>, error: Error): Error;
+  /**
+   * The deadline passed before undici wrote the request to a connection (it
+   * waits for a connect, or behind another request): give up the connect it
+   * waits for, which fails it through `onError`. The collector settles it
+   * as timed out right after, whether that happened or not.
+   */
+  abandonConnect?(collector: ResponseCollector<R, C>): void;
 }
 
 function asError(thrown: unknown): Error {
@@ -81,9 +88,25 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
     if (this.#abort !== undefined) this.#abort(reason);
   }
 
+  /** The deadline passed (called by `Deadlines`): the request settles now, timed out, wherever it is. */
   expire(): void {
+    if (this.#settled) return;
     this.timedOut = true;
-    this.abort(new Error('request timed out'));
+    const reason = new Error('request timed out');
+    if (this.#abort !== undefined) {
+      this.abort(reason);
+    } else {
+      // undici hands out a request's abort only once it is written to a socket, so
+      // connecting is bounded by the connect timeout alone: the owner abandons the
+      // connect instead, and a later onConnect aborts the request at once.
+      this.#abortReason = reason;
+      try {
+        this.#owner.abandonConnect?.(this);
+      } catch (thrown) {
+        this.onError(asError(thrown));
+      }
+    }
+    this.onError(reason);
   }
 
   onConnect(abort: (error?: Error) => void): void {

@@ -1,7 +1,7 @@
 import { classifyError } from '@session-engine/client-factory';
 import type { ProxyEntry } from '@session-engine/proxy';
 import type { Cookie, CookieJar } from 'tough-cookie';
-import { util as undiciUtil, type Dispatcher } from 'undici';
+import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import type { ProxySource, SessionClient, SessionProxy } from './contracts.js';
 import {
   InvalidRequestError,
@@ -52,7 +52,7 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   baseUrl?: string | URL;
   /** Header layers applied in order, later wins (e.g. config headers, then session overrides). */
   headers?: Readonly<Record<string, string>> | (Readonly<Record<string, string>> | undefined)[];
-  /** Whole-request deadline in ms (headers and body); 0 = none. */
+  /** Whole-request deadline in ms (connect, proxy tunnel, TLS, send, headers and body); 0 = none. */
   requestTimeout?: number;
   /** Clock for `createdAt`/`lastActivity` (ms); defaults to `Date.now`. */
   now?: () => number;
@@ -91,9 +91,11 @@ type Call = ResponseCollector<SessionResponse, Session<SessionProxy>>;
 // session's private completion steps through these (set in Session's static block).
 let completeCall: (call: Call) => SessionResponse;
 let failCall: (call: Call, error: Error) => Error;
+let abandonConnect: (call: Call) => void;
 const OWNER: CollectorOwner<SessionResponse, Session<SessionProxy>> = {
   complete: (call) => completeCall(call),
   fail: (call, error) => failCall(call, error),
+  abandonConnect: (call) => abandonConnect(call),
 };
 
 /** The Set-Cookie lines of a raw header list, or `undefined` when there are none. */
@@ -364,7 +366,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
     this.#countFailure();
     const kind = classifyError(error);
-    // A timed-out request that was still connecting failed to connect too (its cause is a connect timeout).
+    // A request that timed out while connecting failed to connect too (its cause is a connect timeout).
     let hookError: SessionHookError | undefined;
     if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) {
       try {
@@ -380,9 +382,23 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     return new SessionRequestError(this.id, call.method, shown, kind, errorDetail(error), { cause: error, hookError });
   }
 
+  /**
+   * A request's deadline passed while it waited for a connection: the
+   * session's connects in progress are abandoned, failing the requests
+   * waiting for them (a session's requests share its connects). The timed-out
+   * one becomes a SessionTimeoutError; any other fails with
+   * UND_ERR_CONNECT_TIMEOUT, a connection failure for retries and proxy health.
+   */
+  #abandonConnect(): void {
+    this.#client.abortConnects?.(
+      new undiciErrors.ConnectTimeoutError(`connect abandoned: no connection within the request timeout (${this.#timeout} ms)`),
+    );
+  }
+
   static {
     completeCall = (call) => call.context.#complete(call);
     failCall = (call, error) => call.context.#fail(call, error);
+    abandonConnect = (call) => call.context.#abandonConnect();
   }
 
   /**
