@@ -14,7 +14,11 @@ export interface HttpClient {
   readonly cookieJar: CookieJar;
   /** The resolved proxy (a `ProxyEntry` passed in is returned as the same object), or undefined = direct. */
   readonly proxy: ProxyTarget | undefined;
-  /** ms; also the headers and body timeouts. Use `AbortSignal.timeout(requestTimeout)` for an end-to-end deadline. */
+  /**
+   * ms; also the headers and body timeouts. For an end-to-end deadline use
+   * `AbortSignal.timeout(requestTimeout)` and, since undici acts on a signal
+   * only once the request is written, `abortConnects()` when it fires.
+   */
   readonly requestTimeout: number;
   /** True once `close()` or `destroy()` was called. */
   readonly closed: boolean;
