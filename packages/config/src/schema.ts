@@ -357,7 +357,7 @@ const boolean = z.boolean({ error: (issue) => `must be true or false; got ${show
  */
 export const configShape = {
   number_of_sessions: integer(1, '500').default(500).describe('Sessions to create and keep running concurrently, each with its own connections and cookie jar. Keep at or below ~2000 per process (file descriptors).'),
-  request_timeout: duration({ allowZero: false, example: '30s' }).default(30_000).describe('Deadline for one whole request: connect, TLS, send, and reading the full response.'),
+  request_timeout: duration({ allowZero: false, example: '30s' }).default(30_000).describe('Deadline for one whole request: connect, proxy tunnel, TLS, send, and reading the full response.'),
   max_retries: integer(0, '3').default(3).describe('Retries of a failed request (with back-off) before it counts as a failure; 0 = no retries.'),
   target_url: httpUrl({ allowEmpty: true }).default('').describe('Base URL of the default job and of scenario steps with a "path". Empty = no default request.'),
   proxy_file: text('a file path').default('').describe('Path to a newline-delimited proxy list ("#" comments); empty = direct connections.'),
@@ -376,7 +376,7 @@ export const configShape = {
   stages: list(stage, '[{"duration": "30s", "target": 100}]').default(() => []).describe('Ramp profile: each stage moves linearly to its target (sessions, or starts/s when rate > 0) over its duration.'),
   headers: headers.default(() => ({})).describe('Headers sent with every request (names are stored lowercase).'),
   idle_conn_timeout: duration({ allowZero: false, example: '90s' }).default(90_000).describe('How long an idle keep-alive connection is kept open.'),
-  tls_handshake_timeout: duration({ allowZero: false, example: '10s' }).default(10_000).describe('Deadline for connecting, including the TLS handshake.'),
+  tls_handshake_timeout: duration({ allowZero: false, example: '10s' }).default(10_000).describe('A separate, usually smaller deadline for connecting alone (TCP, proxy handshake, TLS); request_timeout still bounds the whole request, connecting included.'),
   insecure_tls: boolean.default(false).describe('Accept invalid TLS certificates (testing only).'),
   log_level: logLevel.default('info').describe('Least severe log level written: debug, info, warn or error.'),
   metrics_interval: duration({ allowZero: false, example: '10s' }).default(10_000).describe('How often the metrics monitor reports.'),
