@@ -91,8 +91,11 @@ const takeSample = () => {
   const sample = {
     t: Math.round(performance.now() - started) / 1000,
     heapUsed: memory.heapUsed,
+    // What V8 keeps committed for the heap: with external memory, what RSS is made of.
+    heapTotal: memory.heapTotal,
     rss: memory.rss,
     external: memory.external,
+    arrayBuffers: memory.arrayBuffers,
     requests: snapshot.total,
     errors: snapshot.failed,
     dropped: snapshot.dropped,
