@@ -38,8 +38,10 @@ export interface JobContext {
    */
   readonly signal: AbortSignal;
   /**
-   * Sends a request through the session with retries, and records its final
-   * outcome in metrics. Returns the response for any status (a status that is
+   * Sends a request through the session, retried only where a retry can help
+   * (`RETRYABLE_KINDS`, 429 and 503; docs/user-guide.md#timeouts-and-retries),
+   * and records its final outcome in metrics. A status `expectStatus` lists is
+   * checked first: it is a success, never retried. Returns the response for any status (a status that is
    * not 2xx/3xx is recorded as failure `http_<status>`). Throws
    * `ExpectationError` when `expectStatus` is not met and `RequestFailedError`
    * when there is no response after the allowed retries.
@@ -151,6 +153,14 @@ export class RequestContext implements JobContext {
     const host = this.#host;
     const metrics = host.metrics;
     const status = response.status;
+    const step = options?.step;
+    const expected = options?.expectStatus;
+    // The expectation first: an expected status is a success (even a 503), never retried.
+    const met = expected !== undefined && (typeof expected === 'number' ? expected === status : expected.includes(status));
+    if (met) {
+      metrics.recordExpected(status, micros(start, host.now()), response.bytes, step);
+      return response;
+    }
     if (attempt < retries && !host.halted && isRetryableStatus(status)) {
       metrics.recordRetry();
       const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
@@ -159,18 +169,11 @@ export class RequestContext implements JobContext {
         .then(() => this.#retry(req, options, retries, start, attempt + 1));
     }
 
-    const step = options?.step;
     const latency = micros(start, host.now());
-    const expected = options?.expectStatus;
     if (expected !== undefined) {
       const list: readonly number[] = typeof expected === 'number' ? [expected] : expected;
-      if (!list.includes(status)) {
-        metrics.recordFailure('expectation', latency, status, response.bytes, step);
-        throw new ExpectationError(status, list, response.url, step);
-      }
-      // An expected status is a success even outside 2xx/3xx (e.g. expect_status: 404).
-      metrics.recordExpected(status, latency, response.bytes, step);
-      return response;
+      metrics.recordFailure('expectation', latency, status, response.bytes, step);
+      throw new ExpectationError(status, list, response.url, step);
     }
     if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
     else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);

@@ -77,33 +77,39 @@ export function failureKind(error: unknown): string {
   return 'unknown';
 }
 
-// Codes that mean "the network failed", for errors that do not come from a Session.
-const NETWORK_CODES = new Set([
+/**
+ * The one allow-list of failure kinds (see `failureKind`) that a retry can
+ * help: the connection was refused, reset or closed before a response, or
+ * connecting or the whole request timed out. Any other kind is never
+ * retried: proxy authentication (`proxy_auth`) and proxy tunnel refusals
+ * (`proxy_connect`), TLS certificate errors (`DEPTH_ZERO_SELF_SIGNED_CERT`,
+ * `ERR_TLS_CERT_ALTNAME_INVALID`, ...), invalid requests, a closed session, an
+ * abort, name resolution: the next attempt would fail the same way.
+ * Documented in docs/user-guide.md#timeouts-and-retries; keep the two in step.
+ */
+export const RETRYABLE_KINDS: ReadonlySet<string> = new Set([
+  // Refused, reset or closed before a response.
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
   'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
   'UND_ERR_SOCKET',
+  // Connect or request timeout.
+  'timeout',
+  'ETIMEDOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
 ]);
 
 /**
- * Whether an error from `session.request()` is a network failure worth a
- * retry: a session transport error or timeout (`SE_ERR_SESSION_REQUEST`,
- * `SE_ERR_SESSION_TIMEOUT`) unless the caller aborted it, or a raw network
- * code. Closed sessions and bad requests would fail the same way again.
+ * Whether an error from `session.request()` is worth a retry: its failure
+ * kind (the session's `causeCode`, else the error's `code`) is in
+ * `RETRYABLE_KINDS`. An abort (`causeCode: 'aborted'`), a closed session
+ * (`SE_ERR_SESSION_CLOSED`), a bad request (`SE_ERR_SESSION_BAD_REQUEST`),
+ * `proxy_auth` and TLS certificate errors are not.
  */
 export function isRetryableError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, causeCode } = error as ErrorShape;
-  if (code === 'SE_ERR_SESSION_REQUEST' || code === 'SE_ERR_SESSION_TIMEOUT') return causeCode !== 'aborted';
-  return typeof code === 'string' && NETWORK_CODES.has(code);
+  return RETRYABLE_KINDS.has(failureKind(error));
 }

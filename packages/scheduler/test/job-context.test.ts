@@ -170,6 +170,71 @@ describe('ctx.request: retries', () => {
     }
   });
 
+  it('never retries proxy_auth, TLS certificate errors, invalid requests or a closed session', async () => {
+    const requestError = (causeCode: string): Error =>
+      Object.assign(new Error(causeCode), { code: 'SE_ERR_SESSION_REQUEST', causeCode });
+    const errors = [
+      requestError('proxy_auth'),
+      requestError('proxy_connect'),
+      requestError('DEPTH_ZERO_SELF_SIGNED_CERT'),
+      requestError('SELF_SIGNED_CERT_IN_CHAIN'),
+      requestError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+      requestError('CERT_HAS_EXPIRED'),
+      requestError('ERR_TLS_CERT_ALTNAME_INVALID'),
+      requestError('UND_ERR_INVALID_ARG'),
+      requestError('SE_ERR_SESSION_CLOSED'), // the session was destroyed under the request
+      Object.assign(new Error('bad'), { code: 'SE_ERR_SESSION_BAD_REQUEST' }),
+      Object.assign(new Error('closed'), { code: 'SE_ERR_SESSION_CLOSED' }),
+      new TypeError('not a request'),
+    ];
+    for (const error of errors) {
+      const { clock, metrics, session, ctx } = setup([{ error }, { status: 200 }]);
+      const failure = await clock.run(ctx.request({})).catch((e: unknown) => e);
+      expect(failure, String(error)).toMatchObject({ code: 'SE_ERR_SCHEDULER_REQUEST_FAILED', attempts: 1 });
+      expect(session.requests).toHaveLength(1);
+      expect(metrics.retries).toBe(0);
+    }
+  });
+
+  it('retries only the allow-listed kinds: refused, reset, closed before a response, timeouts', async () => {
+    const retried = ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT'];
+    for (const causeCode of retried) {
+      const { clock, metrics, ctx } = setup([{ error: networkError(causeCode) }, { status: 200 }]);
+      expect((await clock.run(ctx.request({}))).status).toBe(200);
+      expect(metrics.retries, causeCode).toBe(1);
+    }
+    const timeout = Object.assign(new Error('t'), { code: 'SE_ERR_SESSION_TIMEOUT', causeCode: 'timeout' });
+    const { clock, metrics, ctx } = setup([{ error: timeout }, { status: 200 }]);
+    expect((await clock.run(ctx.request({}))).status).toBe(200);
+    expect(metrics.retries).toBe(1);
+  });
+
+  it('checks expectStatus first: an expected 503 or 429 is a success, never retried', async () => {
+    const a = setup([{ status: 503, headers: { 'retry-after': '2' } }, { status: 200 }]);
+    expect((await a.clock.run(a.ctx.request({}, { expectStatus: [503], step: 'down' })))).toMatchObject({ status: 503 });
+    expect(a.session.requests).toHaveLength(1);
+    expect(a.pauses).toEqual([]);
+    expect(a.metrics.retries).toBe(0);
+    expect(a.metrics.requests.map((r) => [r.outcome, r.kind, r.status, r.step])).toEqual([['success', 'expected', 503, 'down']]);
+
+    const b = setup([{ status: 429 }, { status: 200 }]);
+    expect((await b.clock.run(b.ctx.request({}, { expectStatus: 429 }))).status).toBe(429);
+    expect(b.session.requests).toHaveLength(1);
+    expect(b.metrics.retries).toBe(0);
+  });
+
+  it('still retries a 503 the expectation does not list, then fails the expectation', async () => {
+    const a = setup([{ status: 503 }, { status: 200 }]);
+    expect((await a.clock.run(a.ctx.request({}, { expectStatus: 200 }))).status).toBe(200);
+    expect(a.metrics.retries).toBe(1);
+    expect(a.metrics.requests.map((r) => [r.outcome, r.kind, r.status])).toEqual([['success', 'expected', 200]]);
+
+    const b = setup([{ status: 503 }]);
+    await expect(b.clock.run(b.ctx.request({}, { expectStatus: 200 }))).rejects.toBeInstanceOf(ExpectationError);
+    expect(b.metrics.retries).toBe(3);
+    expect(b.metrics.requests.map((r) => [r.outcome, r.kind, r.status])).toEqual([['failure', 'expectation', 503]]);
+  });
+
   it('does not retry once the run is halted', async () => {
     const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true });
     await expect(clock.run(ctx.request({}))).rejects.toMatchObject({ attempts: 1 });
@@ -269,6 +334,9 @@ describe('retry helpers', () => {
     expect(isRetryableError(Object.assign(new Error('t'), { code: 'SE_ERR_SESSION_TIMEOUT', causeCode: 'timeout' }))).toBe(true);
     expect(isRetryableError(Object.assign(new Error('r'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isRetryableError(Object.assign(new Error('b'), { code: 'SE_ERR_SESSION_BAD_REQUEST' }))).toBe(false);
+    expect(isRetryableError(Object.assign(new Error('a'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'proxy_auth' }))).toBe(false);
+    expect(isRetryableError(Object.assign(new Error('c'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'CERT_HAS_EXPIRED' }))).toBe(false);
+    expect(isRetryableError(Object.assign(new Error('d'), { code: 'ENOTFOUND' }))).toBe(false);
     expect(isRetryableError(new Error('plain'))).toBe(false);
     expect(isRetryableError(undefined)).toBe(false);
   });
