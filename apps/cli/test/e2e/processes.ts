@@ -3,6 +3,7 @@
  * `engine` binary, started as a user would, on 127.0.0.1 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 
@@ -133,4 +134,33 @@ export function useTarget(): () => TargetProcess {
     await fetch(`${target!.url}/stats/reset`, { method: 'POST' });
   });
   return () => target!;
+}
+
+/**
+ * Listens on 127.0.0.1, port 0, counting the connections it accepts; pushes
+ * onto `cleanups` a closer that destroys its sockets and closes it.
+ */
+export async function listenLoopback(
+  server: Server,
+  cleanups: (() => Promise<unknown>)[],
+): Promise<{ port: number; sockets: Set<Socket>; accepted: () => number }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  server.on('connection', (socket: Socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { port: (server.address() as AddressInfo).port, sockets, accepted: () => accepted };
 }

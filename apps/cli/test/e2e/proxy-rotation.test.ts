@@ -8,13 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Socks5Server } from '@pondwader/socks5-server';
 import { createProxy } from 'proxy';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runEngine, startTarget, type EngineResult, type TargetProcess } from './processes.js';
+import { listenLoopback, runEngine, startTarget, type EngineResult, type TargetProcess } from './processes.js';
 
 /** The fields of `engine run --json` these tests read. */
 interface Report {
@@ -42,26 +41,8 @@ const cleanups: (() => Promise<unknown>)[] = [];
 let tmp: string;
 let target: TargetProcess;
 
-async function listen(server: net.Server): Promise<{ port: number; sockets: Set<net.Socket>; accepted: () => number }> {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  server.on('connection', (socket: net.Socket) => {
-    accepted += 1;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as AddressInfo).port, sockets, accepted: () => accepted };
+function listen(server: net.Server): ReturnType<typeof listenLoopback> {
+  return listenLoopback(server, cleanups);
 }
 
 async function startHttpProxy(auth?: { username: string; password: string }): Promise<TestProxy & { authHeaders: (string | undefined)[] }> {

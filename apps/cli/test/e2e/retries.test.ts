@@ -9,13 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy } from 'proxy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runEngine, useTarget } from './processes.js';
+import { listenLoopback, runEngine, useTarget } from './processes.js';
 
 /** The fields of `engine run --json` these tests read. */
 interface Report {
@@ -42,23 +41,7 @@ afterEach(async () => {
 
 /** Listens on 127.0.0.1, port 0; closed (its sockets destroyed) after the test. */
 async function listen(server: net.Server): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
+  return (await listenLoopback(server, cleanups)).port;
 }
 
 async function run(args: string[]): Promise<Report> {
