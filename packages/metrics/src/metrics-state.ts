@@ -25,9 +25,12 @@ export class MetricsState {
   success = 0;
   failed = 0;
   retries = 0;
-  dropped = 0;
-  /** `dropped` by cause; adds up to it. */
+  /** Dropped starts by cause; their sum is `dropped`. */
   readonly droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
+
+  get dropped(): number {
+    return this.droppedByCause.no_idle_session + this.droppedByCause.pool_full;
+  }
   bytesReceived = 0;
   activeSessions = 0;
   /** Sum of the recorded latencies (as recorded: whole us, at least 1), for Prometheus `_sum`. */
@@ -42,7 +45,6 @@ export class MetricsState {
     this.success = 0;
     this.failed = 0;
     this.retries = 0;
-    this.dropped = 0;
     this.droppedByCause.no_idle_session = 0;
     this.droppedByCause.pool_full = 0;
     this.bytesReceived = 0;

@@ -142,7 +142,6 @@ export class Metrics {
    */
   recordDropped(cause: DropCause = 'no_idle_session'): void {
     const state = this.#state;
-    state.dropped++;
     // Never throws on the record path: a cause from untyped code that is not pool_full counts as the default.
     state.droppedByCause[cause === 'pool_full' ? 'pool_full' : 'no_idle_session']++;
   }

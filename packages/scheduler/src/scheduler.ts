@@ -181,7 +181,6 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #succeeded = 0;
   #failed = 0;
   #interrupted = 0;
-  #dropped = 0;
   readonly #droppedByCause: Record<DropCause, number> = { no_idle_session: 0, pool_full: 0 };
   /** `abandon()` was called: jobs still running no longer count. */
   #abandoned = false;
@@ -274,7 +273,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
       succeeded: this.#succeeded,
       failed: this.#failed,
       interrupted: this.#interrupted,
-      dropped: this.#dropped,
+      dropped: this.#droppedByCause.no_idle_session + this.#droppedByCause.pool_full,
       droppedByCause: { ...this.#droppedByCause },
       elapsedMs: this.#now() - this.#t0,
     };
@@ -314,9 +313,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     this.interrupt();
     if (this.#abandoned || this.#phase !== 'running') return;
     this.#abandoned = true;
-    for (const slot of this.#slots) {
-      if (slot.busy && slot.iteration !== 0) this.#interrupted++;
-    }
+    this.#interrupted += this.running;
     this.#resolveIdle?.();
   }
 
@@ -450,7 +447,6 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   #drop(cause: DropCause): void {
-    this.#dropped++;
     this.#droppedByCause[cause]++;
     this.#metrics.recordDropped(cause);
   }
