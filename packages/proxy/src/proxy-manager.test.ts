@@ -29,15 +29,47 @@ describe('ProxyManager rotation', () => {
     expect(hosts(manager, 7)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
   });
 
-  it('gives concurrent async callers distinct rotation steps', async () => {
-    const manager = ProxyManager.fromText(LIST);
-    const picked = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, i % 2));
-        return manager.next()?.host;
-      }),
-    );
-    expect([...picked].sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+  it('keeps one rotation for async callers that interleave, also across a reload in flight', async () => {
+    // Sessions pick proxies from many async paths at once, with awaits between
+    // picks and a reload possibly reading the file meanwhile. The rotation is
+    // shared: picks in the order they happen walk the list one step at a time,
+    // no caller ever goes direct, and the position carries over the reload.
+    const dir = await mkdtemp(join(tmpdir(), 'se-proxy-interleave-'));
+    try {
+      const path = join(dir, 'proxies.txt');
+      await writeFile(path, LIST);
+      const manager = await ProxyManager.fromFile(path);
+      await writeFile(path, 'http://x:1\nhttp://y:2\n');
+      const order: (string | undefined)[] = [];
+      let reloaded = false;
+      const reload = manager.reload().then(() => {
+        reloaded = true;
+      });
+      const pick = async (): Promise<void> => {
+        order.push(manager.next()?.host);
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      // Each caller picks until the reload has landed, then twice more.
+      const caller = async (): Promise<void> => {
+        while (!reloaded) await pick();
+        await pick();
+        await pick();
+      };
+      await Promise.all([caller(), caller(), caller(), caller(), reload]);
+
+      expect(order).not.toContain(undefined);
+      const cut = order.findIndex((host) => host === 'x' || host === 'y');
+      expect(cut).toBeGreaterThan(0);
+      const before = order.slice(0, cut);
+      const after = order.slice(cut);
+      // One step per pick across all callers: no pick repeats or skips a proxy of the list it was made from.
+      expect(before).toEqual(before.map((_, i) => ['a', 'b', 'c'][i % 3]));
+      const start = (cut % 3) % 2;
+      expect(after).toEqual(after.map((_, i) => ['x', 'y'][(start + i) % 2]));
+      expect(after.length).toBeGreaterThanOrEqual(8);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('returns undefined (direct) for an empty list', () => {
