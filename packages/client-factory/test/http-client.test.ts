@@ -149,15 +149,24 @@ describe('close and destroy', () => {
     const target = await servers.httpTarget();
     const a = client();
     await get(a, `${target.url}/`);
-    await expect(Promise.all([a.close(), a.close()])).resolves.toBeDefined();
+    expect(target.sockets.open.size).toBe(1);
+    // Neither call rejects, and together they close the client's socket.
+    await expect(Promise.all([a.close(), a.close()])).resolves.toEqual([undefined, undefined]);
+    expect(a.closed).toBe(true);
+    await within(target.sockets.allClosed(), 2_000, 'socket close after close()');
     await expect(a.destroy()).resolves.toBeUndefined();
     await expect(a.close()).resolves.toBeUndefined();
+    expect((await rejection(get(a, `${target.url}/`))).code).toBe('UND_ERR_DESTROYED');
 
     const b = client();
     await get(b, `${target.url}/`);
-    await expect(Promise.all([b.destroy(), b.destroy()])).resolves.toBeDefined();
+    const inFlight = rejection(get(b, `${target.url}/hang`));
+    while (target.hanging.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await expect(Promise.all([b.destroy(), b.destroy()])).resolves.toEqual([undefined, undefined]);
+    expect((await within(inFlight, 2_000, 'abort of the request in flight')).code).toBe('UND_ERR_DESTROYED');
     await expect(b.close()).resolves.toBeUndefined();
-    await target.sockets.allClosed();
+    await within(target.sockets.allClosed(), 2_000, 'socket close after destroy()');
+    expect(target.sockets.accepted).toBe(2);
   });
 
   it('destroy() during close() aborts the requests close() was waiting for', async () => {
