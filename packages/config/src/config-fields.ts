@@ -49,6 +49,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   body: { type: 'string', kind: 'string' },
   scenario: { type: 'ScenarioStep[]', kind: 'array' },
   script: { type: 'string (path)', kind: 'string' },
+  thresholds: { type: '(string | Threshold)[]', kind: 'array' },
 };
 
 function defaultText(key: ConfigKey, kind: FieldKind, value: unknown): string {

@@ -107,3 +107,18 @@ export class JsonPathError extends ConfigError {
     this.offset = offset;
   }
 }
+
+/** A threshold expression outside the grammar; the message shows the expression with a caret under the problem, and the grammar. */
+export class ThresholdError extends ConfigError {
+  /** The rejected expression, trimmed. */
+  readonly expression: string;
+  /** 0-based offset in `expression` where the problem is. */
+  readonly offset: number;
+
+  constructor(message: string, expression: string, offset: number, options?: ErrorOptions) {
+    super(message, 'SE_ERR_CONFIG_THRESHOLD', options);
+    this.name = 'ThresholdError';
+    this.expression = expression;
+    this.offset = offset;
+  }
+}

@@ -6,9 +6,11 @@ export {
   ConfigParseError,
   ConfigValidationError,
   JsonPathError,
+  ThresholdError,
   type ConfigIssue,
 } from './errors.js';
 export { parseJsonPath, readJsonPath, type JsonPathSegment } from './json-path.js';
+export { parseJsonWithPositions, type LocatedJson, type TextPosition } from './json-source.js';
 export {
   defaultConfig,
   loadConfig,
@@ -19,12 +21,24 @@ export {
 export { REDACTED, redactConfig } from './redact.js';
 export {
   engineConfigSchema,
+  stepName,
   type CaptureSpec,
+  type CheckSpec,
   type ConfigInput,
   type ConfigKey,
   type EngineConfig,
   type LogLevel,
   type ScenarioStep,
   type Stage,
+  type ThresholdConfig,
 } from './schema.js';
+export {
+  parseThreshold,
+  thresholdHolds,
+  thresholdMetricKind,
+  THRESHOLD_GRAMMAR,
+  type ParsedThreshold,
+  type ThresholdMetric,
+  type ThresholdOperator,
+} from './threshold.js';
 export { BUILTIN_TEMPLATE_VARIABLES, templateVariables } from './template-variables.js';

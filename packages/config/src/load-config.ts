@@ -86,7 +86,10 @@ function fileLayer(file: string, located: LocatedJson, values: Record<string, un
   };
 }
 
-/** Layers are merged key by key; `headers` merges by header name so a higher layer can add one. */
+/**
+ * Layers are merged key by key; `headers` merges by header name so a higher layer can add one,
+ * and `thresholds` add up (a `--threshold` flag adds to the file's).
+ */
 function merge(layers: readonly Layer[]): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
   for (const { values } of layers) {
@@ -96,12 +99,23 @@ function merge(layers: readonly Layer[]): Record<string, unknown> {
         const headers: Record<string, unknown> = {};
         for (const [name, headerValue] of [...Object.entries(below), ...Object.entries(value)]) setOwn(headers, name, headerValue);
         setOwn(merged, key, headers);
+      } else if (key === 'thresholds' && Array.isArray(below) && Array.isArray(value)) {
+        setOwn(merged, key, [...below, ...value]);
       } else {
         setOwn(merged, key, value);
       }
     }
   }
   return merged;
+}
+
+/** Where the value at `path` came from: file position, environment variable, or nothing (overrides). */
+function locateIssue(layers: readonly Layer[], path: RawIssue['path']): Pick<ConfigIssue, 'file' | 'line' | 'column' | 'env'> | undefined {
+  if (path[0] === 'thresholds' && typeof path[1] === 'number') {
+    const found = thresholdOwner(layers, path);
+    if (found !== undefined) return found.layer.locate(found.path);
+  }
+  return owner(layers, path)?.locate(path);
 }
 
 /** The highest layer that supplied the value at `path`: that is where the user must fix it. */
@@ -115,6 +129,32 @@ function owner(layers: readonly Layer[], path: RawIssue['path']): Layer | undefi
     // Header maps merge, so a bad header belongs to the layer that has that name.
     if (top === 'headers' && typeof second === 'string' && isRecord(headers) && !hasOwn(headers, second)) continue;
     return layer;
+  }
+  return undefined;
+}
+
+/**
+ * Thresholds add up across layers: the layer that holds the merged list's `index`-th entry, and
+ * the path to it inside that layer (so a file position points at the right entry).
+ */
+function thresholdOwner(layers: readonly Layer[], path: RawIssue['path']): { layer: Layer; path: RawIssue['path'] } | undefined {
+  const index = path[1];
+  if (typeof index !== 'number') return undefined;
+  // The lists the merge concatenated, in order; a value that is not a list starts over (it replaced those below).
+  let parts: { layer: Layer; length: number }[] = [];
+  for (const layer of layers) {
+    if (!hasOwn(layer.values, 'thresholds')) continue;
+    const list = layer.values['thresholds'];
+    const last = parts[parts.length - 1];
+    const appends = Array.isArray(list) && last !== undefined && last.length >= 0;
+    const entry = { layer, length: Array.isArray(list) ? list.length : -1 };
+    parts = appends ? [...parts, entry] : [entry];
+  }
+  let start = 0;
+  for (const part of parts) {
+    if (part.length < 0) return { layer: part.layer, path };
+    if (index < start + part.length) return { layer: part.layer, path: ['thresholds', index - start, ...path.slice(2)] };
+    start += part.length;
   }
   return undefined;
 }
@@ -169,7 +209,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Reado
         path: formatPath(issue.path),
         message: issue.message,
         code: issue.code,
-        ...owner(layers, issue.path)?.locate(issue.path),
+        ...locateIssue(layers, issue.path),
       });
     }
   }

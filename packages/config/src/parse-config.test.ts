@@ -50,6 +50,7 @@ describe('defaultConfig', () => {
       body: '',
       scenario: [],
       script: '',
+      thresholds: [],
     } satisfies EngineConfig);
   });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatDuration, tryParseDuration } from './duration.js';
-import { JsonPathError } from './errors.js';
+import { JsonPathError, ThresholdError } from './errors.js';
 import { parseJsonPath } from './json-path.js';
+import { parseThreshold } from './threshold.js';
 import { redactUrl } from '@session-engine/redact';
 import { scenarioTemplateIssues } from './scenario-templates.js';
 
@@ -33,6 +34,30 @@ export interface ScenarioStep {
   capture?: Record<string, CaptureSpec>;
   /** Run this step only in a session's first iteration (e.g. a login); later iterations skip it. */
   once?: boolean;
+  /** Checks of the response, counted as passes and fails; a failed check fails neither the request nor the iteration. */
+  checks?: CheckSpec[];
+}
+
+/**
+ * One check of a step's response (exactly one kind): the status is in a set; a header is present
+ * (or matches a regular expression); the body contains a string; the value at a JSON path is
+ * present, equals a JSON value, or (as text) matches a regular expression. `name` is unique in
+ * its step; the report counts it as `<step>.<name>`.
+ */
+export type CheckSpec =
+  | { name: string; status: number[] }
+  | { name: string; header: string; matches?: string }
+  | { name: string; body_contains: string }
+  | { name: string; json: string; equals?: unknown; matches?: string };
+
+/** A threshold as the config holds it: the expression, whether crossing it stops the run, and from when that is checked (ms). */
+export interface ThresholdConfig {
+  /** The expression as written (a trailing `!` included), e.g. `"p(95)<300ms"`. */
+  threshold: string;
+  /** Evaluated every timeline interval too; crossing it stops the run (reason `threshold`). A trailing `!` sets it. */
+  abort_on_fail: boolean;
+  /** With abort_on_fail: not evaluated during the first `delay` ms of the run. */
+  delay: number;
 }
 
 /** The parsed configuration: snake_case keys as in the seed's JSON file, every duration in milliseconds. */
@@ -62,6 +87,7 @@ export interface EngineConfig {
   body: string;
   scenario: ScenarioStep[];
   script: string;
+  thresholds: ThresholdConfig[];
 }
 
 // ---------------------------------------------------------------------------
@@ -271,6 +297,96 @@ function isJsonValue(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** A regular expression source, checked by compiling it (a check's `matches`). */
+const regex = text('a regular expression, e.g. "^application/json"').superRefine((value, ctx) => {
+  try {
+    new RegExp(value);
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(value)} is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      params: { code: 'invalid_format' },
+    });
+  }
+});
+
+const CHECK_KINDS = ['status', 'header', 'body_contains', 'json'] as const;
+
+/** The default name of a check: what it looks at. */
+function checkName(check: Record<string, unknown>): string {
+  if (check['status'] !== undefined) return 'status';
+  if (typeof check['header'] === 'string') return `header ${check['header'].toLowerCase()}`;
+  if (check['body_contains'] !== undefined) return 'body';
+  return `json ${String(check['json'])}`;
+}
+
+const check = z
+  .strictObject(
+    {
+      name: text('a label, e.g. "has token"').min(1, { error: 'must not be empty; remove it (a default is derived) or name the check' }).optional(),
+      status: z
+        .union([status, z.array(status).min(1, { error: 'must list at least one status code, e.g. [200, 201]' })], {
+          error: (issue) => `must be a status code or a list of them, e.g. 200 or [200, 201]; got ${shown(issue.input)}`,
+        })
+        .optional(),
+      header: text('a header name such as "content-type"')
+        .regex(TOKEN, { error: (issue) => `must be a header name such as "content-type"; got ${shown(issue.input)}` })
+        .optional(),
+      body_contains: text('text the body must contain').optional(),
+      json: jsonPath.optional(),
+      equals: z
+        .unknown()
+        .refine((value) => isJsonValue(value), { error: 'must be a JSON value (object, array, string, finite number, boolean or null)' })
+        .optional(),
+      matches: regex.optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `must be a check object like {"status": [200, 201]}, {"header": "content-type", "matches": "json"}, {"body_contains": "ok"} or {"json": "$.id", "equals": 1}; got ${shown(issue.input)}`
+          : undefined,
+    },
+  )
+  .superRefine((raw, ctx) => {
+    const value: unknown = raw;
+    if (!isRecord(value)) return;
+    const kinds = CHECK_KINDS.filter((kind) => value[kind] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        ...(kinds.length > 1 ? { path: [kinds[1]!] } : {}),
+        message:
+          kinds.length === 0
+            ? 'needs one of "status", "header", "body_contains" or "json", e.g. {"status": [200, 201]}'
+            : `set one of "status", "header", "body_contains" and "json" per check, not ${kinds.map((kind) => `"${kind}"`).join(' and ')}; write one check each`,
+        params: { code: kinds.length === 0 ? 'missing_key' : 'conflicting_keys' },
+      });
+      return;
+    }
+    const kind = kinds[0];
+    if (value['equals'] !== undefined && kind !== 'json') {
+      ctx.addIssue({ code: 'custom', path: ['equals'], message: '"equals" goes with "json" (the value at a JSON path); remove it or use "json"', params: { code: 'conflicting_keys' } });
+    }
+    if (value['matches'] !== undefined && kind !== 'json' && kind !== 'header') {
+      ctx.addIssue({ code: 'custom', path: ['matches'], message: '"matches" goes with "header" or "json"; for the body use "body_contains"', params: { code: 'conflicting_keys' } });
+    }
+    if (value['matches'] !== undefined && value['equals'] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['matches'], message: 'set either "equals" or "matches", not both; write two checks', params: { code: 'conflicting_keys' } });
+    }
+  }, always)
+  .transform((value): CheckSpec => {
+    const name = value.name ?? checkName(value);
+    if (value.status !== undefined) return { name, status: typeof value.status === 'number' ? [value.status] : value.status };
+    if (value.header !== undefined) return { name, header: value.header.toLowerCase(), ...(value.matches !== undefined ? { matches: value.matches } : {}) };
+    if (value.body_contains !== undefined) return { name, body_contains: value.body_contains };
+    return {
+      name,
+      json: value.json ?? '$',
+      ...(value.equals !== undefined ? { equals: value.equals } : {}),
+      ...(value.matches !== undefined ? { matches: value.matches } : {}),
+    };
+  });
+
 const scenarioStep = z
   .strictObject(
     {
@@ -304,6 +420,7 @@ const scenarioStep = z
       once: z
         .boolean({ error: (issue) => `must be true or false (true runs the step only in a session's first iteration); got ${shown(issue.input)}` })
         .optional(),
+      checks: list(check, '[{"status": [200, 201]}]').optional(),
     },
     {
       error: (issue) =>
@@ -331,6 +448,23 @@ const scenarioStep = z
         params: { code: 'missing_key' },
       });
     }
+    const checks = step['checks'];
+    if (Array.isArray(checks)) {
+      const seen = new Set<string>();
+      checks.forEach((entry: unknown, index) => {
+        if (!isRecord(entry) || CHECK_KINDS.filter((kind) => entry[kind] !== undefined).length !== 1) return;
+        const name = typeof entry['name'] === 'string' ? entry['name'] : checkName(entry);
+        if (seen.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['checks', index, 'name'],
+            message: `another check of this step is named ${JSON.stringify(name)}; give each check its own "name" (the report counts them by name)`,
+            params: { code: 'duplicate_name' },
+          });
+        }
+        seen.add(name);
+      });
+    }
     if (has('body') && has('json')) {
       ctx.addIssue({
         code: 'custom',
@@ -340,6 +474,51 @@ const scenarioStep = z
       });
     }
   }, always);
+
+/**
+ * One threshold: an expression string (a trailing `!` aborts on fail) or
+ * `{"threshold": "...", "abort_on_fail": true, "delay": "10s"}`. Checked here by the
+ * parser the runner evaluates with, so what loads is what runs.
+ */
+const threshold = z.unknown().transform((value, ctx): ThresholdConfig => {
+  const issue = (message: string, code: string, path: (string | number)[] = []): never => {
+    ctx.addIssue({ code: 'custom', path, message, input: value, params: { code } });
+    return z.NEVER;
+  };
+  const example = '"p(95)<300ms" or {"threshold": "error_rate<1%", "abort_on_fail": true, "delay": "10s"}';
+  const expression = (text: unknown, path: (string | number)[]): { abort: boolean } => {
+    if (typeof text !== 'string') return issue(`must be a threshold expression string, e.g. "p(95)<300ms"; got ${shown(text)}`, 'invalid_type', path);
+    try {
+      return { abort: parseThreshold(text).abortOnFail };
+    } catch (error) {
+      if (!(error instanceof ThresholdError)) throw error;
+      return issue(error.message, 'invalid_threshold', path);
+    }
+  };
+  if (typeof value === 'string') {
+    const { abort } = expression(value, []);
+    return { threshold: value.trim(), abort_on_fail: abort, delay: 0 };
+  }
+  if (!isRecord(value)) return issue(`must be a threshold, e.g. ${example}; got ${shown(value)}`, 'invalid_type');
+  for (const key of Object.keys(value)) {
+    if (key !== 'threshold' && key !== 'abort_on_fail' && key !== 'delay') {
+      issue(`unknown key ${JSON.stringify(key)} in a threshold; the keys are "threshold", "abort_on_fail" and "delay"`, 'unknown_key', [key]);
+    }
+  }
+  const { abort } = expression(value['threshold'], ['threshold']);
+  const abortOnFail = value['abort_on_fail'];
+  if (abortOnFail !== undefined && typeof abortOnFail !== 'boolean') issue(`must be true or false; got ${shown(abortOnFail)}`, 'invalid_type', ['abort_on_fail']);
+  let delay = 0;
+  if (value['delay'] !== undefined) {
+    const parsed = tryParseDuration(value['delay']);
+    if (!parsed.ok) issue(parsed.message, 'invalid_duration', ['delay']);
+    else if (parsed.ms > MAX_TIMER_MS) issue(`must be at most ${formatDuration(MAX_TIMER_MS)}`, 'too_big', ['delay']);
+    else delay = parsed.ms;
+  }
+  const text = value['threshold'];
+  if (typeof text !== 'string') return z.NEVER;
+  return { threshold: text.trim(), abort_on_fail: abortOnFail === true || abort, delay };
+});
 
 const logLevel = z.enum(['debug', 'info', 'warn', 'error'], {
   error: (issue) => `must be one of "debug", "info", "warn", "error"; got ${shown(issue.input)}`,
@@ -387,6 +566,11 @@ export const configShape = {
   body: text('the request body').default('').describe('Request body of the default job.'),
   scenario: list(scenarioStep, '[{"method": "GET", "path": "/"}]').default(() => []).describe('Ordered request steps run as one job per iteration, with status expectations and captured variables.'),
   script: text('a file path').default('').describe('Path to a job module (exports a job function); replaces the default job and scenario.'),
+  thresholds: list(threshold, '["p(95)<300ms", "error_rate<1%"]')
+    .default(() => [])
+    .describe(
+      'Pass/fail criteria evaluated on the final report: "<metric>[{step:<name>}] <op> <value>", e.g. "p(95)<300ms", "error_rate<1%"; a crossed one makes engine run exit 99. A trailing "!" (or {"threshold": "...", "abort_on_fail": true, "delay": "10s"}) also stops the run when crossed (reason threshold). Thresholds from every layer add up.',
+    ),
 };
 
 export type ConfigKey = keyof typeof configShape;
@@ -434,6 +618,9 @@ export const engineConfigSchema = configObject
     for (const issue of scenarioTemplateIssues(scenario)) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_variable' } });
     }
+    for (const issue of thresholdStepIssues(config['thresholds'], scenario, typeof script === 'string' && script !== '')) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_step' } });
+    }
   }, always)
   .transform((config): EngineConfig => {
     // Rebuilt in schema order so printed configs read like the docs.
@@ -443,6 +630,46 @@ export const engineConfigSchema = configObject
     for (const key of Object.keys(configShape) as ConfigKey[]) ordered[key] = full[key];
     return ordered as unknown as EngineConfig;
   });
+
+/** A scenario step's name in reports: its `name`, or `"<n>. <METHOD> <path or url>"`. */
+export function stepName(step: { name?: string | undefined; method?: string | undefined; path?: string | undefined; url?: string | undefined }, index: number): string {
+  return step.name ?? `${index + 1}. ${(step.method ?? 'GET').toUpperCase()} ${step.path ?? step.url ?? ''}`;
+}
+
+/**
+ * Thresholds on a step the run cannot have: a step missing from the scenario, or any step with
+ * the default job (one request, no steps). With a script, steps are named as it runs, so they
+ * are not checked here (the runner reports a step that never ran).
+ */
+function thresholdStepIssues(thresholds: unknown, scenario: unknown, hasScript: boolean): { path: (string | number)[]; message: string }[] {
+  if (!Array.isArray(thresholds) || hasScript) return [];
+  const steps = Array.isArray(scenario) ? scenario : [];
+  // Raw input: only string fields count (a bad one is reported by the step's own checks).
+  const field = (step: unknown, key: string): string | undefined => (isRecord(step) && typeof step[key] === 'string' ? step[key] : undefined);
+  const names = steps.map((step: unknown, index) =>
+    stepName({ name: field(step, 'name') || undefined, method: field(step, 'method'), path: field(step, 'path'), url: field(step, 'url') }, index),
+  );
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  thresholds.forEach((entry: unknown, index) => {
+    const text = isRecord(entry) ? entry['threshold'] : entry;
+    if (typeof text !== 'string') return;
+    let step: string | undefined;
+    try {
+      step = parseThreshold(text).step;
+    } catch {
+      return; // reported by the element's own check
+    }
+    if (step === undefined || names.includes(step)) return;
+    // The entry, whichever form it was written in (this runs on the transformed list when every key is valid).
+    const path = ['thresholds', index];
+    const message =
+      names.length === 0
+        ? `threshold ${JSON.stringify(text.trim())} names step ${JSON.stringify(step)}, but there are no steps: the default job sends one request to target_url; define a "scenario" (or a "script") or drop {step:...}`
+        : `threshold ${JSON.stringify(text.trim())} names step ${JSON.stringify(step)}, which is not in the scenario; steps: ${names.map((name) => JSON.stringify(name)).join(', ')}`;
+    issues.push({ path, message });
+  });
+  return issues;
+}
 
 /** What callers may pass (file, overrides): like {@link EngineConfig}, all optional, durations as ns numbers or strings. */
 export type ConfigInput = z.input<typeof engineConfigSchema>;
