@@ -1,8 +1,8 @@
 export { Metrics } from './metrics.js';
 export { DROP_CAUSES } from './metrics-state.js';
-export type { DropCause } from './metrics-state.js';
+export type { CheckCounts, DropCause } from './metrics-state.js';
 export type { MetricsOptions } from './metrics.js';
-export { mergeSnapshots } from './snapshot.js';
+export { addChecks, checkRecord, mergeSnapshots } from './snapshot.js';
 export type { MetricsSnapshot, StepSnapshot } from './snapshot.js';
 export { LatencyHistogram } from './latency-histogram.js';
 export type { LatencySummary } from './latency-histogram.js';

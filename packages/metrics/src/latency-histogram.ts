@@ -205,6 +205,18 @@ export class LatencyHistogram {
     };
   }
 
+  /**
+   * The latency at any percentile, in **milliseconds** (0 when empty): the top
+   * of the bucket that holds it, like the summary's p50 ... p99.9, so a
+   * `p(97.5)` threshold reads the same histogram exactly, not interpolated
+   * between fixed percentiles.
+   */
+  percentile(p: number): number {
+    if (typeof p !== 'number' || !(p >= 0 && p <= 100)) throw new MetricsArgumentError(`percentile must be a number from 0 to 100, got ${String(p)}`);
+    const hdr = this.#hdr;
+    return hdr.totalCount === 0 ? 0 : hdr.getValueAtPercentile(p) / 1000;
+  }
+
   // hdr.mean walks an iterator object per value (~10 ms on a full histogram);
   // one pass over the counts array gives the same figure (bucket midpoints).
   #meanMicros(): number {

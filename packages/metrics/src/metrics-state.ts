@@ -16,6 +16,12 @@ export class StepState {
   readonly histogram = LatencyHistogram.create();
 }
 
+/** Passes and fails of one named check. */
+export interface CheckCounts {
+  passes: number;
+  fails: number;
+}
+
 /**
  * The raw tallies behind a Metrics instance. Plain fields so that the record
  * path is property increments; the snapshot builder and the Prometheus
@@ -39,6 +45,7 @@ export class MetricsState {
   readonly statuses = new StatusCounts();
   readonly errors = new Map<string, number>();
   readonly steps = new Map<string, StepState>();
+  readonly checks = new Map<string, CheckCounts>();
 
   /** Clears every tally except `activeSessions`, which describes the present, not the past. */
   reset(): void {
@@ -53,5 +60,6 @@ export class MetricsState {
     this.statuses.reset();
     this.errors.clear();
     this.steps.clear();
+    this.checks.clear();
   }
 }

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { MetricsArgumentError } from './errors.js';
 import { IntervalMark } from './interval.js';
 import type { IntervalSnapshot } from './interval.js';
-import { MetricsState, StepState, type DropCause } from './metrics-state.js';
+import { MetricsState, StepState, type CheckCounts, type DropCause } from './metrics-state.js';
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
 import { lifetimeRate, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
@@ -130,6 +130,22 @@ export class Metrics {
     }
   }
 
+  /**
+   * The outcome of a named check (a scenario step's `checks`, a script's
+   * `context.check()`): counted as a pass or a fail, apart from requests. A
+   * failed check fails neither a request nor an iteration.
+   */
+  recordCheck(name: string, ok: boolean): void {
+    const checks = this.#state.checks;
+    let counts = checks.get(name);
+    if (counts === undefined) {
+      counts = { passes: 0, fails: 0 };
+      checks.set(name, counts);
+    }
+    if (ok) counts.passes++;
+    else counts.fails++;
+  }
+
   /** A request attempt that will be repeated; the final outcome is recorded separately. */
   recordRetry(): void {
     this.#state.retries++;
@@ -185,6 +201,11 @@ export class Metrics {
       const step = state.steps.get(name) as StepState;
       setOwn(steps, name, stepSnapshot(step.success, step.failed, step.histogram));
     }
+    const checks: Record<string, CheckCounts> = {};
+    for (const name of [...state.checks.keys()].sort()) {
+      const counts = state.checks.get(name) as CheckCounts;
+      setOwn(checks, name, { passes: counts.passes, fails: counts.fails });
+    }
     return {
       started_at: this.#startedAt,
       elapsed_ms: elapsedMs,
@@ -202,6 +223,7 @@ export class Metrics {
       errors: toSortedRecord(state.errors),
       latency: state.histogram.summary(),
       steps,
+      checks,
       histogram: state.histogram.encode(),
     };
   }

@@ -1,7 +1,7 @@
 import { EmptyMergeError, SnapshotFormatError } from './errors.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { LatencySummary } from './latency-histogram.js';
-import { DROP_CAUSES, type DropCause } from './metrics-state.js';
+import { DROP_CAUSES, type CheckCounts, type DropCause } from './metrics-state.js';
 
 /** Per-step figures inside a snapshot. */
 export interface StepSnapshot {
@@ -38,6 +38,8 @@ export interface MetricsSnapshot {
   errors: Record<string, number>;
   latency: LatencySummary;
   steps: Record<string, StepSnapshot>;
+  /** Checks by name (`<step>.<name>` for scenario checks): passes and fails. */
+  checks: Record<string, CheckCounts>;
   /** The overall HDR histogram (microseconds), V2 compressed and base64 encoded. */
   histogram: string;
 }
@@ -134,11 +136,39 @@ function checkSnapshot(snapshot: unknown, index: number): MetricsSnapshot {
     if (!isRecord(step)) throw new SnapshotFormatError(`${where}.steps.${name} is not an object`);
     checkCounts(`${where}.steps.${name}`, { success: step['success'], failed: step['failed'] });
   }
+  // Snapshots from before checks have none.
+  const checks = snapshot['checks'];
+  if (checks !== undefined) {
+    if (!isRecord(checks)) throw new SnapshotFormatError(`${where}.checks is not an object`);
+    for (const [name, counts] of Object.entries(checks)) {
+      if (!isRecord(counts)) throw new SnapshotFormatError(`${where}.checks.${name} is not an object`);
+      checkCounts(`${where}.checks.${name}`, { passes: counts['passes'], fails: counts['fails'] });
+    }
+  }
   return snapshot as unknown as MetricsSnapshot;
 }
 
 function addCounts(target: Map<string, number>, source: Record<string, number>): void {
   for (const [key, value] of Object.entries(source)) target.set(key, (target.get(key) ?? 0) + value);
+}
+
+/** Adds check counts into `into` (exact: counts add). Shared by snapshot and report merges. */
+export function addChecks(into: Map<string, CheckCounts>, checks: Readonly<Record<string, CheckCounts>>): void {
+  for (const [name, counts] of Object.entries(checks)) {
+    const merged = into.get(name);
+    if (merged === undefined) into.set(name, { passes: counts.passes, fails: counts.fails });
+    else {
+      merged.passes += counts.passes;
+      merged.fails += counts.fails;
+    }
+  }
+}
+
+/** Check counts as a plain object, names in a stable order. */
+export function checkRecord(checks: ReadonlyMap<string, CheckCounts>): Record<string, CheckCounts> {
+  const out: Record<string, CheckCounts> = {};
+  for (const name of [...checks.keys()].sort()) setOwn(out, name, { ...(checks.get(name) as CheckCounts) });
+  return out;
 }
 
 /**
@@ -167,6 +197,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
   const errors = new Map<string, number>();
   const histogram = LatencyHistogram.create();
   const steps = new Map<string, { success: number; failed: number; histogram: LatencyHistogram }>();
+  const checks = new Map<string, CheckCounts>();
 
   checked.forEach((s, i) => {
     const at = Date.parse(s.started_at);
@@ -197,6 +228,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
       merged.failed += step.failed;
       merged.histogram.add(decode(`snapshot ${i}.steps.${name}.histogram`, step.histogram));
     }
+    addChecks(checks, s.checks ?? {});
   });
 
   const stepRecord: Record<string, StepSnapshot> = {};
@@ -223,6 +255,7 @@ export function mergeSnapshots(...snapshots: MetricsSnapshot[]): MetricsSnapshot
     errors: sortedRecord(errors),
     latency: histogram.summary(),
     steps: stepRecord,
+    checks: checkRecord(checks),
     histogram: histogram.encode(),
   };
 }

@@ -56,6 +56,8 @@ export interface SchedulerMetrics {
   recordExpected(status: number, latencyMicros: number, bytes?: number, step?: string): void;
   recordFailure(kind: string, latencyMicros: number, status?: number, bytes?: number, step?: string): void;
   recordRetry(): void;
+  /** A named check's outcome (`JobContext.check`): a pass or a fail, apart from requests. */
+  recordCheck(name: string, ok: boolean): void;
   /** An open-model start that was not issued, and why. */
   recordDropped(cause: DropCause): void;
   setActiveSessions(n: number): void;

@@ -47,6 +47,13 @@ export interface JobContext {
    * when there is no response after the allowed retries.
    */
   request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse>;
+  /**
+   * Counts a check: a truthy `ok` is a pass, anything else a fail, under `name` in the
+   * report's `checks` (and the `checks` threshold). A failed check fails
+   * neither the request nor the iteration. Returns `ok`, so it can guard:
+   * `if (!ctx.check('has token', typeof body.token === 'string')) return;`.
+   */
+  check(name: string, ok: boolean): boolean;
 }
 
 /** What a request context needs from its scheduler run. */
@@ -109,6 +116,12 @@ export class RequestContext implements JobContext {
     this.#session = session;
     this.iteration = iteration;
     this.intendedStart = intendedStart;
+  }
+
+  check(name: string, ok: boolean): boolean {
+    const passed = Boolean(ok);
+    this.#host.metrics.recordCheck(String(name), passed);
+    return passed;
   }
 
   request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse> {

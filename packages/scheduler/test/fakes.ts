@@ -221,6 +221,12 @@ export class MetricsRecorder implements SchedulerMetrics {
     this.retries++;
   }
 
+  readonly checks: [name: string, ok: boolean][] = [];
+
+  recordCheck(name: string, ok: boolean): void {
+    this.checks.push([name, ok]);
+  }
+
   recordDropped(cause: DropCause): void {
     this.dropped++;
     this.droppedByCause[cause]++;
