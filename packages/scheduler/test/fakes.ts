@@ -119,6 +119,7 @@ export function response(status: number, headers: Record<string, string | string
     body: buffer,
     bytes: buffer.length,
     url: 'http://fake.test/',
+    redirects: 0,
     text: () => buffer.toString(),
     json: <T>() => JSON.parse(buffer.toString()) as T,
   };

@@ -61,6 +61,8 @@ export interface SessionConfig {
   readonly idle_conn_timeout: number;
   readonly tls_handshake_timeout: number;
   readonly insecure_tls: boolean;
+  /** Redirects followed within one request (an integer >= 0; 0 = a redirect is the response). Default 10. */
+  readonly max_redirects?: number;
 }
 
 /** The logger calls used here (`@session-engine/logger`'s `Logger` fits). */

@@ -21,6 +21,7 @@ export {
   type RequestErrorOptions,
   type SessionHook,
 } from './errors.js';
+export { DEFAULT_MAX_REDIRECTS } from './redirects.js';
 export { Session, type SessionOptions, type SessionRequest, type SessionStats } from './session.js';
 export { SessionManager, type CreateSessionsResult, type SessionManagerOptions } from './session-manager.js';
 export type { ResponseHeaders, SessionResponse } from './session-response.js';

@@ -14,8 +14,8 @@ export type RawHeaders = readonly (Buffer | string)[];
  * which would emit it as an `error` event on the client.
  */
 export interface CollectorOwner<R, C> {
-  /** The response is complete: build the result. */
-  complete(collector: ResponseCollector<R, C>): R;
+  /** The response is complete: build the result, or a promise of it (a redirect followed). */
+  complete(collector: ResponseCollector<R, C>): R | PromiseLike<R>;
   /** The request failed (undici's error, or the reason it was aborted): build the error to reject with. */
   fail(collector: ResponseCollector<R, C>, error: Error): Error;
   /**
@@ -52,6 +52,8 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   readonly context: C;
   readonly method: string;
   readonly target: RequestTarget;
+  /** What was asked for (the owner's request object), kept to follow a redirect from the response. */
+  request: unknown = undefined;
   /** The caller's signal and the listener added to it, removed when the request settles. */
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
@@ -62,7 +64,7 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   timedOut = false;
   readonly promise: Promise<R>;
   readonly #owner: CollectorOwner<R, C>;
-  #resolve!: (value: R) => void;
+  #resolve!: (value: R | PromiseLike<R>) => void;
   #reject!: (error: Error) => void;
   #settled = false;
   #first: Buffer | undefined = undefined;
@@ -133,7 +135,7 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   onComplete(_trailers: string[] | null): void {
     if (this.#settled) return;
     this.#settled = true;
-    let result: R;
+    let result: R | PromiseLike<R>;
     try {
       result = this.#owner.complete(this);
     } catch (thrown) {

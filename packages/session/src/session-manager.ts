@@ -10,6 +10,7 @@ import type {
   SessionProxy,
 } from './contracts.js';
 import { InvalidOptionError, SessionCreationError } from './errors.js';
+import { redirectLimit } from './redirects.js';
 import { Session } from './session.js';
 
 export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
@@ -52,6 +53,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   readonly #concurrency: number;
   readonly #now: () => number;
   readonly #baseUrl: URL | undefined;
+  readonly #maxRedirects: number;
   readonly #sessions = new Map<number, Session<P>>();
   // Unregistered sessions whose close has not finished yet.
   readonly #closing = new Set<Session<P>>();
@@ -77,6 +79,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     this.#sessionHeaders = options.sessionHeaders;
     this.#concurrency = concurrency;
     this.#now = options.now ?? Date.now;
+    this.#maxRedirects = redirectLimit(options.config.max_redirects, 'max_redirects');
     const target = options.config.target_url;
     try {
       this.#baseUrl = target === '' ? undefined : new URL(target);
@@ -227,6 +230,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
         ...(this.#baseUrl === undefined ? {} : { baseUrl: this.#baseUrl }),
         headers: [this.#config.headers, this.#sessionHeaders?.(id)],
         requestTimeout: this.#config.request_timeout,
+        maxRedirects: this.#maxRedirects,
         now: this.#now,
         ...(this.#proxies === undefined ? {} : { proxyHealth: this.#proxies }),
         deadlines: this.#deadlines,

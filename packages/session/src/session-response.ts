@@ -12,8 +12,10 @@ export interface SessionResponse {
   readonly body: Buffer;
   /** Body length in bytes. */
   readonly bytes: number;
-  /** The request URL (absolute; credentials masked), for messages. */
+  /** The URL that answered (absolute; credentials masked): after redirects, the last one. */
   readonly url: string;
+  /** Redirects followed to get this response (0: the URL asked for answered it). */
+  readonly redirects: number;
   text(): string;
   /** Parses the body; throws `ResponseJsonError` (`SE_ERR_SESSION_BAD_JSON`) naming the URL if it is not JSON. */
   json<T = unknown>(): T;
@@ -23,16 +25,18 @@ export class BufferedResponse implements SessionResponse {
   readonly status: number;
   readonly body: Buffer;
   readonly url: string;
+  readonly redirects: number;
   #raw: RawHeaders | undefined;
   #headers: ResponseHeaders | undefined;
 
   /** `headers` may be undici's raw header list: it is parsed on first read (most jobs never read it). */
-  constructor(status: number, headers: ResponseHeaders | RawHeaders, body: Buffer, url: string) {
+  constructor(status: number, headers: ResponseHeaders | RawHeaders, body: Buffer, url: string, redirects = 0) {
     this.status = status;
     if (Array.isArray(headers)) this.#raw = headers as RawHeaders;
     else this.#headers = headers as ResponseHeaders;
     this.body = body;
     this.url = url;
+    this.redirects = redirects;
   }
 
   get headers(): ResponseHeaders {

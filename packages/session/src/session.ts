@@ -13,9 +13,10 @@ import {
 } from './errors.js';
 import { buildHeaderProfile, mergeHeaders } from './header-profile.js';
 import { Deadlines } from './deadlines.js';
+import { badRedirectError, isRedirectStatus, redirectLimit, redirectLoopError, RedirectHop, redirectTo } from './redirects.js';
 import { resolveTarget, type RequestTarget } from './request-url.js';
 import { ResponseCollector, type CollectorOwner, type RawHeaders } from './response-collector.js';
-import { BufferedResponse, type SessionResponse } from './session-response.js';
+import { BufferedResponse, normaliseHeaders, type SessionResponse } from './session-response.js';
 import type { SessionState } from './session-state.js';
 
 /** One request. `url` (absolute) wins over `path` (resolved against the base URL); neither = the base URL. */
@@ -60,6 +61,11 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   proxyHealth?: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'>;
   /** Shared deadline sweeper (a manager gives all its sessions one); default: the session's own. */
   deadlines?: Deadlines;
+  /**
+   * Redirects (301, 302, 303, 307, 308) followed within one request, through this session (config
+   * `max_redirects`); default 10. 0 = a redirect is the response. See redirects.ts.
+   */
+  maxRedirects?: number;
 }
 
 const COOKIE_CACHE_SIZE = 16;
@@ -89,7 +95,7 @@ type Call = ResponseCollector<SessionResponse, Session<SessionProxy>>;
 
 // One handler owner for every request of every session; it reaches the
 // session's private completion steps through these (set in Session's static block).
-let completeCall: (call: Call) => SessionResponse;
+let completeCall: (call: Call) => SessionResponse | Promise<SessionResponse>;
 let failCall: (call: Call, error: Error) => Error;
 let abandonConnect: (call: Call) => void;
 const OWNER: CollectorOwner<SessionResponse, Session<SessionProxy>> = {
@@ -139,6 +145,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   readonly #proxyHealth: Pick<ProxySource<P>, 'reportFailure' | 'reportSuccess'> | undefined;
   readonly #now: () => number;
   readonly #deadlines: Deadlines;
+  readonly #maxRedirects: number;
   /** The jar may hold cookies (something was stored, or the jar was handed out). */
   #jarUsed = false;
   /** The jar was handed out through `cookieJar`, so it can change without us knowing. */
@@ -172,6 +179,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#proxyHealth = options.proxy === undefined ? undefined : options.proxyHealth;
     this.#now = options.now ?? Date.now;
     this.#deadlines = options.deadlines ?? new Deadlines(this.#timeout);
+    this.#maxRedirects = redirectLimit(options.maxRedirects);
     this.createdAt = this.#now();
     this.#lastActivity = this.createdAt;
   }
@@ -256,8 +264,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
   }
 
-  /** Dispatches `req`; the returned collector settles the request (see `#complete` / `#fail`). */
-  #send(req: SessionRequest): Call {
+  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); the returned collector settles the request (see `#complete` / `#fail`). */
+  #send(req: SessionRequest, hop?: RedirectHop): Call {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
@@ -266,8 +274,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     let headers: Record<string, string> = this.headers as Record<string, string>;
     let body: string | Buffer | null = req.body ?? null;
     // undici's ProxyAgent writes a host header into the object it is given.
-    let own = this.proxy !== undefined;
-    if (own) headers = { ...headers };
+    let own = this.proxy !== undefined || hop !== undefined;
+    if (own) headers = hop === undefined ? { ...headers } : hop.profile(headers);
     if (req.headers !== undefined) {
       if (!own) headers = { ...headers };
       own = true;
@@ -290,6 +298,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
+    call.request = hop ?? req;
     const signal = req.signal;
     if (signal !== undefined) {
       const onAbort = (): void => call.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -299,7 +308,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       else signal.addEventListener('abort', onAbort, { once: true });
     }
     if (this.#timeout > 0) {
-      call.deadline = performance.now() + this.#timeout;
+      // A redirect chain is one request: every hop has the first hop's deadline.
+      call.deadline = hop === undefined ? performance.now() + this.#timeout : hop.deadline;
       this.#deadlines.add(call);
     }
     // undici reads the options and keeps none of them, so a session's repeated request reuses one object.
@@ -325,7 +335,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#lastActivity = this.#now();
   }
 
-  #complete(call: Call): SessionResponse {
+  #complete(call: Call): SessionResponse | Promise<SessionResponse> {
     const raw = call.rawHeaders;
     const status = call.status;
     const payload = call.body();
@@ -355,7 +365,25 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       if (status < 500) this.#countFailure();
       throw hookError;
     }
-    return new BufferedResponse(status, raw, payload, call.target.display);
+    const hop = call.request instanceof RedirectHop ? call.request : undefined;
+    if (this.#maxRedirects > 0 && isRedirectStatus(status)) return this.#redirect(call, hop);
+    return new BufferedResponse(status, raw, payload, call.target.display, hop?.count ?? 0);
+  }
+
+  /** Sends the next hop of a redirect (the chain settles with it), or throws why it cannot be followed. */
+  #redirect(call: Call, previous: RedirectHop | undefined): Promise<SessionResponse> {
+    const from = previous?.request ?? (call.request as SessionRequest);
+    const location = normaliseHeaders(call.rawHeaders).location;
+    const next = redirectTo(from, previous, call.method, call.target, call.status, location, call.deadline);
+    if (!(next instanceof RedirectHop)) {
+      this.#countFailure();
+      throw badRedirectError(this.id, call.method, call.target, next);
+    }
+    if (next.count > this.#maxRedirects) {
+      this.#countFailure();
+      throw redirectLoopError(this.id, call.method, call.target, this.#maxRedirects, next);
+    }
+    return this.#send(next.request, next).promise;
   }
 
   #fail(call: Call, error: Error): Error {
