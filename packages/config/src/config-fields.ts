@@ -27,6 +27,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   number_of_sessions: { type: 'integer', kind: 'integer' },
   request_timeout: { type: 'duration', kind: 'duration' },
   max_retries: { type: 'integer', kind: 'integer' },
+  max_redirects: { type: 'integer', kind: 'integer' },
   target_url: { type: 'string (http(s) URL)', kind: 'string' },
   proxy_file: { type: 'string (path)', kind: 'string' },
   max_idle_conns: { type: 'integer', kind: 'integer' },

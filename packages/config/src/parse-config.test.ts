@@ -28,6 +28,7 @@ describe('defaultConfig', () => {
       number_of_sessions: 500,
       request_timeout: 30_000,
       max_retries: 3,
+      max_redirects: 10,
       target_url: '',
       proxy_file: '',
       max_idle_conns: 500,
@@ -98,6 +99,14 @@ describe('parseConfig', () => {
     expect(() => {
       (config as EngineConfig).number_of_sessions = 1;
     }).toThrow(TypeError);
+  });
+
+  it('takes max_redirects as a whole number >= 0 (0 = the redirect is the response)', () => {
+    expect(parseConfig({}).max_redirects).toBe(10);
+    expect(parseConfig({ max_redirects: 0 }).max_redirects).toBe(0);
+    for (const bad of [-1, 2.5, '3']) {
+      expect(byPath(issuesOf({ max_redirects: bad }), 'max_redirects')[0]?.message).toMatch(/whole number ≥ 0, e\.g\. 10; got/);
+    }
   });
 
   it('lowercases header names (a later spelling wins) and method names', () => {

@@ -65,6 +65,7 @@ export interface EngineConfig {
   number_of_sessions: number;
   request_timeout: number;
   max_retries: number;
+  max_redirects: number;
   target_url: string;
   proxy_file: string;
   max_idle_conns: number;
@@ -538,6 +539,11 @@ export const configShape = {
   number_of_sessions: integer(1, '500').default(500).describe('Sessions to create and keep running concurrently, each with its own connections and cookie jar. Keep at or below ~2000 per process (file descriptors).'),
   request_timeout: duration({ allowZero: false, example: '30s' }).default(30_000).describe('Deadline for one whole request: connect, proxy tunnel, TLS, send, and reading the full response.'),
   max_retries: integer(0, '3').default(3).describe('Retries of a failed request (with back-off) before it counts as a failure; 0 = no retries.'),
+  max_redirects: integer(0, '10')
+    .default(10)
+    .describe(
+      'Redirects (301, 302, 303, 307, 308) a request follows, through its own session (cookies included); one request_timeout covers the whole chain. More fail as redirect_loop; 0 = the redirect is the response.',
+    ),
   target_url: httpUrl({ allowEmpty: true }).default('').describe('Base URL of the default job and of scenario steps with a "path". Empty = no default request.'),
   proxy_file: text('a file path').default('').describe('Path to a newline-delimited proxy list ("#" comments); empty = direct connections.'),
   max_idle_conns: integer(1, '500').default(500).describe('Accepted for seed compatibility and not used: undici keeps each open connection alive until idle_conn_timeout; max_conns_per_host bounds them.'),
