@@ -116,3 +116,29 @@ export class ReportFormatError extends RunnerError {
     this.name = 'ReportFormatError';
   }
 }
+
+/** A report file to read back (`engine report html|summary`) is missing or cannot be read. */
+export class ReportFileError extends RunnerError {
+  readonly path: string;
+
+  constructor(message: string, path: string, options?: ErrorOptions) {
+    super(message, 'SE_ERR_RUNNER_REPORT_FILE', options);
+    this.name = 'ReportFileError';
+    this.path = path;
+  }
+}
+
+/** A report file is not valid JSON; `line` and `column` (1-based) say where. */
+export class ReportParseError extends RunnerError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+
+  constructor(message: string, position: { file: string; line: number; column: number }, options?: ErrorOptions) {
+    super(message, 'SE_ERR_RUNNER_REPORT_PARSE', options);
+    this.name = 'ReportParseError';
+    this.file = position.file;
+    this.line = position.line;
+    this.column = position.column;
+  }
+}

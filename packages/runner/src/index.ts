@@ -5,6 +5,8 @@ export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } fr
 export type { TimelineEntry } from './timeline.js';
 export { formatSummary, formatBytes, formatMs } from './summary.js';
 export { mergeReports } from './merge-reports.js';
+export { renderHtmlReport } from './html-report.js';
+export { readReportFile, checkReportShape } from './report-file.js';
 export { scenarioJob, defaultJob, stepName } from './scenario-job.js';
 export { loadScriptJob } from './script-job.js';
 export { FailureReasons, reasonOf, withFailureReasons } from './failure-reasons.js';
@@ -17,7 +19,9 @@ export type { MetricsSource, RunningMetricsServer } from './metrics-server.js';
 export {
   NoProxiesError,
   NoTargetError,
+  ReportFileError,
   ReportFormatError,
+  ReportParseError,
   RunnerError,
   RunOptionsError,
   ScriptExportError,

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, jsonForScript, renderHtmlReport } from './html-report.js';
+import type { RunReport } from './report.js';
+
+/** A report written by a real `engine run --demo -s 20 -d 3s --out`. */
+const demo = JSON.parse(readFileSync(new URL('../test/fixtures/demo-report.json', import.meta.url), 'utf8')) as RunReport;
+
+/** The text of `<script ...>` elements, in order. */
+const scripts = (html: string): string[] => [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => `${m[1]}|${m[2]!.slice(0, 40)}`);
+
+describe('escaping', () => {
+  it('escapes text for HTML content and attributes', () => {
+    expect(escapeHtml(`<b a="1">&'`)).toBe('&#60;b a=&#34;1&#34;&#62;&#38;&#39;');
+  });
+
+  it('keeps JSON inside a <script> element: no "<", ">" or "&" left, and it parses back unchanged', () => {
+    const value = { name: '</script><script>alert(1)</script>', c: '<!-- & -->', line: '\u2028' };
+    const text = jsonForScript(value);
+    expect(text).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe('renderHtmlReport', () => {
+  it('is one document whose scripts are only the inlined library, its setup and the data', () => {
+    const html = renderHtmlReport(demo);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    // Nothing is loaded from anywhere: no src, no stylesheet link, a CSP that forbids fetching.
+    expect(html).not.toMatch(/\s(src|srcset)\s*=/i);
+    expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/i);
+    expect(html).toContain(`content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"`);
+    const found = scripts(html);
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatch(/^ type="application\/json" id="chart-data"\|/);
+    expect(found[1]).toMatch(/uPlot/);
+    const data = JSON.parse(/<script type="application\/json" id="chart-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as { t: number[]; charts: { id: string; values: (number | null)[][] }[] };
+    expect(data.t).toEqual(demo.timeline.map((e) => e.t));
+    expect(data.charts.map((c) => c.id)).toEqual(['chart-throughput', 'chart-latency', 'chart-sessions']);
+    expect(data.charts[0]!.values[0]).toEqual(demo.timeline.map((e) => e.rps));
+    expect(data.charts[2]!.values[0]).toEqual(demo.timeline.map((e) => e.active_sessions));
+    // Per-step rows in the scenario's order.
+    expect([...html.matchAll(/<tr><td>(login|me|counter)<\/td>/g)].map((m) => m[1])).toEqual(['login', 'me', 'counter']);
+  });
+
+  it('renders markup in report values as text, never as elements', () => {
+    const report = { ...demo, target: 'http://x/<img src=x onerror=alert(1)>', steps: { '</script><b>': demo.steps['me']! }, config: { note: '</pre><i>' } };
+    const html = renderHtmlReport(report);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('</script><b>');
+    expect(html).not.toContain('</pre><i>');
+    expect(html).toContain('&#60;/script&#62;&#60;b&#62;');
+    expect(scripts(html)).toHaveLength(3);
+  });
+
+  it('shows thresholds with their values and a verdict, and checks with pass rates, when the report has them', () => {
+    const report = {
+      ...demo,
+      thresholds: [
+        { expr: 'p(95)<300ms', value: 2.1, ok: true },
+        { expr: 'error_rate<1%', value: 0.025, ok: false },
+      ],
+      checks: { 'me.status is 200': { passes: 99, fails: 1 } },
+    } as RunReport;
+    const html = renderHtmlReport(report);
+    expect(html).toMatch(/<div class="verdict fail" id="verdict" data-crossed="1">thresholds: 1 of 2 crossed<\/div>/);
+    expect(html).toMatch(/<td><code>p\(95\)&#60;300ms<\/code><\/td><td class="num">2.1<\/td><td class="ok">✓ pass<\/td>/);
+    expect(html).toMatch(/<td><code>error_rate&#60;1%<\/code><\/td><td class="num">0.025<\/td><td class="crossed">✗ fail<\/td>/);
+    expect(html).toMatch(/<td>me.status is 200<\/td><td class="num">99<\/td><td class="num">1<\/td><td class="num">99.0%<\/td>/);
+    expect(html).toContain('data-metric="checks" data-value="0.99">99.0%');
+
+    const passing = renderHtmlReport({ ...report, thresholds: [{ expr: 'rps>1', value: 5, ok: true }] } as RunReport);
+    expect(passing).toContain('thresholds: all 1 passed');
+  });
+
+  it('leaves thresholds and checks out for reports without them', () => {
+    const html = renderHtmlReport(demo);
+    expect(html).not.toContain('id="verdict"');
+    expect(html).not.toContain('id="thresholds"');
+    expect(html).not.toContain('id="checks"');
+  });
+
+  it('says so instead of drawing charts when the timeline is empty', () => {
+    const html = renderHtmlReport({ ...demo, timeline: [] });
+    expect(html).toContain('no timeline in this report');
+    expect(scripts(html)).toHaveLength(0);
+  });
+});
