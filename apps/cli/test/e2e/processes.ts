@@ -64,8 +64,12 @@ export interface EngineResult {
 
 export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
-  /** Called once the process has started; use it to send signals. */
-  onStart?: (child: ChildProcess) => void;
+  /**
+   * Called once the process has started; use it to send signals. If the
+   * promise it returns rejects (a readiness signal that never came), the
+   * engine is killed and `runEngine` rejects with that error and its stderr.
+   */
+  onStart?: (child: ChildProcess) => void | Promise<unknown>;
   timeoutMs?: number;
   cwd?: string;
 }
@@ -88,31 +92,98 @@ export function runEngine(args: string[], options: EngineOptions = {}): Promise<
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  options.onStart?.(child);
-  return new Promise<EngineResult>((resolve) => {
+  let startError: Error | undefined;
+  options.onStart?.(child)?.catch((error: unknown) => {
+    startError = error instanceof Error ? error : new Error(String(error));
+    child.kill('SIGKILL');
+  });
+  return new Promise<EngineResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       // Let the pipes drain after exit.
-      setImmediate(() => resolve({ code, signal, stdout, stderr }));
+      setImmediate(() => {
+        if (startError) reject(new Error(`${startError.message}\nengine stderr:\n${stderr}`, { cause: startError }));
+        else resolve({ code, signal, stdout, stderr });
+      });
     });
   });
 }
 
-/** Waits until stderr of the child has printed text matching the pattern. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/**
+ * Environment that makes the engine log its metrics line ("metrics - total: N
+ * | success: N | failed: N ...") every 100 ms instead of every 10 s: the
+ * readiness signal of `waitForMetrics`.
+ */
+export const FAST_METRICS_ENV: NodeJS.ProcessEnv = { SESSION_ENGINE_METRICS_INTERVAL: '100ms' };
+
+export interface MetricsLine {
+  total: number;
+  success: number;
+  failed: number;
+}
+
+/**
+ * Waits for a metrics log line on the child's stderr for which `ready` is
+ * true (run the engine with FAST_METRICS_ENV). Rejects if the child exits or
+ * `timeoutMs` passes first.
+ */
+export function waitForMetrics(child: ChildProcess, ready: (line: MetricsLine) => boolean, timeoutMs = 20_000): Promise<MetricsLine> {
+  const pattern = /metrics - total: (\d+) \| success: (\d+) \| failed: (\d+)/g;
+  return waitForStderr(child, timeoutMs, `a metrics line matching ${ready.toString()}`, (seen) => {
+    for (const match of seen.matchAll(pattern)) {
+      const line = { total: Number(match[1]), success: Number(match[2]), failed: Number(match[3]) };
+      if (ready(line)) return line;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Polls `check` every 25 ms until it is true: for state only another process
+ * can tell (the target server's /stats). Rejects after `timeoutMs`.
+ */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Waits until stderr of the child has printed text matching the pattern (rejects if it exits first). */
+export async function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  await waitForStderr(child, timeoutMs, String(pattern), (seen) => (pattern.test(seen) ? true : undefined));
+}
+
+/** Resolves with the first defined `found(stderr so far)`; rejects on exit or after `timeoutMs`. */
+function waitForStderr<T>(child: ChildProcess, timeoutMs: number, what: string, found: (seen: string) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)), timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      child.stderr!.off('data', onData);
+      child.off('close', onExit);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stderr!.off('data', onData);
-        resolve();
+      const value = found(seen);
+      if (value !== undefined) {
+        done();
+        resolve(value);
       }
     };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      done();
+      reject(new Error(`the engine exited (${signal ?? code}) before ${what}`));
+    };
     child.stderr!.on('data', onData);
+    // 'close', not 'exit': stderr has been read to its end by then.
+    child.once('close', onExit);
   });
 }
 

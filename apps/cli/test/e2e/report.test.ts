@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEngine, startTarget, waitForOutput, type TargetProcess } from './processes.js';
+import { FAST_METRICS_ENV, runEngine, startTarget, waitForMetrics, waitForOutput, type TargetProcess } from './processes.js';
 
 let target: TargetProcess;
 const dir = mkdtempSync(join(tmpdir(), 'engine-report-'));
@@ -83,15 +83,16 @@ describe('report outputs', () => {
   it('--metrics-port serves Prometheus metrics while the run is going', async () => {
     let scraped = '';
     const result = await runEngine(['run', '-t', `${target.url}/`, '-s', '2', '-d', '20s', '--metrics-port', '0', '--json'], {
-      onStart: (child) => {
+      env: FAST_METRICS_ENV,
+      onStart: async (child) => {
         let stderr = '';
         child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        void waitForOutput(child, /serving Prometheus metrics/).then(async () => {
-          const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(stderr)?.[1];
-          await new Promise((resolve) => setTimeout(resolve, 800));
-          scraped = url ? await (await fetch(url)).text() : `no url in: ${stderr}`;
-          child.kill('SIGINT');
-        });
+        await waitForOutput(child, /serving Prometheus metrics/);
+        const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(stderr)?.[1];
+        // Scraped once the engine has counted a success, while the run is still going.
+        await waitForMetrics(child, (line) => line.success > 0);
+        scraped = url ? await (await fetch(url)).text() : `no url in: ${stderr}`;
+        child.kill('SIGINT');
       },
     });
     expect(result.code, result.stderr).toBe(0);

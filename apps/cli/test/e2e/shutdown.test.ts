@@ -7,21 +7,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEngine, useTarget, waitForOutput } from './processes.js';
+import { FAST_METRICS_ENV, runEngine, useTarget, waitForMetrics, waitForOutput, waitUntil } from './processes.js';
 
 const target = useTarget();
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graceful shutdown', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} mid-run lets in-flight requests finish, prints the report and exits 0`, async () => {
       const result = await runEngine(['run', '-t', `${target().url}/delay?ms=300`, '-s', '10', '-d', '60s', '--json'], {
-        onStart: (child) => {
-          void waitForOutput(child, /run started/).then(async () => {
-            await sleep(1000);
-            child.kill(signal);
-          });
+        env: FAST_METRICS_ENV,
+        // Once the first round of 300 ms requests has been answered, the sessions (back to back) have the next in flight.
+        onStart: async (child) => {
+          await waitForMetrics(child, (line) => line.success >= 10);
+          child.kill(signal);
         },
       });
       expect(result.code, result.stderr).toBe(0);
@@ -29,7 +27,8 @@ describe('graceful shutdown', () => {
       const report = JSON.parse(result.stdout) as { reason: string; total: number; success: number; failed: number; duration: number };
       expect(report.reason).toBe('signal');
       expect(report.duration).toBeLessThan(30);
-      expect(report.total).toBeGreaterThan(0);
+      // More than the first round: the requests in flight at the signal were let finish.
+      expect(report.total).toBeGreaterThan(10);
       expect(report.total).toBe(report.success + report.failed);
       // Nothing was cut off: every request the server received was answered and counted.
       expect(report.failed).toBe(0);
@@ -40,13 +39,12 @@ describe('graceful shutdown', () => {
 
   it('a second signal forces exit 130 and still prints what it has', async () => {
     const result = await runEngine(['run', '-t', `${target().url}/delay?ms=10000`, '-s', '4', '-d', '60s', '--json'], {
-      onStart: (child) => {
-        void waitForOutput(child, /run started/).then(async () => {
-          await sleep(500);
-          child.kill('SIGINT');
-          await waitForOutput(child, /SIGINT received/);
-          child.kill('SIGINT');
-        });
+      onStart: async (child) => {
+        // All four sessions are waiting on their 10 s response once the target has seen four requests.
+        await waitUntil(async () => (await target().stats()).total_requests >= 4, 'four requests at the target');
+        child.kill('SIGINT');
+        await waitForOutput(child, /SIGINT received/);
+        child.kill('SIGINT');
       },
     });
     expect(result.code).toBe(130);
@@ -85,16 +83,15 @@ describe('graceful shutdown', () => {
 
   it('shows the human summary after a graceful stop', async () => {
     const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '4', '-d', '60s'], {
-      onStart: (child) => {
-        void waitForOutput(child, /run started/).then(async () => {
-          await sleep(700);
-          child.kill('SIGINT');
-        });
+      env: FAST_METRICS_ENV,
+      onStart: async (child) => {
+        await waitForMetrics(child, (line) => line.success > 0);
+        child.kill('SIGINT');
       },
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/session-engine run summary \(closed model, stopped by signal\)/);
-    expect(result.stdout).toMatch(/requests\s+[\d,]+ total/);
+    expect(result.stdout).toMatch(/requests\s+[1-9][\d,]* total/);
     expect(result.stdout).toMatch(/latency\s+min/);
   });
 });
