@@ -11,7 +11,6 @@ export {
 } from './errors.js';
 export { parseJsonPath, readJsonPath, type JsonPathSegment } from './json-path.js';
 export { parseJsonWithPositions, type LocatedJson, type TextPosition } from './json-source.js';
-export { parseJsonWithPositions, type LocatedJson, type TextPosition } from './json-source.js';
 export {
   defaultConfig,
   loadConfig,
