@@ -239,7 +239,8 @@ describe('Session connections', () => {
     const message = (error as Error).message;
     expect(message).toContain('session 7');
     expect(message).toContain(`POST http://127.0.0.1:${port}/x`);
-    expect((error as Error).cause).toBeDefined();
+    // The original error is kept, not only its code.
+    expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
     expect(session.consecutiveFailures).toBe(1);
     expect(session.stats).toEqual({ requests: 1, failures: 1, bytes: 0 });
   });
