@@ -4,7 +4,7 @@ import nx from '@nx/eslint-plugin';
  * Layering, bottom to top. A project may import its own layer's peers and any
  * layer below it, never one above; libraries never import apps.
  *
- *   foundation (config, logger, metrics, redact)
+ *   foundation (config, logger, metrics, redact, failures)
  *   <- transport (proxy, client-factory, worker-pool)
  *   <- session <- orchestration (scheduler) <- runner (the engine as a library)
  *   <- app (cli, target-server)

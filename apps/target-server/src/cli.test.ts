@@ -37,8 +37,8 @@ describe('parseCliArgs', () => {
     [['--bogus'], {}, /bogus/],
     [['extra'], {}, /extra/],
     [['--shutdown-timeout', '1.5'], {}, /--shutdown-timeout/],
-  ])('rejects %j %j with SE_ERR_TARGET_BAD_ARGUMENT', (argv, env, message) => {
-    expect(() => parseCliArgs(argv, env)).toThrow(expect.objectContaining({ code: 'SE_ERR_TARGET_BAD_ARGUMENT', message: expect.stringMatching(message) }));
+  ])('rejects %j %j with SE_ERR_TARGET_INVALID_ARGUMENT', (argv, env, message) => {
+    expect(() => parseCliArgs(argv, env)).toThrow(expect.objectContaining({ code: 'SE_ERR_TARGET_INVALID_ARGUMENT', message: expect.stringMatching(message) }));
   });
 });
 

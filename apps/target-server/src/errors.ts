@@ -17,7 +17,7 @@ export class TargetServerOptionError extends TargetServerError {
   readonly option: string;
 
   constructor(option: string, message: string) {
-    super(`invalid option ${option}: ${message}`, 'SE_ERR_TARGET_BAD_OPTION');
+    super(`invalid option ${option}: ${message}`, 'SE_ERR_TARGET_INVALID_OPTIONS');
     this.name = 'TargetServerOptionError';
     this.option = option;
   }
@@ -26,7 +26,7 @@ export class TargetServerOptionError extends TargetServerError {
 /** A command-line flag or environment variable of the `target-server` binary is invalid. */
 export class TargetServerUsageError extends TargetServerError {
   constructor(message: string) {
-    super(message, 'SE_ERR_TARGET_BAD_ARGUMENT');
+    super(message, 'SE_ERR_TARGET_INVALID_ARGUMENT');
     this.name = 'TargetServerUsageError';
   }
 }

@@ -120,8 +120,8 @@ describe('options', () => {
     [{ host: '' }, 'host'],
     [{ maxSessions: 0 }, 'maxSessions'],
     [{ headersTimeout: 10_000, requestTimeout: 5_000 }, 'headersTimeout'],
-  ])('rejects %j with SE_ERR_TARGET_BAD_OPTION', async (options, option) => {
-    await expect(startTargetServer(options)).rejects.toMatchObject({ code: 'SE_ERR_TARGET_BAD_OPTION', option });
+  ])('rejects %j with SE_ERR_TARGET_INVALID_OPTIONS', async (options, option) => {
+    await expect(startTargetServer(options)).rejects.toMatchObject({ code: 'SE_ERR_TARGET_INVALID_OPTIONS', option });
   });
 
   it('rejects a taken port with SE_ERR_TARGET_LISTEN', async () => {

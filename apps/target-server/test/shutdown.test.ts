@@ -110,9 +110,9 @@ describe('close()', () => {
     await failed;
   });
 
-  it('rejects a bad timeout with SE_ERR_TARGET_BAD_OPTION', async () => {
+  it('rejects a bad timeout with SE_ERR_TARGET_INVALID_OPTIONS', async () => {
     server = await startTargetServer({ port: 0 });
-    await expect(server.close({ timeoutMs: -1 })).rejects.toMatchObject({ code: 'SE_ERR_TARGET_BAD_OPTION' });
+    await expect(server.close({ timeoutMs: -1 })).rejects.toMatchObject({ code: 'SE_ERR_TARGET_INVALID_OPTIONS' });
   });
 
   it('logs the shutdown through the log option', async () => {

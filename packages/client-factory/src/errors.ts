@@ -17,7 +17,7 @@ export class ClientConfigError extends ClientError {
   readonly option: string;
 
   constructor(option: string, message: string, options?: ErrorOptions) {
-    super(`${option}: ${message}`, 'SE_ERR_CLIENT_OPTIONS', options);
+    super(`${option}: ${message}`, 'SE_ERR_CLIENT_INVALID_OPTIONS', options);
     this.name = 'ClientConfigError';
     this.option = option;
   }
@@ -31,7 +31,7 @@ export class ProxyConnectError extends ClientError {
   readonly proxy: string;
 
   constructor(proxy: string, message: string, options?: ErrorOptions) {
-    super(`${proxy}: ${message}`, 'SE_ERR_CLIENT_PROXY_CONNECT', options);
+    super(`${proxy}: ${message}`, 'SE_ERR_PROXY_CONNECT', options);
     this.name = 'ProxyConnectError';
     this.proxy = proxy;
   }
@@ -42,7 +42,7 @@ export class ProxyAuthError extends ClientError {
   readonly proxy: string;
 
   constructor(proxy: string, message: string, options?: ErrorOptions) {
-    super(`${proxy}: ${message}`, 'SE_ERR_CLIENT_PROXY_AUTH', options);
+    super(`${proxy}: ${message}`, 'SE_ERR_PROXY_AUTH', options);
     this.name = 'ProxyAuthError';
     this.proxy = proxy;
   }

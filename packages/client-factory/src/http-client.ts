@@ -83,7 +83,7 @@ class SessionHttpClient implements HttpClient {
 /**
  * Creates one session's HTTP client: its own undici dispatcher (keep-alive
  * pool, TLS session cache, proxy) and its own cookie jar. Throws
- * `ClientConfigError` (SE_ERR_CLIENT_OPTIONS) for an invalid option.
+ * `ClientConfigError` (SE_ERR_CLIENT_INVALID_OPTIONS) for an invalid option.
  */
 export function createHttpClient(options?: HttpClientOptions): HttpClient {
   return new SessionHttpClient(options);

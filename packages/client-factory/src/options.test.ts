@@ -45,7 +45,7 @@ describe('resolveOptions', () => {
     ['proxyTunnel', { proxyTunnel: 1 as unknown as boolean }],
     ['proxy', { proxy: 'ftp://127.0.0.1:21' }],
     ['proxy', { proxy: 'not a url' }],
-  ])('rejects a bad %s with SE_ERR_CLIENT_OPTIONS', (option, options) => {
+  ])('rejects a bad %s with SE_ERR_CLIENT_INVALID_OPTIONS', (option, options) => {
     let caught: unknown;
     try {
       createHttpClient(options);
@@ -54,7 +54,7 @@ describe('resolveOptions', () => {
     }
     expect(caught).toBeInstanceOf(ClientConfigError);
     expect(caught).toBeInstanceOf(ClientError);
-    expect(caught).toMatchObject({ code: 'SE_ERR_CLIENT_OPTIONS', option, name: 'ClientConfigError' });
+    expect(caught).toMatchObject({ code: 'SE_ERR_CLIENT_INVALID_OPTIONS', option, name: 'ClientConfigError' });
     expect((caught as Error).message.startsWith(`${option}: `)).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ describe('resolveProxy', () => {
   });
 
   it.each(['http://h', 'https://h', 'socks4://h', 'socks5://h'])('requires an explicit port in %s, as a proxy list line does', (url) => {
-    expect(() => resolveProxy(url)).toThrow(expect.objectContaining({ code: 'SE_ERR_CLIENT_OPTIONS', option: 'proxy', message: expect.stringMatching(/port/) }));
+    expect(() => resolveProxy(url)).toThrow(expect.objectContaining({ code: 'SE_ERR_CLIENT_INVALID_OPTIONS', option: 'proxy', message: expect.stringMatching(/port/) }));
   });
 
   it('unbrackets IPv6 hosts', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyError, createHttpClient, type HttpClient } from '../src/index.js';
+import { failureKind } from '@session-engine/failures';
+import { createHttpClient, type HttpClient } from '../src/index.js';
 import { get, rejection, within } from './request.js';
 import { Servers } from './servers.js';
 
@@ -88,7 +89,7 @@ describe('TLS', () => {
     const target = await servers.httpsTarget();
     const strict = client();
     const error = await rejection(get(strict, `${target.url}/`));
-    expect(classifyError(error)).toMatch(/SELF_SIGNED/);
+    expect(failureKind(error)).toMatch(/SELF_SIGNED/);
 
     const insecure = client({ insecureTls: true });
     expect((await get(insecure, `${target.url}/`)).body).toBe('ok');
@@ -131,7 +132,7 @@ describe('close and destroy', () => {
     await c.destroy();
     const error = await inFlight;
     expect(error.code).toBe('UND_ERR_DESTROYED');
-    expect(classifyError(error)).toBe('UND_ERR_DESTROYED');
+    expect(failureKind(error)).toBe('UND_ERR_DESTROYED');
     await target.sockets.allClosed();
   });
 
@@ -184,7 +185,7 @@ describe('close and destroy', () => {
     const target = await servers.httpTarget();
     const c = client();
     await c.close();
-    expect(classifyError(await rejection(get(c, `${target.url}/`)))).toBe('UND_ERR_DESTROYED');
+    expect(failureKind(await rejection(get(c, `${target.url}/`)))).toBe('UND_ERR_DESTROYED');
   });
 });
 
@@ -192,30 +193,30 @@ describe('errors are classified', () => {
   it('ECONNREFUSED for a closed port', async () => {
     const port = await servers.closedPort();
     const error = await rejection(get(client(), `http://127.0.0.1:${port}/`));
-    expect(classifyError(error)).toBe('ECONNREFUSED');
+    expect(failureKind(error)).toBe('ECONNREFUSED');
   });
 
   it('UND_ERR_HEADERS_TIMEOUT when the server never answers', async () => {
     const target = await servers.httpTarget();
     const error = await rejection(get(client({ requestTimeout: 500 }), `${target.url}/hang`));
-    expect(classifyError(error)).toBe('UND_ERR_HEADERS_TIMEOUT');
+    expect(failureKind(error)).toBe('UND_ERR_HEADERS_TIMEOUT');
   });
 
   it('UND_ERR_BODY_TIMEOUT when the body stalls', async () => {
     const target = await servers.httpTarget();
     const error = await rejection(get(client({ requestTimeout: 500 }), `${target.url}/stall-body`));
-    expect(classifyError(error)).toBe('UND_ERR_BODY_TIMEOUT');
+    expect(failureKind(error)).toBe('UND_ERR_BODY_TIMEOUT');
   });
 
   it('UND_ERR_CONNECT_TIMEOUT when the TLS handshake stalls', async () => {
     const silent = await servers.silent();
     const error = await rejection(get(client({ connectTimeout: 300 }), `https://127.0.0.1:${silent.port}/`));
-    expect(classifyError(error)).toBe('UND_ERR_CONNECT_TIMEOUT');
+    expect(failureKind(error)).toBe('UND_ERR_CONNECT_TIMEOUT');
   });
 
   it("'timeout' for an AbortSignal.timeout deadline", async () => {
     const target = await servers.httpTarget();
     const error = await rejection(get(client(), `${target.url}/hang`, { signal: AbortSignal.timeout(50) }));
-    expect(classifyError(error)).toBe('timeout');
+    expect(failureKind(error)).toBe('timeout');
   });
 });

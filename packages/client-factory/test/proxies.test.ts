@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyError, createHttpClient, type HttpClient, type HttpClientOptions } from '../src/index.js';
+import { failureKind } from '@session-engine/failures';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../src/index.js';
 import { get, rejection, within } from './request.js';
 import { Servers } from './servers.js';
 
@@ -93,8 +94,8 @@ describe('HTTP proxy', () => {
     const proxy = await servers.httpProxy({ auth });
     const none = client({ proxy: `http://127.0.0.1:${proxy.port}` });
     const wrong = client({ proxy: `http://u:wrong@127.0.0.1:${proxy.port}`, proxyTunnel: false });
-    expect(classifyError(await rejection(get(none, `${target.url}/`)))).toBe('proxy_auth');
-    expect(classifyError(await rejection(get(wrong, `${target.url}/`)))).toBe('proxy_auth');
+    expect(failureKind(await rejection(get(none, `${target.url}/`)))).toBe('proxy_auth');
+    expect(failureKind(await rejection(get(wrong, `${target.url}/`)))).toBe('proxy_auth');
     expect(target.requests).toEqual([]);
   });
 
@@ -161,8 +162,8 @@ describe('SOCKS5 proxy', () => {
     const socks = await servers.socks5({ auth });
     const c = client({ proxy: `socks5://u:wrong@127.0.0.1:${socks.port}` });
     const error = await rejection(get(c, `${target.url}/`));
-    expect(error.code).toBe('SE_ERR_CLIENT_PROXY_AUTH');
-    expect(classifyError(error)).toBe('proxy_auth');
+    expect(error.code).toBe('SE_ERR_PROXY_AUTH');
+    expect(failureKind(error)).toBe('proxy_auth');
     expect(error.message).not.toContain('wrong');
   });
 
@@ -170,8 +171,8 @@ describe('SOCKS5 proxy', () => {
     const target = await servers.httpTarget();
     const port = await servers.closedPort();
     const error = await rejection(get(client({ proxy: `socks5://127.0.0.1:${port}` }), `${target.url}/`));
-    expect(error.code).toBe('SE_ERR_CLIENT_PROXY_CONNECT');
-    expect(classifyError(error)).toBe('proxy_connect');
+    expect(error.code).toBe('SE_ERR_PROXY_CONNECT');
+    expect(failureKind(error)).toBe('proxy_connect');
     expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED');
   });
 
@@ -179,7 +180,7 @@ describe('SOCKS5 proxy', () => {
     const socks = await servers.socks5();
     const port = await servers.closedPort();
     const error = await rejection(get(client({ proxy: `socks5://127.0.0.1:${socks.port}` }), `http://127.0.0.1:${port}/`));
-    expect(classifyError(error)).toBe('proxy_connect');
+    expect(failureKind(error)).toBe('proxy_connect');
   });
 
   it("classifies a silent proxy as 'proxy_connect' after connectTimeout", async () => {
@@ -187,7 +188,7 @@ describe('SOCKS5 proxy', () => {
     const silent = await servers.silent();
     const c = client({ proxy: `socks5://127.0.0.1:${silent.port}`, connectTimeout: 200 });
     const error = await rejection(get(c, `${target.url}/`));
-    expect(classifyError(error)).toBe('proxy_connect');
+    expect(failureKind(error)).toBe('proxy_connect');
     await silent.sockets.allClosed();
   });
 
@@ -239,6 +240,6 @@ describe('SOCKS4 proxy', () => {
     const socks = await servers.socks4();
     const port = await servers.closedPort();
     const error = await rejection(get(client({ proxy: `socks4://127.0.0.1:${socks.port}` }), `http://127.0.0.1:${port}/`));
-    expect(classifyError(error)).toBe('proxy_connect');
+    expect(failureKind(error)).toBe('proxy_connect');
   });
 });

@@ -17,21 +17,21 @@ describe('LoggerError', () => {
 });
 
 describe('error subclasses', () => {
-  it('InvalidLevelError is a LoggerError with SE_ERR_LOGGER_BAD_LEVEL', () => {
+  it('InvalidLevelError is a LoggerError with SE_ERR_LOGGER_INVALID_LEVEL', () => {
     const error = new InvalidLevelError(Symbol('x'));
     expect(error).toBeInstanceOf(LoggerError);
     expect(error.name).toBe('InvalidLevelError');
-    expect(error.code).toBe('SE_ERR_LOGGER_BAD_LEVEL');
+    expect(error.code).toBe('SE_ERR_LOGGER_INVALID_LEVEL');
     expect(error.message).toContain('Symbol(x)');
     expect(new InvalidLevelError('loud').message).toContain('"loud"');
     expect(new InvalidLevelError({}).message).toContain('object');
   });
 
-  it('InvalidOptionError is a LoggerError with SE_ERR_LOGGER_BAD_OPTION and the option name', () => {
+  it('InvalidOptionError is a LoggerError with SE_ERR_LOGGER_INVALID_OPTIONS and the option name', () => {
     const error = new InvalidOptionError('destination', 'a stream');
     expect(error).toBeInstanceOf(LoggerError);
     expect(error.name).toBe('InvalidOptionError');
-    expect(error.code).toBe('SE_ERR_LOGGER_BAD_OPTION');
+    expect(error.code).toBe('SE_ERR_LOGGER_INVALID_OPTIONS');
     expect(error.option).toBe('destination');
   });
 });

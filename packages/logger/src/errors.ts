@@ -20,7 +20,7 @@ export class InvalidLevelError extends LoggerError {
   constructor(level: unknown) {
     super(
       `invalid log level ${describe(level)}: expected one of debug, info, warn, error`,
-      'SE_ERR_LOGGER_BAD_LEVEL',
+      'SE_ERR_LOGGER_INVALID_LEVEL',
     );
     this.name = 'InvalidLevelError';
     this.level = level;
@@ -33,7 +33,7 @@ export class InvalidOptionError extends LoggerError {
   readonly option: string;
 
   constructor(option: string, expected: string) {
-    super(`invalid logger option "${option}": expected ${expected}`, 'SE_ERR_LOGGER_BAD_OPTION');
+    super(`invalid logger option "${option}": expected ${expected}`, 'SE_ERR_LOGGER_INVALID_OPTIONS');
     this.name = 'InvalidOptionError';
     this.option = option;
   }

@@ -83,7 +83,7 @@ describe('levels', () => {
     expect(out.only()['a']).toBe(1);
   });
 
-  it('rejects unknown level names with SE_ERR_LOGGER_BAD_LEVEL', () => {
+  it('rejects unknown level names with SE_ERR_LOGGER_INVALID_LEVEL', () => {
     expect(() => createLogger({ level: 'verbose' as LogLevel, destination: new Capture() })).toThrow(InvalidLevelError);
     const { logger } = jsonLogger();
     try {
@@ -91,7 +91,7 @@ describe('levels', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidLevelError);
-      expect((error as InvalidLevelError).code).toBe('SE_ERR_LOGGER_BAD_LEVEL');
+      expect((error as InvalidLevelError).code).toBe('SE_ERR_LOGGER_INVALID_LEVEL');
       expect((error as InvalidLevelError).level).toBe('INFO');
     }
     expect(logger.level).toBe('info');
@@ -226,13 +226,13 @@ describe('options', () => {
     [{ timestampPrecision: 'ns' }, 'timestampPrecision'],
     [{ bindings: [] }, 'bindings'],
     [{ pretty: 'yes' }, 'pretty'],
-  ])('rejects %o with SE_ERR_LOGGER_BAD_OPTION', (options, option) => {
+  ])('rejects %o with SE_ERR_LOGGER_INVALID_OPTIONS', (options, option) => {
     try {
       createLogger({ destination: new Capture(), ...(options as object) });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as InvalidOptionError).code).toBe('SE_ERR_LOGGER_BAD_OPTION');
+      expect((error as InvalidOptionError).code).toBe('SE_ERR_LOGGER_INVALID_OPTIONS');
       expect((error as InvalidOptionError).option).toBe(option);
     }
   });

@@ -19,7 +19,7 @@ describe('MetricsError', () => {
 describe('error subclasses', () => {
   it.each([
     [new MetricsArgumentError('bad'), 'MetricsArgumentError', 'SE_ERR_METRICS_INVALID_ARGUMENT'],
-    [new SnapshotFormatError('bad'), 'SnapshotFormatError', 'SE_ERR_METRICS_BAD_SNAPSHOT'],
+    [new SnapshotFormatError('bad'), 'SnapshotFormatError', 'SE_ERR_METRICS_INVALID_SNAPSHOT'],
     [new EmptyMergeError(), 'EmptyMergeError', 'SE_ERR_METRICS_NO_SNAPSHOTS'],
   ])('%s has its own name and stable code', (error, name, code) => {
     expect(error).toBeInstanceOf(MetricsError);

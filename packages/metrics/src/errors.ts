@@ -23,7 +23,7 @@ export class MetricsArgumentError extends MetricsError {
 /** A snapshot handed to `mergeSnapshots` is malformed or its histogram cannot be decoded. */
 export class SnapshotFormatError extends MetricsError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, 'SE_ERR_METRICS_BAD_SNAPSHOT', options);
+    super(message, 'SE_ERR_METRICS_INVALID_SNAPSHOT', options);
     this.name = 'SnapshotFormatError';
   }
 }

@@ -16,7 +16,7 @@ describe('Metrics counters', () => {
     m.recordSuccess(302, 1_000);
     m.recordFailure('ECONNREFUSED', 50);
     m.recordFailure('ECONNREFUSED', 50);
-    m.recordFailure('http_5xx', 2_000, 503, 100);
+    m.recordFailure('http_503', 2_000, 503, 100);
     m.recordFailure('expectation', 2_000, 200, 10);
     const s = m.snapshot();
     expect(s.success).toBe(3);
@@ -24,7 +24,7 @@ describe('Metrics counters', () => {
     expect(s.total).toBe(7);
     expect(s.bytes_received).toBe(1_134);
     expect(s.status_codes).toEqual({ '200': 3, '302': 1, '503': 1 });
-    expect(s.errors).toEqual({ ECONNREFUSED: 2, expectation: 1, http_5xx: 1 });
+    expect(s.errors).toEqual({ ECONNREFUSED: 2, expectation: 1, http_503: 1 });
     expect(s.latency.count).toBe(7);
   });
 
@@ -86,7 +86,7 @@ describe('success classification', () => {
     const s = m.snapshot();
     expect(s.success).toBe(0);
     expect(s.failed).toBe(6);
-    expect(s.errors).toEqual({ http_1xx: 1, http_4xx: 2, http_5xx: 2, http_invalid_status: 1 });
+    expect(s.errors).toEqual({ http_199: 1, http_400: 1, http_404: 1, http_500: 1, http_503: 1, http_invalid_status: 1 });
     expect(s.status_codes).toEqual({ '199': 1, '400': 1, '404': 1, '500': 1, '503': 1 });
     expect(s.steps['login']).toMatchObject({ total: 1, success: 0, failed: 1 });
   });
@@ -343,7 +343,7 @@ describe('recordExpected', () => {
     expect(s.success).toBe(1);
     expect(s.failed).toBe(1);
     expect(s.status_codes).toEqual({ '404': 2 });
-    expect(s.errors).toEqual({ http_4xx: 1 });
+    expect(s.errors).toEqual({ http_404: 1 });
     expect(s.steps.missing).toMatchObject({ total: 1, success: 1, failed: 0 });
   });
 });

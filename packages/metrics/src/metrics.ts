@@ -1,3 +1,4 @@
+import { httpStatusKind } from '@session-engine/failures';
 import { Registry } from 'prom-client';
 import { MetricsArgumentError } from './errors.js';
 import { IntervalMark } from './interval.js';
@@ -20,15 +21,6 @@ export interface MetricsOptions {
   latencyBuckets?: readonly number[];
   /** Labels added to every Prometheus series of this instance (e.g. `{ instance: 'w1' }`). */
   defaultLabels?: Record<string, string>;
-}
-
-// Failure kinds for recordSuccess() called with a status that is not 2xx/3xx,
-// precomputed so that the record path never formats a string.
-const HTTP_CLASS_KINDS = ['http_0xx', 'http_1xx', 'http_2xx', 'http_3xx', 'http_4xx', 'http_5xx', 'http_6xx', 'http_7xx', 'http_8xx', 'http_9xx'];
-const INVALID_STATUS_KIND = 'http_invalid_status';
-
-function httpStatusKind(status: number): string {
-  return status >= 100 && status < 1000 ? (HTTP_CLASS_KINDS[Math.floor(status / 100)] as string) : INVALID_STATUS_KIND;
 }
 
 function checkWindow(windowMs: number, name: string): number {
@@ -84,7 +76,8 @@ export class Metrics {
 
   /**
    * A completed request with an HTTP response. 2xx/3xx count as success; any
-   * other status is recorded as a failure of kind `http_4xx`, `http_5xx`, ...
+   * other status is recorded as a failure of kind `http_<status>` (`http_404`,
+   * `http_503`: the failure vocabulary of `@session-engine/failures`)
    * (callers that want their own kind, e.g. `expectation`, call recordFailure).
    */
   recordSuccess(status: number, latencyMicros: number, bytes = 0, step?: string): void {
@@ -113,9 +106,9 @@ export class Metrics {
   }
 
   /**
-   * A failed request. `kind` is free text counted as given: an error code
-   * (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`), `timeout`, `http_5xx`,
-   * `expectation`, ... `status` is the response status if there was one (0 = none).
+   * A failed request. `kind` is counted as given; the engine passes a kind of
+   * `@session-engine/failures` (`ECONNREFUSED`, `timeout`, `http_503`,
+   * `expectation`, ...) `status` is the response status if there was one (0 = none).
    */
   recordFailure(kind: string, latencyMicros: number, status = 0, bytes = 0, step?: string): void {
     const state = this.#state;

@@ -13,7 +13,7 @@ function recordSome(m: Metrics): void {
   m.recordSuccess(200, 2_000, 100, 'login');
   m.recordSuccess(301, 20_000);
   m.recordFailure('ECONNREFUSED', 2_000_000);
-  m.recordFailure('http_5xx', 1_000, 503, 5, 'login');
+  m.recordFailure('http_503', 1_000, 503, 5, 'login');
   m.recordRetry();
   m.recordDropped('no_idle_session');
   m.recordDropped('pool_full');
@@ -33,7 +33,7 @@ describe('prometheus', () => {
     expect(sample(text, 'session_engine_responses_total{status_code="301"}')).toBe(1);
     expect(sample(text, 'session_engine_responses_total{status_code="503"}')).toBe(1);
     expect(sample(text, 'session_engine_request_errors_total{kind="ECONNREFUSED"}')).toBe(1);
-    expect(sample(text, 'session_engine_request_errors_total{kind="http_5xx"}')).toBe(1);
+    expect(sample(text, 'session_engine_request_errors_total{kind="http_503"}')).toBe(1);
     expect(sample(text, 'session_engine_step_requests_total{step="login",outcome="success"}')).toBe(1);
     expect(sample(text, 'session_engine_step_requests_total{step="login",outcome="failed"}')).toBe(1);
     expect(sample(text, 'session_engine_retries_total')).toBe(1);

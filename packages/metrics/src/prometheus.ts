@@ -45,7 +45,7 @@ export function registerPrometheusMetrics(
 
   new Counter({
     name: 'session_engine_request_errors_total',
-    help: 'Failed requests, by error kind (error code, http_5xx, expectation, ...).',
+    help: 'Failed requests, by failure kind (ECONNREFUSED, timeout, http_503, expectation, ...; see docs/errors.md#failure-kinds).',
     labelNames: ['kind'] as const,
     registers,
     collect() {

@@ -247,7 +247,7 @@ describe('mergeSnapshots', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(SnapshotFormatError);
-      expect((caught as SnapshotFormatError).code).toBe('SE_ERR_METRICS_BAD_SNAPSHOT');
+      expect((caught as SnapshotFormatError).code).toBe('SE_ERR_METRICS_INVALID_SNAPSHOT');
     }
   });
 });

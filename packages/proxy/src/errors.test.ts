@@ -27,7 +27,7 @@ describe('error subclasses', () => {
     [new ProxyListError([{ source: 's', line: 1, reason: 'r' }]), 'ProxyListError', 'SE_ERR_PROXY_BAD_LINE'],
     [new ProxyFileError('p', new Error('x')), 'ProxyFileError', 'SE_ERR_PROXY_FILE'],
     [new ProxyReloadEmptyError('p'), 'ProxyReloadEmptyError', 'SE_ERR_PROXY_RELOAD_EMPTY'],
-    [new ProxyOptionError('o', 'm'), 'ProxyOptionError', 'SE_ERR_PROXY_BAD_OPTION'],
+    [new ProxyOptionError('o', 'm'), 'ProxyOptionError', 'SE_ERR_PROXY_INVALID_OPTIONS'],
   ])('%s extends ProxyError with its own name and code', (error, name, code) => {
     expect(error).toBeInstanceOf(ProxyError);
     expect(error.name).toBe(name);

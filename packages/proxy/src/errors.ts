@@ -79,7 +79,7 @@ export class ProxyOptionError extends ProxyError {
   readonly option: string;
 
   constructor(option: string, message: string) {
-    super(`option ${option}: ${message}`, 'SE_ERR_PROXY_BAD_OPTION');
+    super(`option ${option}: ${message}`, 'SE_ERR_PROXY_INVALID_OPTIONS');
     this.name = 'ProxyOptionError';
     this.option = option;
   }

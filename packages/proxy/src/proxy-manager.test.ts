@@ -101,7 +101,7 @@ describe('ProxyManager rotation', () => {
     [{ cooldownMs: Number.NaN }, 'cooldownMs'],
     [{ now: 5 as unknown as () => number }, 'now'],
   ])('rejects bad options %o', (options, option) => {
-    expect(() => new ProxyManager([], options)).toThrow(expect.objectContaining({ code: 'SE_ERR_PROXY_BAD_OPTION', option }));
+    expect(() => new ProxyManager([], options)).toThrow(expect.objectContaining({ code: 'SE_ERR_PROXY_INVALID_OPTIONS', option }));
   });
 });
 

@@ -1,6 +1,7 @@
+import { failureKind, httpStatusKind, isStopKind } from '@session-engine/failures';
 import type { SchedulerMetrics, SchedulerSession, SessionRequest, SessionResponse } from './contracts.js';
 import { ExpectationError, RequestFailedError } from './errors.js';
-import { backoffDelay, failureKind, isIdempotent, isRetryableError, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { backoffDelay, isIdempotent, isRetryableError, isRetryableStatus, parseRetryAfter } from './retry.js';
 
 export interface RequestOptions {
   /** Scenario step name: metrics keep a latency histogram per step. */
@@ -12,7 +13,8 @@ export interface RequestOptions {
   expectStatus?: number | readonly number[];
   /**
    * `true` allows retries for a non-idempotent method (POST, PATCH);
-   * `false` forbids them for any method. Default: idempotent methods only.
+   * `false` forbids them for any method. Default: idempotent methods, and any
+   * method when the request never left (connection refused, connect timeout).
    */
   retry?: boolean;
 }
@@ -39,7 +41,7 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /**
    * Sends a request through the session, retried only where a retry can help
-   * (`RETRYABLE_KINDS`, 429 and 503; docs/user-guide.md#timeouts-and-retries),
+   * (the allow-list of `@session-engine/failures`, docs/errors.md#failure-kinds),
    * and records its final outcome in metrics. A status `expectStatus` lists is
    * checked first: it is a success, never retried. Returns the response for any status (a status that is
    * not 2xx/3xx is recorded as failure `http_<status>`). Throws
@@ -74,19 +76,13 @@ export interface RequestHost {
   pause(ms: number): Promise<void>;
 }
 
-// `http_<status>` strings, built once per status seen instead of per request.
-const httpKinds = new Map<number, string>();
-function httpKind(status: number): string {
-  let kind = httpKinds.get(status);
-  if (kind === undefined) {
-    kind = `http_${status}`;
-    if (httpKinds.size < 1000) httpKinds.set(status, kind);
-  }
-  return kind;
+/**
+ * Whether a request that reached the target may be sent again: idempotent
+ * methods (RFC 9110), unless the step says otherwise with `retry`.
+ */
+function mayRepeat(req: SessionRequest, options: RequestOptions | undefined): boolean {
+  return options?.retry ?? isIdempotent(req.method === undefined ? 'GET' : req.method.toUpperCase());
 }
-
-/** Failure kinds that, once the run is stopping, mean the stop cut the request off. */
-const INTERRUPTION_KINDS: ReadonlySet<string> = new Set(['aborted', 'SE_ERR_SESSION_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_ABORTED', 'AbortError', 'ABORT_ERR']);
 
 function micros(from: number, to: number): number {
   return Math.max(0, Math.round((to - from) * 1000));
@@ -126,8 +122,8 @@ export class RequestContext implements JobContext {
 
   request(req: SessionRequest, options?: RequestOptions): Promise<SessionResponse> {
     const host = this.#host;
-    const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
-    const retries = (options?.retry ?? isIdempotent(method)) ? host.maxRetries : 0;
+    // A POST may still be retried when it never left (refused, connect timeout): see mayRepeat.
+    const retries = options?.retry === false ? 0 : host.maxRetries;
     const start = this.#first ? this.intendedStart : host.now();
     this.#first = false;
     return this.#attempt(req, options, retries, start, 0);
@@ -174,7 +170,7 @@ export class RequestContext implements JobContext {
       metrics.recordExpected(status, micros(start, host.now()), response.bytes, step);
       return response;
     }
-    if (attempt < retries && !host.halted && isRetryableStatus(status)) {
+    if (attempt < retries && !host.halted && isRetryableStatus(status) && mayRepeat(req, options)) {
       metrics.recordRetry();
       const asked = parseRetryAfter(response.headers['retry-after'], host.wallNow(), host.maxRetryAfter);
       return host
@@ -189,7 +185,7 @@ export class RequestContext implements JobContext {
       throw new ExpectationError(status, list, response.url, step);
     }
     if (status >= 200 && status < 400) metrics.recordSuccess(status, latency, response.bytes, step);
-    else metrics.recordFailure(httpKind(status), latency, status, response.bytes, step);
+    else metrics.recordFailure(httpStatusKind(status), latency, status, response.bytes, step);
     return response;
   }
 
@@ -202,7 +198,7 @@ export class RequestContext implements JobContext {
     attempt: number,
   ): Promise<SessionResponse> {
     const host = this.#host;
-    if (attempt < retries && !host.halted && isRetryableError(error)) {
+    if (attempt < retries && !host.halted && isRetryableError(error, mayRepeat(req, options))) {
       host.metrics.recordRetry();
       return host
         .pause(backoffDelay(attempt, host.baseDelay, host.maxDelay, host.random))
@@ -210,7 +206,7 @@ export class RequestContext implements JobContext {
     }
     let kind = failureKind(error);
     // Aborted by the hard stop, or cut off when it closed the session: not the target's fault.
-    if (host.signal.aborted && INTERRUPTION_KINDS.has(kind)) kind = 'interrupted';
+    if (host.signal.aborted && isStopKind(kind)) kind = 'interrupted';
     const step = options?.step;
     host.metrics.recordFailure(kind, micros(start, host.now()), 0, 0, step);
     throw new RequestFailedError(kind, attempt + 1, step, error);

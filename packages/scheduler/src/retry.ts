@@ -1,5 +1,7 @@
 /** Retry policy pieces: which requests may be retried, after how long. */
 
+import { failureKind, isNeverSentKind, isRetryableKind } from '@session-engine/failures';
+
 export interface RetryOptions {
   /** First back-off step in ms (default 100). */
   baseDelay?: number;
@@ -56,60 +58,16 @@ export function parseRetryAfter(
   return Math.min(cap, Math.max(0, ms));
 }
 
-interface ErrorShape {
-  code?: unknown;
-  causeCode?: unknown;
-  name?: unknown;
-}
-
 /**
- * The failure kind recorded for an error: the transport's code that the
- * session keeps in `causeCode` (`ECONNREFUSED`, `UND_ERR_SOCKET`, `timeout`),
- * else the error's own `code`, else its name.
+ * Whether a failed request is worth another attempt: its failure kind (see
+ * `@session-engine/failures`, docs/errors.md#failure-kinds) is on the retry
+ * allow-list (refused, reset or closed before a response; connect or request
+ * timeout), and the request may be repeated: an idempotent method, or a
+ * request that never left (refused, connect timeout). Never retried: proxy
+ * authentication and tunnel refusals, TLS certificate errors, invalid
+ * requests, a closed session, an abort, name resolution, redirect errors.
  */
-export function failureKind(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { causeCode, code, name } = error as ErrorShape;
-    if (typeof causeCode === 'string' && causeCode !== '') return causeCode;
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
-  }
-  return 'unknown';
-}
-
-/**
- * The one allow-list of failure kinds (see `failureKind`) that a retry can
- * help: the connection was refused, reset or closed before a response, or
- * connecting or the whole request timed out. Any other kind is never
- * retried: proxy authentication (`proxy_auth`) and proxy tunnel refusals
- * (`proxy_connect`), TLS certificate errors (`DEPTH_ZERO_SELF_SIGNED_CERT`,
- * `ERR_TLS_CERT_ALTNAME_INVALID`, ...), invalid requests, a closed session, an
- * abort, name resolution: the next attempt would fail the same way.
- * Documented in docs/user-guide.md#timeouts-and-retries; keep the two in step.
- */
-export const RETRYABLE_KINDS: ReadonlySet<string> = new Set([
-  // Refused, reset or closed before a response.
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  // Connect or request timeout.
-  'timeout',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-/**
- * Whether an error from `session.request()` is worth a retry: its failure
- * kind (the session's `causeCode`, else the error's `code`) is in
- * `RETRYABLE_KINDS`. An abort (`causeCode: 'aborted'`), a closed session
- * (`SE_ERR_SESSION_CLOSED`), a bad request (`SE_ERR_SESSION_BAD_REQUEST`),
- * `proxy_auth` and TLS certificate errors are not.
- */
-export function isRetryableError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  return RETRYABLE_KINDS.has(failureKind(error));
+export function isRetryableError(error: unknown, idempotent = true): boolean {
+  const kind = failureKind(error);
+  return isRetryableKind(kind) && (idempotent || isNeverSentKind(kind));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestContext } from '../src/job-context.js';
 import type { RequestHost } from '../src/job-context.js';
-import { backoffDelay, failureKind, isRetryableError, parseRetryAfter } from '../src/retry.js';
+import { backoffDelay, isRetryableError, parseRetryAfter } from '../src/retry.js';
 import { ExpectationError, RequestFailedError } from '../src/index.js';
 import { FakeSession, MetricsRecorder, VirtualClock, networkError } from './fakes.js';
 import type { FakeReply } from './fakes.js';
@@ -141,11 +141,17 @@ describe('ctx.request: retries', () => {
     expect(metrics.requests.map((r) => r.kind)).toEqual(['http_429']);
   });
 
-  it('does not retry non-idempotent methods unless retry: true', async () => {
-    const a = setup([{ error: networkError() }, { status: 200 }]);
-    await expect(a.clock.run(a.ctx.request({ method: 'POST' }))).rejects.toMatchObject({ attempts: 1 });
+  it('does not retry a non-idempotent request that may have reached the target, unless retry: true', async () => {
+    const a = setup([{ error: networkError('ECONNRESET') }, { status: 200 }]);
+    await expect(a.clock.run(a.ctx.request({ method: 'POST' }))).rejects.toMatchObject({ attempts: 1, kind: 'ECONNRESET' });
     expect(a.metrics.retries).toBe(0);
     expect(a.session.requests).toHaveLength(1);
+
+    // Refused: the POST never left, so sending it again cannot apply it twice.
+    const refused = setup([{ error: networkError('ECONNREFUSED') }, { status: 201 }]);
+    expect((await refused.clock.run(refused.ctx.request({ method: 'POST' }))).status).toBe(201);
+    expect(refused.metrics.retries).toBe(1);
+    expect(refused.session.requests).toHaveLength(2);
 
     const b = setup([{ status: 503 }, { status: 200 }]);
     expect((await b.clock.run(b.ctx.request({ method: 'PATCH' }))).status).toBe(503);
@@ -183,7 +189,7 @@ describe('ctx.request: retries', () => {
       requestError('ERR_TLS_CERT_ALTNAME_INVALID'),
       requestError('UND_ERR_INVALID_ARG'),
       requestError('SE_ERR_SESSION_CLOSED'), // the session was destroyed under the request
-      Object.assign(new Error('bad'), { code: 'SE_ERR_SESSION_BAD_REQUEST' }),
+      Object.assign(new Error('bad'), { code: 'SE_ERR_SESSION_INVALID_REQUEST' }),
       Object.assign(new Error('closed'), { code: 'SE_ERR_SESSION_CLOSED' }),
       new TypeError('not a request'),
     ];
@@ -264,7 +270,7 @@ describe('ctx.request: when the run stops', () => {
   it('keeps the real kind for a closed session before the hard stop, and for a network failure even after it', async () => {
     const closed = Object.assign(new Error('session 1 is closed'), { code: 'SE_ERR_SESSION_CLOSED' });
     const graceful = setup([{ error: closed }], { halted: true });
-    await expect(graceful.clock.run(graceful.ctx.request({}))).rejects.toMatchObject({ kind: 'SE_ERR_SESSION_CLOSED' });
+    await expect(graceful.clock.run(graceful.ctx.request({}))).rejects.toMatchObject({ kind: 'session_closed' });
     const hardStop = new AbortController();
     hardStop.abort();
     const { clock, metrics, ctx } = setup([{ error: networkError() }], { halted: true, signal: hardStop.signal });
@@ -322,18 +328,19 @@ describe('retry helpers', () => {
     expect(parseRetryAfter(undefined, now, 60_000)).toBeUndefined();
   });
 
-  it('failureKind prefers the transport cause code, then code, then name', () => {
-    expect(failureKind(networkError('UND_ERR_SOCKET'))).toBe('UND_ERR_SOCKET');
-    expect(failureKind(Object.assign(new Error('x'), { code: 'SE_ERR_SESSION_CLOSED' }))).toBe('SE_ERR_SESSION_CLOSED');
-    expect(failureKind(new TypeError('x'))).toBe('TypeError');
-    expect(failureKind('weird')).toBe('unknown');
+  it('isRetryableError repeats a non-idempotent request only when it never left', () => {
+    expect(isRetryableError(networkError('ECONNREFUSED'), false)).toBe(true);
+    expect(isRetryableError(networkError('UND_ERR_CONNECT_TIMEOUT'), false)).toBe(true);
+    expect(isRetryableError(networkError('ECONNRESET'), false)).toBe(false);
+    expect(isRetryableError(networkError('UND_ERR_SOCKET'), false)).toBe(false);
+    expect(isRetryableError(Object.assign(new Error('t'), { code: 'SE_ERR_SESSION_TIMEOUT', causeCode: 'timeout' }), false)).toBe(false);
   });
 
   it('isRetryableError accepts session transport errors, timeouts and raw network codes only', () => {
     expect(isRetryableError(networkError())).toBe(true);
     expect(isRetryableError(Object.assign(new Error('t'), { code: 'SE_ERR_SESSION_TIMEOUT', causeCode: 'timeout' }))).toBe(true);
     expect(isRetryableError(Object.assign(new Error('r'), { code: 'ECONNRESET' }))).toBe(true);
-    expect(isRetryableError(Object.assign(new Error('b'), { code: 'SE_ERR_SESSION_BAD_REQUEST' }))).toBe(false);
+    expect(isRetryableError(Object.assign(new Error('b'), { code: 'SE_ERR_SESSION_INVALID_REQUEST' }))).toBe(false);
     expect(isRetryableError(Object.assign(new Error('a'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'proxy_auth' }))).toBe(false);
     expect(isRetryableError(Object.assign(new Error('c'), { code: 'SE_ERR_SESSION_REQUEST', causeCode: 'CERT_HAS_EXPIRED' }))).toBe(false);
     expect(isRetryableError(Object.assign(new Error('d'), { code: 'ENOTFOUND' }))).toBe(false);

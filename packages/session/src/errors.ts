@@ -43,7 +43,7 @@ export class InvalidRequestError extends SessionError {
   readonly sessionId: number;
 
   constructor(sessionId: number, message: string, options?: ErrorOptions) {
-    super(`session ${sessionId}: ${message}`, 'SE_ERR_SESSION_BAD_REQUEST', options);
+    super(`session ${sessionId}: ${message}`, 'SE_ERR_SESSION_INVALID_REQUEST', options);
     this.name = 'InvalidRequestError';
     this.sessionId = sessionId;
   }
@@ -157,7 +157,7 @@ export class SessionCreationError extends SessionError {
 /** An option or argument is out of range (e.g. a negative session count). */
 export class InvalidOptionError extends SessionError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, 'SE_ERR_SESSION_BAD_OPTION', options);
+    super(message, 'SE_ERR_SESSION_INVALID_OPTIONS', options);
     this.name = 'InvalidOptionError';
   }
 }

@@ -1,4 +1,4 @@
-import { classifyError } from '@session-engine/client-factory';
+import { countsAgainstProxy, failureKind } from '@session-engine/failures';
 import type { ProxyEntry } from '@session-engine/proxy';
 import type { Cookie, CookieJar } from 'tough-cookie';
 import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
@@ -76,19 +76,6 @@ function cookieString(cookies: readonly Cookie[]): string {
   if (cookies.length === 1) return cookies[0]!.cookieString();
   return cookies.map((c) => c.cookieString()).join('; ');
 }
-
-/** Failure kinds that mean the connection (to the proxy, or through it) could not be made. */
-const CONNECTION_FAILURES = new Set([
-  'proxy_connect',
-  'proxy_auth',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** A request in flight: its collector, settled by the session that sent it. */
 type Call = ResponseCollector<SessionResponse, Session<SessionProxy>>;
@@ -231,7 +218,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   /**
    * Any state -> closed; idempotent. Waits for in-flight requests, then
    * releases every socket of the client. With `force`, in-flight requests
-   * are aborted instead (they fail with causeCode `SE_ERR_SESSION_CLOSED`);
+   * are aborted instead (they fail with causeCode `session_closed`);
    * a forced close may follow a graceful one that is taking too long.
    */
   close(options?: { force?: boolean }): Promise<void> {
@@ -393,10 +380,10 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       return new SessionRequestError(this.id, call.method, shown, 'aborted', 'aborted by caller', { cause: error });
     }
     this.#countFailure();
-    const kind = classifyError(error);
+    const kind = failureKind(error);
     // A request that timed out while connecting failed to connect too (its cause is a connect timeout).
     let hookError: SessionHookError | undefined;
-    if (this.#proxyHealth !== undefined && CONNECTION_FAILURES.has(kind)) {
+    if (this.#proxyHealth !== undefined && countsAgainstProxy(kind)) {
       try {
         this.#proxyHealth.reportFailure?.(this.proxy as P);
       } catch (thrown) {

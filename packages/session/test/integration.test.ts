@@ -111,7 +111,7 @@ describe('SessionManager with the default client factory', () => {
     const result = await manager.createSessions(2);
     expect(result.created).toBe(0);
     expect(result.errors.map((error) => error.sessionId)).toEqual([1, 2]);
-    expect(result.errors[0]?.cause).toMatchObject({ code: 'SE_ERR_CLIENT_OPTIONS' });
+    expect(result.errors[0]?.cause).toMatchObject({ code: 'SE_ERR_CLIENT_INVALID_OPTIONS' });
   });
 
   it('classifies a dead proxy as a transport error of the session', async () => {

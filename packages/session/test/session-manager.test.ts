@@ -188,10 +188,10 @@ describe('SessionManager.createSessions', () => {
     expect(peak).toBe(4);
   });
 
-  it('rejects a bad count, a bad concurrency and a bad target_url with SE_ERR_SESSION_BAD_OPTION', async () => {
+  it('rejects a bad count, a bad concurrency and a bad target_url with SE_ERR_SESSION_INVALID_OPTIONS', async () => {
     const sessions = manager();
     await expect(sessions.createSessions(-1)).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(sessions.createSessions(1.5)).rejects.toMatchObject({ code: 'SE_ERR_SESSION_BAD_OPTION' });
+    await expect(sessions.createSessions(1.5)).rejects.toMatchObject({ code: 'SE_ERR_SESSION_INVALID_OPTIONS' });
     await expect(sessions.remove(-1)).rejects.toBeInstanceOf(InvalidOptionError);
     expect(() => manager({ creationConcurrency: 0 })).toThrow(InvalidOptionError);
     expect(() => manager({ config: testConfig({ target_url: 'nope' }) })).toThrow(/target_url/);
@@ -295,7 +295,7 @@ describe('SessionManager lifecycle', () => {
     await sessions.stopAll({ force: true });
     await Promise.all([removing, graceful]);
     for (const error of await Promise.all(pending)) {
-      expect(error).toMatchObject({ code: 'SE_ERR_SESSION_REQUEST', causeCode: 'SE_ERR_SESSION_CLOSED' });
+      expect(error).toMatchObject({ code: 'SE_ERR_SESSION_REQUEST', causeCode: 'session_closed' });
     }
     await vi.waitFor(() => expect(server?.openSockets()).toBe(0), { timeout: 5_000, interval: 20 });
   });

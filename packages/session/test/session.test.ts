@@ -82,11 +82,11 @@ describe('Session requests', () => {
     expect((await session.request({})).json<Echo>().url).toBe('/base/');
   });
 
-  it('rejects a path without a base URL, and non-http URLs, with SE_ERR_SESSION_BAD_REQUEST', async () => {
+  it('rejects a path without a base URL, and non-http URLs, with SE_ERR_SESSION_INVALID_REQUEST', async () => {
     const session = newSession({ baseUrl: undefined });
     await expect(session.request({ path: '/x' })).rejects.toMatchObject({
       name: 'InvalidRequestError',
-      code: 'SE_ERR_SESSION_BAD_REQUEST',
+      code: 'SE_ERR_SESSION_INVALID_REQUEST',
     });
     await expect(session.request({})).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(session.request({ url: 'ftp://127.0.0.1/x' })).rejects.toThrow(/unsupported protocol/);
@@ -411,7 +411,7 @@ describe('Session lifecycle', () => {
     }
   });
 
-  it('close({ force }) aborts an in-flight request, which fails with causeCode SE_ERR_SESSION_CLOSED', async () => {
+  it('close({ force }) aborts an in-flight request, which fails with causeCode session_closed', async () => {
     server = await startServer(() => {
       /* never answers */
     });
@@ -421,7 +421,7 @@ describe('Session lifecycle', () => {
     await session.close({ force: true });
     const error = await pending;
     expect(error).toBeInstanceOf(SessionRequestError);
-    expect(error).toMatchObject({ sessionId: 1, causeCode: 'SE_ERR_SESSION_CLOSED' });
+    expect(error).toMatchObject({ sessionId: 1, causeCode: 'session_closed' });
     await vi.waitFor(() => expect(server?.openSockets()).toBe(0), { timeout: 5_000, interval: 20 });
   });
 
