@@ -42,6 +42,25 @@ async function timed<T>(promise: Promise<T>): Promise<{ value: T; ms: number }> 
   return { value, ms: performance.now() - started };
 }
 
+describe('run(): redirects (config max_redirects)', () => {
+  it('follows a redirect through the session by default, and reports the 302 itself with max_redirects 0', async () => {
+    const target_url = `${server.url}/redirect?to=/`;
+    const followed = await run({ config: config({ target_url, iterations: 4 }) });
+    expect(followed).toMatchObject({ total: 4, success: 4, failed: 0, status_codes: { '200': 4 } });
+    expect([server.requests('/redirect'), server.requests('/')]).toEqual([4, 4]);
+
+    const returned = await run({ config: config({ target_url, iterations: 4, max_redirects: 0 }) });
+    expect(returned).toMatchObject({ total: 4, success: 4, failed: 0, status_codes: { '302': 4 } });
+    expect([server.requests('/redirect'), server.requests('/')]).toEqual([8, 4]);
+  });
+
+  it('fails a redirect loop as redirect_loop after max_redirects hops, never retried', async () => {
+    const report = await run({ config: config({ target_url: `${server.url}/redirect`, iterations: 2, max_redirects: 2, max_retries: 3 }) });
+    expect(report).toMatchObject({ total: 2, failed: 2, retries: 0, errors: { redirect_loop: 2 } });
+    expect(server.requests('/redirect')).toBe(6);
+  });
+});
+
 describe('run(): a run that completes', () => {
   it('runs the iteration budget and reports totals the server agrees with, with a timeline that adds up', async () => {
     const snapshots: LiveSnapshot[] = [];
@@ -64,7 +83,29 @@ describe('run(): a run that completes', () => {
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50);
     // The sessions' sockets are closed when run() returns.
     expect(await eventually(() => server.openSockets() === 0)).toBe(true);
+    // One live snapshot per timeline tick (the last timeline entry is the final reading, not a tick).
+    expect(snapshots).toHaveLength(report.timeline.length - 1);
     for (const snapshot of snapshots) expect(snapshot.metrics.total).toBeLessThanOrEqual(400);
+  });
+
+  it('hands onSnapshot one growing reading per timeline tick while the run goes', async () => {
+    const snapshots: LiveSnapshot[] = [];
+    const report = await run({
+      config: config({ duration: '600ms', timeline_interval: '100ms' }),
+      logger: memoryLogger().logger,
+      onSnapshot: (snapshot) => snapshots.push(snapshot),
+    });
+    expect(report.reason).toBe('duration');
+    expect(snapshots).toHaveLength(report.timeline.length - 1);
+    // The run lasts several ticks (the exact count depends on the timers, not asserted).
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    const grows = (values: number[]): boolean => values.every((value, i) => i === 0 || value >= (values[i - 1] as number));
+    expect(grows(snapshots.map((s) => s.elapsed_ms))).toBe(true);
+    expect(grows(snapshots.map((s) => s.iterations))).toBe(true);
+    expect(grows(snapshots.map((s) => s.metrics.total))).toBe(true);
+    expect(snapshots.at(-1)!.metrics.total).toBeGreaterThan(0);
+    expect(snapshots.at(-1)!.metrics.total).toBeLessThanOrEqual(report.total);
+    expect(snapshots.every((s) => s.planned_ms === 600)).toBe(true);
   });
 
   it('runs a scenario with captures and reports steps in scenario order', async () => {

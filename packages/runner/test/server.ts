@@ -14,7 +14,8 @@ export interface TestServer {
 
 /**
  * A real node:http server on 127.0.0.1, port 0: `/` answers 200 at once,
- * `/slow?ms=N` after N ms, `/login` sets a cookie and answers `{ "token": ... }`.
+ * `/slow?ms=N` after N ms, `/login` sets a cookie and answers `{ "token": ... }`,
+ * `/redirect?to=P` answers 302 to P (no `to`: to itself, a loop).
  */
 export async function startServer(): Promise<TestServer> {
   const counts = new Map<string, number>();
@@ -37,6 +38,10 @@ export async function startServer(): Promise<TestServer> {
       }
       if (url.pathname === '/login') {
         res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'sid=abc; Path=/' }).end('{"token":"t-1"}');
+        return;
+      }
+      if (url.pathname === '/redirect') {
+        res.writeHead(302, { location: url.searchParams.get('to') ?? '/redirect' }).end();
         return;
       }
       res.end('ok');

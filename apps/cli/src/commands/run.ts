@@ -53,6 +53,7 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     timeout: Flags.string({ summary: 'Per-request timeout, e.g. 5s (config request_timeout, default 30s).', helpValue: '<duration>' }),
     'graceful-stop': Flags.string({ summary: 'After a stop, how long in-flight iterations may take to finish, e.g. 10s (config graceful_stop, default 30s).', helpValue: '<duration>' }),
     retries: Flags.integer({ summary: 'Retries on network errors, 429 and 503 (config max_retries, default 3).', min: 0 }),
+    'max-redirects': Flags.integer({ summary: 'Redirects a request follows through its session, cookies included; 0 = the 3xx is the response (config max_redirects, default 10).', min: 0 }),
     insecure: Flags.boolean({ summary: 'Accept invalid TLS certificates (config insecure_tls).', allowNo: true }),
     'log-level': Flags.string({ summary: 'Log level on stderr (config log_level).', options: ['debug', 'info', 'warn', 'error'] }),
     json: Flags.boolean({ summary: 'Print the report as one JSON document on stdout instead of the summary.' }),

@@ -29,6 +29,7 @@ export interface RunFlags {
   script?: string;
   timeout?: string;
   retries?: number;
+  'max-redirects'?: number;
   'graceful-stop'?: string;
   insecure?: boolean;
   'log-level'?: string;
@@ -89,6 +90,7 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('request_timeout', flagDuration(flags.timeout, 'timeout'));
   set('graceful_stop', flagDuration(flags['graceful-stop'], 'graceful-stop'));
   set('max_retries', flags.retries);
+  set('max_redirects', flags['max-redirects']);
   set('insecure_tls', flags.insecure);
   set('log_level', flags['log-level']);
   return o;
