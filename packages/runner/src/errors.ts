@@ -32,6 +32,17 @@ export class NoTargetError extends RunnerError {
   }
 }
 
+/** An NDJSON results file (`NdjsonSink`, `engine run --out-ndjson`) could not be opened or written; `path` names it. */
+export class NdjsonWriteError extends RunnerError {
+  readonly path: string;
+
+  constructor(message: string, path: string, options?: ErrorOptions) {
+    super(message, 'SE_ERR_RUNNER_NDJSON_WRITE', options);
+    this.name = 'NdjsonWriteError';
+    this.path = path;
+  }
+}
+
 /** `proxy_file` names a file that lists no proxies. */
 export class NoProxiesError extends RunnerError {
   constructor(file: string) {

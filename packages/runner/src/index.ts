@@ -3,6 +3,12 @@ export type { LiveSnapshot, RunOptions } from './run.js';
 export { buildReport, STOP_REASONS } from './report.js';
 export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } from './report.js';
 export type { TimelineEntry } from './timeline.js';
+export { compileThresholds, evaluateThresholds, measureThreshold, sourceOfReport, sourceOfSnapshot, ThresholdWatch } from './thresholds.js';
+export type { CompiledThreshold, ThresholdResult, ThresholdSource } from './thresholds.js';
+export { compileChecks, jsonEquals, runChecks } from './checks.js';
+export type { CompiledCheck } from './checks.js';
+export { openNdjsonSink } from './ndjson.js';
+export type { NdjsonSink } from './ndjson.js';
 export { formatSummary, formatBytes, formatMs } from './summary.js';
 export { mergeReports } from './merge-reports.js';
 export { renderHtmlReport } from './html-report.js';
@@ -17,6 +23,7 @@ export type { CloseOutcome } from './lifecycle.js';
 export { startMetricsServer } from './metrics-server.js';
 export type { MetricsSource, RunningMetricsServer } from './metrics-server.js';
 export {
+  NdjsonWriteError,
   NoProxiesError,
   NoTargetError,
   ReportFileError,

@@ -6,14 +6,16 @@
  * averaged), timelines merge by `t`, status codes, errors and failure reasons
  * add up.
  */
-import { LatencyHistogram } from '@session-engine/metrics';
+import type { ThresholdConfig } from '@session-engine/config';
+import { addChecks, checkRecord, LatencyHistogram, type CheckCounts } from '@session-engine/metrics';
 import { ReportFormatError } from './errors.js';
 import { FailureReasons } from './failure-reasons.js';
 import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunReport, type StepReport, type StopReason } from './report.js';
+import { compileThresholds, evaluateThresholds, sourceOfReport, type ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
 
 // When the parts ended differently, the merged run ended the way that explains the most.
-const REASON_PRIORITY: readonly StopReason[] = ['forced', 'signal', 'aborted', 'stopped', 'duration', 'iterations'];
+const REASON_PRIORITY: readonly StopReason[] = ['forced', 'signal', 'aborted', 'threshold', 'stopped', 'duration', 'iterations'];
 
 const COUNTS = [
   'total',
@@ -64,6 +66,15 @@ function checkReport(report: unknown, i: number): RunReport {
   }
   if (!isRecord(report['steps'])) fail(`${where}.steps`, 'is not an object');
   if (report['timeline'] !== undefined && !Array.isArray(report['timeline'])) fail(`${where}.timeline`, 'is not a list');
+  // Reports from before checks and thresholds have neither.
+  const checks = report['checks'];
+  if (checks !== undefined) {
+    if (!isRecord(checks)) fail(`${where}.checks`, 'is not an object');
+    for (const [name, counts] of Object.entries(checks)) {
+      if (!isRecord(counts) || typeof counts['passes'] !== 'number' || typeof counts['fails'] !== 'number') fail(`${where}.checks.${name}`, 'is not { passes, fails }');
+    }
+  }
+  if (report['thresholds'] !== undefined && !Array.isArray(report['thresholds'])) fail(`${where}.thresholds`, 'is not a list');
   return report as unknown as RunReport;
 }
 
@@ -109,6 +120,9 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const steps = new Map<string, StepAccumulator>();
   const stepOrder: string[] = [];
   const timeline = new Map<number, EntryAccumulator>();
+  const checks = new Map<string, CheckCounts>();
+  // Thresholds that stopped a part (reason threshold, crossed there) stay crossed in the merge.
+  const stoppedBy = new Map<string, number | null>();
 
   checked.forEach((report, i) => {
     const where = `reports[${i}]`;
@@ -127,6 +141,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     for (const [reason, n] of Object.entries(failureReasons)) reasons.add(reason, n);
     addInto(sessions, report.sessions, `${where}.sessions`);
     latency.add(decode(`${where}.latency`, report.latency));
+    addChecks(checks, report.checks ?? {});
+    if (report.reason === 'threshold') for (const row of report.thresholds ?? []) if (!row.ok) stoppedBy.set(row.expr, row.value);
     for (const [name, step] of Object.entries(report.steps)) {
       let into = steps.get(name);
       if (into === undefined) {
@@ -180,7 +196,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const reasonSet = new Set(checked.map((report) => report.reason));
   const reason = reasonSet.size === 1 ? first.reason : (REASON_PRIORITY.find((r) => reasonSet.has(r)) ?? first.reason);
 
-  return {
+  const mergedReport = {
     engine: first.engine,
     started_at: new Date(startedMs).toISOString(),
     finished_at: new Date(finishedMs).toISOString(),
@@ -198,7 +214,30 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     failure_reasons: sortedReasons(reasons.counts),
     sessions,
     steps: stepReports,
+    checks: checkRecord(checks),
+    thresholds: [] as ThresholdResult[],
     timeline: entries,
     config: first.config,
   } satisfies RunReport;
+  mergedReport.thresholds = mergedThresholds(mergedReport, stoppedBy);
+  return mergedReport;
+}
+
+/**
+ * The thresholds of the first part's config, evaluated again on the merged
+ * figures (a percentile of the union is not one of the parts'); one that
+ * stopped a part stays crossed, at the value that crossed it there.
+ */
+function mergedThresholds(report: RunReport, stoppedBy: ReadonlyMap<string, number | null>): ThresholdResult[] {
+  const configured = report.config['thresholds'];
+  if (!Array.isArray(configured) || configured.length === 0) return [];
+  let compiled;
+  try {
+    compiled = compileThresholds(configured as ThresholdConfig[]);
+  } catch (cause) {
+    throw new ReportFormatError(`reports[0].config.thresholds cannot be evaluated: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  return evaluateThresholds(compiled, sourceOfReport(report)).map((row) =>
+    stoppedBy.has(row.expr) ? { expr: row.expr, value: stoppedBy.get(row.expr) ?? null, ok: false } : row,
+  );
 }

@@ -3,18 +3,20 @@
  * run --json` prints and `--out` writes) from which the text summary is
  * rendered and which `mergeReports` combines exactly.
  */
-import type { DropCause, LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import type { CheckCounts, DropCause, LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import type { ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
 
 /**
  * What ended the run: its `duration`, its `iterations` budget, a `signal`
  * (SIGINT/SIGTERM in the CLI), the caller's AbortSignal (`aborted`), a forced
- * stop (`forced`: in-flight work not waited for), or the engine itself
- * (`stopped`, e.g. the worker pool went away).
+ * stop (`forced`: in-flight work not waited for), an abort-on-fail
+ * `threshold` that was crossed, or the engine itself (`stopped`, e.g. the
+ * worker pool went away).
  */
-export type StopReason = 'duration' | 'iterations' | 'signal' | 'aborted' | 'forced' | 'stopped';
+export type StopReason = 'duration' | 'iterations' | 'signal' | 'aborted' | 'forced' | 'threshold' | 'stopped';
 
-export const STOP_REASONS: readonly StopReason[] = ['duration', 'iterations', 'signal', 'aborted', 'forced', 'stopped'];
+export const STOP_REASONS: readonly StopReason[] = ['duration', 'iterations', 'signal', 'aborted', 'forced', 'threshold', 'stopped'];
 
 /** Latency figures in milliseconds, plus the HDR histogram (microseconds) they come from. */
 export interface LatencyReport extends LatencySummary {
@@ -75,6 +77,10 @@ export interface RunReport {
   failure_reasons: Record<string, number>;
   sessions: { configured: number; created: number; failed_to_create: number };
   steps: Record<string, StepReport>;
+  /** Checks by name (`<step>.<name>` for a scenario step's checks, the name given to `context.check()` in a script): passes and fails. */
+  checks: Record<string, CheckCounts>;
+  /** The configured thresholds in order, each with its measured value and whether it held; `[]` without thresholds. */
+  thresholds: ThresholdResult[];
   /** One entry per timeline_interval; the entries' requests add up to `total`. */
   timeline: TimelineEntry[];
   /** Effective configuration, secrets redacted. */
@@ -101,6 +107,8 @@ export interface ReportInput {
   config: Record<string, unknown>;
   /** Scenario step names in scenario order; steps are reported in this order. */
   stepOrder?: readonly string[];
+  /** Evaluated thresholds (default none). */
+  thresholds?: readonly ThresholdResult[];
 }
 
 export function latencyReport(latency: LatencySummary, hdr: string): LatencyReport {
@@ -167,6 +175,8 @@ export function buildReport(input: ReportInput): RunReport {
     failure_reasons: sortedReasons(input.failureReasons),
     sessions: input.sessions,
     steps,
+    checks: { ...(snapshot.checks ?? {}) },
+    thresholds: [...(input.thresholds ?? [])],
     timeline: [...input.timeline],
     config: input.config,
   };

@@ -26,7 +26,8 @@ import { startMetricsServer } from './metrics-server.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
 import { defaultJob, scenarioJob, stepName } from './scenario-job.js';
 import { loadScriptJob } from './script-job.js';
-import { Timeline } from './timeline.js';
+import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
+import { Timeline, type TimelineEntry } from './timeline.js';
 
 /** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
 export interface LiveSnapshot {
@@ -61,6 +62,12 @@ export interface RunOptions {
   job?: Job;
   /** Live readings, once per `timeline_interval`: for progress lines, control APIs, threads. */
   onSnapshot?: (snapshot: LiveSnapshot) => void;
+  /**
+   * Each timeline entry as soon as its interval ends (the last, possibly
+   * short, one before `run()` resolves): for streaming results, e.g. to an
+   * `NdjsonSink`. What it throws is logged once per message and the run goes on.
+   */
+  onInterval?: (entry: TimelineEntry) => void;
   /** Serve Prometheus metrics on `http://127.0.0.1:<port>/metrics` while running (0 = a free port). */
   metricsPort?: number;
   /** Log the seed's metrics line every `metrics_interval` (default true). */
@@ -88,6 +95,7 @@ function checkOptions(options: RunOptions): void {
   }
   if (options.job !== undefined && typeof options.job !== 'function') throw new RunOptionsError('run(): `job` must be a function (session, context) => {}');
   if (options.onSnapshot !== undefined && typeof options.onSnapshot !== 'function') throw new RunOptionsError('run(): `onSnapshot` must be a function');
+  if (options.onInterval !== undefined && typeof options.onInterval !== 'function') throw new RunOptionsError('run(): `onInterval` must be a function');
   const port = options.metricsPort;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new RunOptionsError(`run(): \`metricsPort\` must be an integer from 0 to 65535, got ${String(port)}`);
@@ -144,6 +152,9 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const job = withFailureReasons(options.job ?? (await jobFromConfig(config)), failureReasons);
 
   const metrics = new Metrics();
+  // Parsed before any session exists (the config validated them; this only compiles).
+  const thresholds = compileThresholds(config.thresholds ?? []);
+  const watch = new ThresholdWatch(thresholds);
 
   const sessions = new SessionManager({ config, logger, ...(proxies ? { proxies } : {}) });
   lifecycle.onClose('sessions', async () => {
@@ -222,8 +233,27 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   // Monitor: the timeline (and live snapshots) every timeline_interval, the seed's metrics line every metrics_interval.
   const timeline = new Timeline(config.timeline_interval);
   const plannedMs = config.duration > 0 ? config.duration : config.stages.reduce((sum, stage) => sum + stage.duration, 0);
+  const intervalErrors = new Set<string>();
+  let loadStartedMs = performance.now();
+  const emitInterval = (entry: TimelineEntry | undefined): void => {
+    if (entry === undefined || options.onInterval === undefined) return;
+    try {
+      options.onInterval(entry);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!intervalErrors.has(message)) logger.warn('onInterval threw; the run goes on', { error: message });
+      intervalErrors.add(message);
+    }
+  };
   const tick = (): void => {
-    timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started);
+    emitInterval(timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started));
+    if (watch.active && !stopping) {
+      const crossed = watch.check(performance.now() - loadStartedMs, () => metrics.snapshot());
+      if (crossed !== undefined) {
+        logger.warn(`threshold ${crossed.expr} crossed (value ${String(crossed.value)}): stopping the run, finishing in-flight iterations`);
+        requestStop('threshold');
+      }
+    }
     if (options.onSnapshot === undefined) return;
     const snapshot = metrics.snapshot();
     try {
@@ -241,7 +271,8 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   };
   // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.
   const startedAt = new Date();
-  const startup = (performance.now() - calledAt) / 1000;
+  loadStartedMs = performance.now();
+  const startup = (loadStartedMs - calledAt) / 1000;
   metrics.reset(); // the run's clock and tallies start now, not when metrics were created
   const ticker = setInterval(tick, config.timeline_interval);
   lifecycle.onClose('timeline', () => clearInterval(ticker));
@@ -269,10 +300,10 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   if (hardStopping !== undefined) await hardStopping;
 
   // The last interval and the totals are read together, so the timeline adds up to them.
-  timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started, true);
+  emitInterval(timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started, true));
   const snapshot = metrics.snapshot();
   logger.info(`final metrics - ${formatSnapshotLine(snapshot)}`);
-  return buildReport({
+  const report = buildReport({
     engine: options.engine ?? runnerVersion,
     startedAt,
     finishedAt: new Date(),
@@ -290,4 +321,10 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     config: redactConfig(config) as unknown as Record<string, unknown>,
     stepOrder: config.scenario.map(stepName),
   });
+  // Evaluated on the final report; a threshold that stopped the run stays crossed.
+  report.thresholds = watch.finalize(evaluateThresholds(thresholds, sourceOfReport(report)));
+  for (const result of report.thresholds) {
+    if (result.value === null) logger.warn(`threshold ${result.expr}: nothing to measure (no request, no check, or a step that never ran); counted as crossed`);
+  }
+  return report;
 }

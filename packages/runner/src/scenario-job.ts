@@ -1,10 +1,11 @@
 /**
  * The scenario runner: a config `scenario` as a job. Each iteration sends the
  * steps in order (a `once` step only in a session's first iteration that
- * reaches it), checks `expect_status`, and stores captures in the session's
- * variables for later steps and iterations.
+ * reaches it), checks `expect_status`, counts the step's `checks`, and stores
+ * captures in the session's variables for later steps and iterations.
  */
-import { parseJsonPath, readJsonPath, type EngineConfig, type JsonPathSegment, type ScenarioStep } from '@session-engine/config';
+import { parseJsonPath, readJsonPath, stepName as configStepName, type EngineConfig, type JsonPathSegment, type ScenarioStep } from '@session-engine/config';
+import { compileChecks, runChecks } from './checks.js';
 import type { Job, JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
 import { StepFailure } from './errors.js';
@@ -12,7 +13,8 @@ import { renderJson, renderString, stringifyCapture } from './template.js';
 
 /** A step's name in reports: its `name`, or its position, method and path. */
 export function stepName(step: ScenarioStep, index: number): string {
-  return step.name ?? `${index + 1}. ${step.method ?? 'GET'} ${step.path ?? step.url ?? ''}`;
+  // One definition with the config's, which checks threshold step names against it.
+  return configStepName(step, index);
 }
 
 /** Variables visible to templates: captures plus built-ins. */
@@ -31,6 +33,7 @@ export function scenarioJob(steps: readonly ScenarioStep[]): Job {
     for (const [variable, source] of Object.entries(step.capture ?? {})) if ('json' in source) parsed.set(variable, parseJsonPath(source.json));
     return parsed;
   });
+  const checks = steps.map((step, i) => compileChecks(step.checks ?? [], names[i]!));
   // Once-steps each session has completed (kept outside the user's variables).
   const completed = new WeakMap<Session, Set<number>>();
   return async (session, ctx) => {
@@ -56,6 +59,8 @@ export function scenarioJob(steps: readonly ScenarioStep[]): Job {
         },
         { step: name, ...(step.expect_status !== undefined ? { expectStatus: step.expect_status } : {}) },
       );
+      // Counted before the captures, which may end the iteration; a failed check ends nothing.
+      if (checks[i]!.length > 0) runChecks(checks[i]!, response, ctx);
       for (const [variable, source] of Object.entries(step.capture ?? {})) {
         let value: unknown;
         if ('header' in source) {

@@ -1,5 +1,7 @@
 /** Renders a RunReport as the human summary printed at the end of a run. */
+import { parseThreshold, thresholdMetricKind, type ThresholdMetric } from '@session-engine/config';
 import type { RunReport, StopReason } from './report.js';
+import type { ThresholdResult } from './thresholds.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -52,7 +54,45 @@ const STOPPED: Record<StopReason, string> = {
   signal: 'stopped by signal',
   aborted: 'stopped by its caller',
   forced: 'forced stop: in-flight work not waited for',
+  threshold: 'stopped by a threshold',
 };
+
+/** A threshold's measured value in its metric's unit: `13.34 ms`, `0.42%`, `1,024.5 req/s`, `12`. */
+function thresholdValue(row: ThresholdResult): string {
+  if (row.value === null) return 'no data';
+  let metric: ThresholdMetric;
+  try {
+    metric = parseThreshold(row.expr).metric;
+  } catch {
+    return String(row.value); // a hand-edited report: show the number as it is
+  }
+  const kind = thresholdMetricKind(metric);
+  if (kind === 'latency') return formatMs(row.value);
+  if (kind === 'rate') return `${Number((row.value * 100).toFixed(3))}%`;
+  if (metric === 'rps') return `${decimal.format(row.value)} req/s`;
+  return integer.format(row.value);
+}
+
+function thresholdLines(rows: readonly ThresholdResult[]): string[] {
+  if (rows.length === 0) return [];
+  const passed = rows.filter((row) => row.ok).length;
+  const width = Math.max(...rows.map((row) => row.expr.length));
+  return [
+    `${label('thresholds')}${passed} of ${rows.length} passed${passed < rows.length ? `, ${rows.length - passed} crossed` : ''}`,
+    ...rows.map((row) => `    ${row.ok ? '✓' : '✗'} ${row.expr.padEnd(width)}  ${thresholdValue(row)}${row.ok ? '' : '  crossed'}`),
+  ];
+}
+
+function checkLines(checks: RunReport['checks'] | undefined): string[] {
+  const entries = Object.entries(checks ?? {});
+  if (entries.length === 0) return [];
+  const width = Math.max(5, ...entries.map(([name]) => name.length));
+  const lines = [`${label('checks')}`, `    ${'check'.padEnd(width)}  ${'passes'.padStart(9)}  ${'fails'.padStart(9)}  ${'passed'.padStart(7)}`];
+  for (const [name, { passes, fails }] of entries) {
+    lines.push(`    ${name.padEnd(width)}  ${integer.format(passes).padStart(9)}  ${integer.format(fails).padStart(9)}  ${percent(passes, passes + fails).padStart(7)}`);
+  }
+  return lines;
+}
 
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
@@ -106,6 +146,8 @@ export function formatSummary(report: RunReport): string {
       );
     }
   }
+  lines.push(...checkLines(report.checks));
+  lines.push(...thresholdLines(report.thresholds ?? []));
   lines.push('');
   return lines.map((line) => line.trimEnd()).join('\n');
 }

@@ -49,16 +49,17 @@ export class Timeline {
   }
 
   /**
-   * Adds the interval that just ended. `final`: the run's last, possibly
-   * short, interval; it is dropped when nothing happened in it.
+   * Adds the interval that just ended and returns its entry. `final`: the
+   * run's last, possibly short, interval; it is dropped (undefined) when
+   * nothing happened in it.
    */
-  add(interval: IntervalSnapshot, activeSessions: number, iterationsStarted: number, final = false): void {
+  add(interval: IntervalSnapshot, activeSessions: number, iterationsStarted: number, final = false): TimelineEntry | undefined {
     const iterations = iterationsStarted - this.#lastIterations;
     const lengthMs = interval.elapsed_ms - this.#lastEndMs;
     this.#lastIterations = iterationsStarted;
     this.#lastEndMs = interval.elapsed_ms;
-    if (final && interval.total === 0 && iterations === 0) return;
-    this.#entries.push({
+    if (final && interval.total === 0 && iterations === 0) return undefined;
+    const entry: TimelineEntry = {
       t: round((this.#entries.length * this.#intervalMs) / 1000),
       requests: interval.total,
       failed: interval.failed,
@@ -72,6 +73,8 @@ export class Timeline {
       active_sessions: activeSessions,
       iterations,
       hdr: interval.histogram,
-    });
+    };
+    this.#entries.push(entry);
+    return entry;
   }
 }
