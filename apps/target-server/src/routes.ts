@@ -110,9 +110,24 @@ function statsReset(ctx: RouteContext, s: RouteServices): void {
 async function login(ctx: RouteContext, s: RouteServices): Promise<void> {
   const body = await readBody(ctx.req, s.maxBodyBytes);
   const user = parseLoginUser(ctx.req.headers['content-type'], body);
+  const next = loginNext(ctx.query);
   // A fresh id on every login, never the one the client brought: no session fixation.
   const session = s.sessions.create(user);
-  sendJson(ctx.res, 200, { user }, { 'set-cookie': sessionCookieLine(session.id), 'cache-control': 'no-store' });
+  const headers = { 'set-cookie': sessionCookieLine(session.id), 'cache-control': 'no-store' };
+  // A form login's post/redirect/get: 303 to `next` with the new cookie, as a web login does.
+  if (next === undefined) sendJson(ctx.res, 200, { user }, headers);
+  else sendJson(ctx.res, 303, { user, next }, { ...headers, location: next });
+}
+
+/** `?next=` of a login: a path on this server ("/api/me"), never another host (no open redirect). */
+function loginNext(query: string): string | undefined {
+  if (query === '') return undefined;
+  const next = new URLSearchParams(query).get('next');
+  if (next === null) return undefined;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\')) {
+    throw new RequestRejectedError(400, 'bad_next', `next must be a path on this server, e.g. next=/api/me; got ${JSON.stringify(next.slice(0, 100))}`);
+  }
+  return next;
 }
 
 function logout(ctx: RouteContext, s: RouteServices): void {

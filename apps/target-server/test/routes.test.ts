@@ -73,6 +73,24 @@ describe('sessions', () => {
     expect(me.json()).toEqual({ user: 'bob' });
   });
 
+  it('answers a login with ?next= with a 303 to that path and the session cookie, which the path then accepts', async () => {
+    const login = await request(`${server.url}/login?next=/api/me`, { method: 'POST', body: 'user=carol' });
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe('/api/me');
+    const me = await request(`${server.url}${login.headers.location}`, { headers: { cookie: `sid=${sidFrom(login.headers['set-cookie'])}` } });
+    expect(me.json()).toEqual({ user: 'carol' });
+  });
+
+  it.each(['https://elsewhere.example/', '//elsewhere.example/', 'api/me', '/\\\\elsewhere.example'])(
+    'refuses a login with next=%s (only paths on this server), without a session',
+    async (next) => {
+      const res = await request(`${server.url}/login?next=${encodeURIComponent(next)}`, { method: 'POST', body: 'user=carol' });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'bad_next' });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    },
+  );
+
   it('gives every login its own random id', async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) {

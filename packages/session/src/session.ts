@@ -357,7 +357,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     return new BufferedResponse(status, raw, payload, call.target.display, hop?.count ?? 0);
   }
 
-  /** Sends the next hop of a redirect (the chain settles with it), or throws why it cannot be followed. */
+  /** The next hop of a redirect, sent (the chain settles with it), or throws why it cannot be followed. */
   #redirect(call: Call, previous: RedirectHop | undefined): Promise<SessionResponse> {
     const from = previous?.request ?? (call.request as SessionRequest);
     const location = normaliseHeaders(call.rawHeaders).location;
@@ -370,7 +370,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
       this.#countFailure();
       throw redirectLoopError(this.id, call.method, call.target, this.#maxRedirects, next);
     }
-    return this.#send(next.request, next).promise;
+    // Sent once undici has taken this response off its connection (right after this callback):
+    // sent now, the connection still looks busy and the pool would open a second one.
+    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop).promise);
   }
 
   #fail(call: Call, error: Error): Error {

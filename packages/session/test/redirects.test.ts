@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createProxy } from 'proxy';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   InvalidOptionError,
@@ -99,19 +101,24 @@ describe('following redirects', () => {
     expect(s.cookieJar.getCookieStringSync(`${target.url}/`)).toBe('sid=abc');
   });
 
-  it('reads each intermediate body, so one keep-alive socket carries the whole chain', async () => {
-    const target = await server({
-      '/a': redirect(301, '/b'),
-      '/b': redirect(302, '/c'),
-      '/c': ok,
-    });
-    const s = session({ baseUrl: target.url, client: testClient(1) });
+  it.each([1, 200])(
+    'reads each intermediate body and reuses the keep-alive socket: one connection for the chain (max %i per host)',
+    async (connections) => {
+      const target = await server({
+        '/a': redirect(301, '/b'),
+        '/b': redirect(302, '/c'),
+        '/c': ok,
+      });
+      const s = session({ baseUrl: target.url, client: testClient(connections) });
 
-    const response = await s.request({ path: '/a' });
+      const response = await s.request({ path: '/a' });
+      const again = await s.request({ path: '/a' });
 
-    expect([response.status, response.redirects, response.text()]).toEqual([200, 2, 'ok GET /c']);
-    expect(target.connections()).toBe(1);
-  });
+      expect([response.status, response.redirects, response.text()]).toEqual([200, 2, 'ok GET /c']);
+      expect(again.status).toBe(200);
+      expect(target.connections()).toBe(1);
+    },
+  );
 
   it('resolves a relative Location against the URL that answered', async () => {
     const routes: Record<string, Route> = {
@@ -127,6 +134,26 @@ describe('following redirects', () => {
 
     expect(target.seen.map((r) => r.url)).toEqual(['/dir/start', '/dir/next?x=1', '/up', '/abs']);
     expect([response.status, response.redirects, response.url]).toEqual([200, 3, `${target.url}/abs#part`]);
+  });
+});
+
+describe('the session behind every hop', () => {
+  it("sends every hop through the session's proxy, to the new origin too", async () => {
+    const other = await server({ '/end': ok });
+    const target = await server({ '/start': redirect(302, `${other.url}/end`) });
+    const tunnels: string[] = [];
+    const proxyServer = createProxy(createServer());
+    // Counted before the proxy's own handler: one CONNECT per origin the session talks to.
+    proxyServer.prependListener('connect', (req: IncomingMessage) => void tunnels.push(req.url!));
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => proxyServer.close(resolve)));
+    const proxyUrl = `http://127.0.0.1:${(proxyServer.address() as AddressInfo).port}`;
+    const s = session({ baseUrl: target.url, client: testClient(1, { proxy: proxyUrl }), proxy: { url: proxyUrl, display: proxyUrl } });
+
+    const response = await s.request({ path: '/start' });
+
+    expect([response.status, response.url]).toEqual([200, `${other.url}/end`]);
+    expect(tunnels).toEqual([`127.0.0.1:${target.port}`, `127.0.0.1:${other.port}`]);
   });
 });
 
