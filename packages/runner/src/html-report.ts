@@ -289,13 +289,13 @@ h2 { font-size: 16px; margin: 28px 0 10px; }
 .verdict { display: inline-block; margin-top: 12px; padding: 6px 12px; border-radius: 6px; font-weight: 600; }
 .verdict.pass { background: #dcfce7; color: var(--good); }
 .verdict.fail { background: #fee2e2; color: var(--bad); }
-dl.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; margin: 20px 0 0; }
+dl.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; margin: 20px 0 0; }
 .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .tile dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 .tile dd { margin: 2px 0 0; font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .tile dd.note { font-size: 12px; font-weight: 400; color: var(--muted); }
 .tile.bad dd:not(.note) { color: var(--bad); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 16px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px; min-width: 0; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart { width: 100%; min-height: 240px; }

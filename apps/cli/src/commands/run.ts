@@ -10,9 +10,9 @@ Settings come from, lowest to highest: built-in defaults, the --config file, SES
 
 On a terminal a live status line shows progress; otherwise a metrics line is logged every metrics_interval. Ctrl+C (SIGINT) or SIGTERM stops gracefully: iterations in flight get --graceful-stop (default 30s) to finish, then their requests are aborted (error kind "interrupted") and the summary is printed. A second signal stops at once, prints what it has and exits 130.
 
-The summary (or the --json document) is printed before --out is written; --out is checked before the first request.
+The summary (or the --json document) is printed before --out and --html are written; both are checked before the first request.
 
-Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, a start-up failure, or an --out that could not be written, 130 forced stop.`;
+Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, a start-up failure, or an --out/--html that could not be written, 130 forced stop.`;
 
   static override examples = [
     {
@@ -30,6 +30,10 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     {
       description: 'A config file with a scenario, one header added, JSON report written to a file',
       command: '<%= config.bin %> <%= command.id %> -c engine.json -H "x-tenant: blue" --json --out report.json',
+    },
+    {
+      description: 'The demo, with an HTML report to open in a browser (no network needed)',
+      command: '<%= config.bin %> <%= command.id %> --demo -d 5s --html report.html',
     },
     {
       description: 'A custom job script, 1000 iterations in total',
@@ -58,6 +62,7 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     'log-level': Flags.string({ summary: 'Log level on stderr (config log_level).', options: ['debug', 'info', 'warn', 'error'] }),
     json: Flags.boolean({ summary: 'Print the report as one JSON document on stdout instead of the summary.' }),
     out: Flags.string({ summary: 'Also write the JSON report to this file (atomically).', helpValue: '<file>' }),
+    html: Flags.string({ summary: 'Also write a self-contained HTML report (charts, tables; works offline) to this file.', helpValue: '<file>' }),
     'metrics-port': Flags.integer({ summary: 'Serve Prometheus metrics on http://127.0.0.1:<port>/metrics while running (0 = any free port).', min: 0, max: 65535 }),
     demo: Flags.boolean({ summary: 'Start the demo target server in-process and run the login scenario against it.' }),
   };

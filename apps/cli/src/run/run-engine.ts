@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { formatSummary, run, type RunReport } from '@session-engine/runner';
+import { formatSummary, renderHtmlReport, run, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
@@ -35,6 +35,7 @@ export interface RunFlags {
   'log-level'?: string;
   json?: boolean;
   out?: string;
+  html?: string;
   'metrics-port'?: number;
   demo?: boolean;
 }
@@ -116,11 +117,11 @@ function asCliError(error: unknown, fallback = 'engine run failed'): CliError {
 }
 
 /**
- * `--out` is checked before the first request: a report nobody can write
- * must not cost a whole run. The directory must exist and be writable, and
- * the path must not be a directory.
+ * `--out` (and `--html`) is checked before the first request: a report
+ * nobody can write must not cost a whole run. The directory must exist and be
+ * writable, and the path must not be a directory.
  */
-export function checkOutPath(out: string): void {
+export function checkOutPath(out: string, flag = '--out', example = 'report.json'): void {
   const path = resolve(out);
   const dir = dirname(path);
   let isDir = false;
@@ -129,9 +130,9 @@ export function checkOutPath(out: string): void {
   } catch {
     // Reported below.
   }
-  if (!isDir) throw new CliError(`--out ${out}: directory ${dir} does not exist; create it or write the report elsewhere`, 'SE_ERR_CLI_OUT');
+  if (!isDir) throw new CliError(`${flag} ${out}: directory ${dir} does not exist; create it or write the report elsewhere`, 'SE_ERR_CLI_OUT');
   try {
-    if (statSync(path).isDirectory()) throw new CliError(`--out ${out} is a directory; give a file name, e.g. --out ${join(out, 'report.json')}`, 'SE_ERR_CLI_OUT');
+    if (statSync(path).isDirectory()) throw new CliError(`${flag} ${out} is a directory; give a file name, e.g. ${flag} ${join(out, example)}`, 'SE_ERR_CLI_OUT');
   } catch (error) {
     if (error instanceof CliError) throw error;
     // Does not exist yet: fine.
@@ -139,11 +140,11 @@ export function checkOutPath(out: string): void {
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new CliError(`--out ${out}: directory ${dir} is not writable; choose a writable directory`, 'SE_ERR_CLI_OUT');
+    throw new CliError(`${flag} ${out}: directory ${dir} is not writable; choose a writable directory`, 'SE_ERR_CLI_OUT');
   }
 }
 
-function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   writeFileSync(temp, text);
   renameSync(temp, path);
@@ -182,6 +183,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
 
   try {
     if (flags.out !== undefined) checkOutPath(flags.out);
+    if (flags.html !== undefined) checkOutPath(flags.html, '--html', 'report.html');
 
     // Configuration: defaults < file < env < flags (--demo adds its defaults under the flags).
     const overrides = overridesFrom(flags);
@@ -246,14 +248,20 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     const text = flags.json ? json : formatSummary(report);
     // Files, pipes and terminals are written synchronously on Linux, so exiting right after loses nothing.
     stdout.write(text);
-    if (flags.out !== undefined) {
+    // Each file is tried even when the other failed; one error names every failure.
+    const unwritten: string[] = [];
+    let cause: unknown;
+    const write = (flag: string, path: string, render: () => string): void => {
       try {
-        writeAtomic(flags.out, json);
+        writeAtomic(path, render());
       } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        throw new CliError(`could not write the report to --out ${flags.out}: ${detail}; the report above is complete`, 'SE_ERR_CLI_OUT', { cause: error });
+        cause ??= error;
+        unwritten.push(`could not write the ${flag === '--html' ? 'HTML report' : 'report'} to ${flag} ${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
+    };
+    if (flags.out !== undefined) write('--out', flags.out, () => json);
+    if (flags.html !== undefined) write('--html', flags.html, () => renderHtmlReport(report));
+    if (unwritten.length > 0) throw new CliError(`${unwritten.join('; ')}; the report above is complete`, 'SE_ERR_CLI_OUT', { cause });
     return report.reason === 'forced' ? 130 : 0;
   } catch (error) {
     live?.clear();
