@@ -61,9 +61,11 @@ beforeAll(async () => {
       log_level: 'error',
       // Markup in a config value must reach the page as text.
       headers: { 'x-note': '</script><b>u</b>' },
+      // One that holds and one that the 503s cross; a check that every 13th request fails.
+      thresholds: ['p(95)<10s', 'error_rate<1%'],
       scenario: [
         { name: 'login', method: 'POST', path: '/login', json: { user: 'u' }, capture: { token: { json: '$.token' } } },
-        { name: 'items', path: '/items', headers: { authorization: 'Bearer {{token}}' } },
+        { name: 'items', path: '/items', headers: { authorization: 'Bearer {{token}}' }, checks: [{ name: 'is 200', status: 200 }] },
       ],
     },
   });
@@ -86,6 +88,8 @@ describe('HTML report in chromium', () => {
     // The run produced what the page shows: several intervals, two steps, failures.
     expect(report.timeline.length).toBeGreaterThan(2);
     expect(report.failed).toBeGreaterThan(0);
+    expect(report.thresholds.map((t) => t.ok)).toEqual([true, false]);
+    expect(report.checks['items.is 200']?.fails).toBeGreaterThan(0);
 
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtmlReport(report));
@@ -135,6 +139,16 @@ describe('HTML report in chromium', () => {
     expect(Number(metrics['total']![1])).toBe(report.total);
     expect(await page.locator('#target').textContent()).toBe(report.target);
     expect(await page.locator('#steps-table tbody tr').count()).toBe(2);
+    // Thresholds: the verdict and one row each; checks with the report's counts.
+    expect(await page.locator('#verdict').textContent()).toBe('thresholds: 1 of 2 crossed');
+    expect(await page.locator('#thresholds-table tbody tr').allTextContents()).toEqual([
+      expect.stringMatching(/^p\(95\)<10s.*✓ pass$/),
+      expect.stringMatching(/^error_rate<1%.*✗ fail$/),
+    ]);
+    const check = report.checks['items.is 200']!;
+    expect(await page.locator('#checks-table tbody tr').allTextContents()).toEqual([
+      `items.is 200${check.passes.toLocaleString('en-US')}${check.fails.toLocaleString('en-US')}${((check.passes / (check.passes + check.fails)) * 100).toFixed(1)}%`,
+    ]);
     // The header value with markup in it stays text: no element was injected.
     expect(await page.locator('#config-json').textContent()).toContain('"x-note": "</script><b>u</b>"');
     expect(await page.locator('body b').count()).toBe(0);

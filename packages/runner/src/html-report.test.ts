@@ -59,13 +59,15 @@ describe('renderHtmlReport', () => {
       thresholds: [
         { expr: 'p(95)<300ms', value: 2.1, ok: true },
         { expr: 'error_rate<1%', value: 0.025, ok: false },
+        { expr: 'p(99){step:never}<1s', value: null, ok: false },
       ],
       checks: { 'me.status is 200': { passes: 99, fails: 1 } },
     } as RunReport;
     const html = renderHtmlReport(report);
-    expect(html).toMatch(/<div class="verdict fail" id="verdict" data-crossed="1">thresholds: 1 of 2 crossed<\/div>/);
-    expect(html).toMatch(/<td><code>p\(95\)&#60;300ms<\/code><\/td><td class="num">2.1<\/td><td class="ok">✓ pass<\/td>/);
-    expect(html).toMatch(/<td><code>error_rate&#60;1%<\/code><\/td><td class="num">0.025<\/td><td class="crossed">✗ fail<\/td>/);
+    expect(html).toMatch(/<div class="verdict fail" id="verdict" data-crossed="2">thresholds: 2 of 3 crossed<\/div>/);
+    expect(html).toMatch(/<td><code>p\(95\)&#60;300ms<\/code><\/td><td class="num">2.10 ms<\/td><td class="ok">✓ pass<\/td>/);
+    expect(html).toMatch(/<td><code>error_rate&#60;1%<\/code><\/td><td class="num">2.5%<\/td><td class="crossed">✗ fail<\/td>/);
+    expect(html).toMatch(/<td><code>p\(99\)\{step:never\}&#60;1s<\/code><\/td><td class="num">no data<\/td><td class="crossed">/);
     expect(html).toMatch(/<td>me.status is 200<\/td><td class="num">99<\/td><td class="num">1<\/td><td class="num">99.0%<\/td>/);
     expect(html).toContain('data-metric="checks" data-value="0.99">99.0%');
 

@@ -12,11 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RunReport, StepReport } from './report.js';
-import { formatBytes, formatMs } from './summary.js';
+import { formatBytes, formatMs, thresholdValue } from './summary.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const upTo3 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
 // Keyed by string: reports of other versions may carry reasons this one does not know.
 const STOPPED: Readonly<Record<string, string>> = {
@@ -26,7 +25,7 @@ const STOPPED: Readonly<Record<string, string>> = {
   signal: 'stopped by signal',
   aborted: 'stopped by its caller',
   forced: 'forced stop: in-flight work not waited for',
-  threshold: 'stopped by a threshold (abort on fail)',
+  threshold: 'stopped by a threshold',
 };
 
 /** A threshold as evaluated on the final report (`thresholds` in reports that have them). */
@@ -316,7 +315,8 @@ function thresholdsSection(thresholds: ThresholdRow[]): string {
   const rows = thresholds
     .map(
       (t) =>
-        `<tr><td><code>${escapeHtml(t.expr)}</code></td><td class="num">${t.value === null ? 'n/a' : escapeHtml(upTo3.format(t.value))}</td>` +
+        // The summary's units: ms for latency, % for rates, req/s, counts.
+        `<tr><td><code>${escapeHtml(t.expr)}</code></td><td class="num">${escapeHtml(thresholdValue(t))}</td>` +
         `<td class="${t.ok ? 'ok' : 'crossed'}">${t.ok ? '✓ pass' : '✗ fail'}</td></tr>`,
     )
     .join('');

@@ -58,7 +58,7 @@ const STOPPED: Record<StopReason, string> = {
 };
 
 /** A threshold's measured value in its metric's unit: `13.34 ms`, `0.42%`, `1,024.5 req/s`, `12`. */
-function thresholdValue(row: ThresholdResult): string {
+export function thresholdValue(row: ThresholdResult): string {
   if (row.value === null) return 'no data';
   let metric: ThresholdMetric;
   try {
