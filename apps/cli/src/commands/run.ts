@@ -10,9 +10,11 @@ Settings come from, lowest to highest: built-in defaults, the --config file, SES
 
 On a terminal a live status line shows progress; otherwise a metrics line is logged every metrics_interval. Ctrl+C (SIGINT) or SIGTERM stops gracefully: iterations in flight get --graceful-stop (default 30s) to finish, then their requests are aborted (error kind "interrupted") and the summary is printed. A second signal stops at once, prints what it has and exits 130.
 
-The summary (or the --json document) is printed before --out and --html are written; both are checked before the first request.
+The summary (or the --json document) is printed before --out and --html are written; they and --out-ndjson are checked before the first request. --out-ndjson gets one JSON line per timeline interval as it ends, then the report.
 
-Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags, proxy file or script, a start-up failure, or an --out/--html that could not be written, 130 forced stop.`;
+Thresholds (--threshold, config thresholds) are evaluated on the final report and shown in the summary; a trailing ! also stops the run when one is crossed (reason threshold).
+
+Exit codes: 0 the run completed (even with failed requests) and no threshold was crossed, 1 bad config, flags (a malformed --threshold included), proxy file or script, a start-up failure, or an --out/--html/--out-ndjson that could not be written, 99 a threshold was crossed, 130 forced stop.`;
 
   static override examples = [
     {
@@ -34,6 +36,10 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     {
       description: 'The demo, with an HTML report to open in a browser (no network needed)',
       command: '<%= config.bin %> <%= command.id %> --demo -d 5s --html report.html',
+    },
+    {
+      description: 'Fail a CI job (exit 99) when p95 latency or the error rate is too high; stream results as NDJSON',
+      command: '<%= config.bin %> <%= command.id %> -c engine.json --threshold "p(95)<300ms" --threshold "error_rate<1%" --out-ndjson results.ndjson',
     },
     {
       description: 'A custom job script, 1000 iterations in total',
@@ -65,6 +71,15 @@ Exit codes: 0 the run completed (even with failed requests), 1 bad config, flags
     html: Flags.string({ summary: 'Also write a self-contained HTML report (charts, tables; works offline) to this file.', helpValue: '<file>' }),
     'metrics-port': Flags.integer({ summary: 'Serve Prometheus metrics on http://127.0.0.1:<port>/metrics while running (0 = any free port).', min: 0, max: 65535 }),
     demo: Flags.boolean({ summary: 'Start the demo target server in-process and run the login scenario against it.' }),
+    threshold: Flags.string({
+      summary: 'Pass/fail criterion, e.g. "p(95)<300ms", "error_rate<1%", "p(99){step:login}<1s"; a trailing ! stops the run when crossed (repeatable; adds to config thresholds). Exit 99 when one is crossed.',
+      multiple: true,
+      helpValue: '<expr>',
+    }),
+    'out-ndjson': Flags.string({
+      summary: 'Stream results to this file: one JSON line per timeline interval as it ends, then a line with the whole report.',
+      helpValue: '<file>',
+    }),
   };
 
   /** Flag errors (unknown flag, bad value) exit 1 like every other bad input, not oclif's 2. */

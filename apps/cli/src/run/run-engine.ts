@@ -7,9 +7,9 @@
 import { accessSync, constants, statSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { loadConfig, type EngineConfig } from '@session-engine/config';
+import { loadConfig, parseThreshold, ThresholdError, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { formatSummary, renderHtmlReport, run, type RunReport } from '@session-engine/runner';
+import { formatSummary, openNdjsonSink, renderHtmlReport, run, type NdjsonSink, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
@@ -38,6 +38,8 @@ export interface RunFlags {
   html?: string;
   'metrics-port'?: number;
   demo?: boolean;
+  threshold?: string[];
+  'out-ndjson'?: string;
 }
 
 export interface RunEnvironment {
@@ -94,8 +96,25 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('max_redirects', flags['max-redirects']);
   set('insecure_tls', flags.insecure);
   set('log_level', flags['log-level']);
+  // Added to the file's and the environment's thresholds (loadConfig concatenates them).
+  set('thresholds', flags.threshold);
   return o;
 }
+
+/** `--threshold` expressions are checked first, so the error names the flag rather than a merged list index. */
+export function checkThresholdFlags(expressions: readonly string[] | undefined): void {
+  for (const expression of expressions ?? []) {
+    try {
+      parseThreshold(expression);
+    } catch (error) {
+      if (error instanceof ThresholdError) throw new CliError(`--threshold ${JSON.stringify(expression)}: ${error.message}`, error.code, { cause: error });
+      throw error;
+    }
+  }
+}
+
+/** Exit code when a threshold was crossed (k6's, so CI scripts carry over). */
+export const THRESHOLD_EXIT_CODE = 99;
 
 /** Subjects that library messages may not name themselves, by error code prefix. */
 const SUBJECTS: [prefix: string, what: string][] = [
@@ -177,11 +196,14 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     }
   };
   let demo: { close(): Promise<void> } | undefined;
+  let ndjson: NdjsonSink | undefined;
   let live: LiveStatusLine | undefined;
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
 
   try {
+    checkThresholdFlags(flags.threshold);
+    if (flags['out-ndjson'] !== undefined) checkOutPath(flags['out-ndjson'], '--out-ndjson', 'results.ndjson');
     if (flags.out !== undefined) checkOutPath(flags.out);
     if (flags.html !== undefined) checkOutPath(flags.html, '--html', 'report.html');
 
@@ -208,6 +230,16 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     }
     logger.setLevel(config.log_level);
 
+    // Created (truncated) now, just before the run: each interval is appended as it ends.
+    if (flags['out-ndjson'] !== undefined) {
+      try {
+        ndjson = openNdjsonSink(flags['out-ndjson']);
+      } catch (error) {
+        throw new CliError(`--out-ndjson ${flags['out-ndjson']}: ${error instanceof Error ? error.message : String(error)}`, 'SE_ERR_CLI_OUT', { cause: error });
+      }
+    }
+    const sink = ndjson;
+
     // Progress: a live line on a terminal, the seed's metrics log line otherwise.
     const drawLive = stderr.isTTY === true && !flags.json;
     if (drawLive) {
@@ -223,6 +255,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       logMetrics: !drawLive,
       ...(targetLabel ? { targetLabel } : {}),
       ...(flags['metrics-port'] !== undefined ? { metricsPort: flags['metrics-port'] } : {}),
+      ...(sink !== undefined ? { onInterval: (entry) => sink.interval(entry) } : {}),
       ...(live
         ? {
             onSnapshot: (snapshot) =>
@@ -261,8 +294,18 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     };
     if (flags.out !== undefined) write('--out', flags.out, () => json);
     if (flags.html !== undefined) write('--html', flags.html, () => renderHtmlReport(report));
+    // The last NDJSON line is the whole report.
+    if (sink !== undefined) {
+      try {
+        sink.report(report);
+      } catch (error) {
+        cause ??= error;
+        unwritten.push(error instanceof Error ? error.message : String(error));
+      }
+    }
     if (unwritten.length > 0) throw new CliError(`${unwritten.join('; ')}; the report above is complete`, 'SE_ERR_CLI_OUT', { cause });
-    return report.reason === 'forced' ? 130 : 0;
+    if (report.reason === 'forced') return 130;
+    return report.thresholds.some((threshold) => !threshold.ok) ? THRESHOLD_EXIT_CODE : 0;
   } catch (error) {
     live?.clear();
     const cliError = asCliError(error);
@@ -273,6 +316,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
   } finally {
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
+    ndjson?.close();
     await demo?.close().catch(() => undefined);
     logger.flush();
   }
