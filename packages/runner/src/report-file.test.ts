@@ -56,6 +56,18 @@ describe('readReportFile', () => {
     expect(truncated.message).toMatch(/cut\.json:\d+:\d+: not valid JSON: unexpected end of input/);
   });
 
+  it('reads the report line of an --out-ndjson file, and says so when that line is missing', async () => {
+    const report = JSON.parse(demoText) as { timeline: object[] };
+    const intervals = report.timeline.map((entry) => JSON.stringify({ type: 'interval', ...entry }));
+    const finished = [...intervals, JSON.stringify({ type: 'report', ...report })].join('\n') + '\n';
+    expect(await readReportFile(file('run.ndjson', finished))).toEqual(report);
+    expect(await readReportFile(file('one.ndjson', `${JSON.stringify({ type: 'report', ...report })}\n`))).toEqual(report);
+
+    const killed = await rejection(readReportFile(file('killed.ndjson', `${intervals.join('\n')}\n`)));
+    expect(killed.code).toBe('SE_ERR_RUNNER_REPORT_FORMAT');
+    expect(killed.message).toMatch(/killed\.ndjson is an NDJSON results file .* without its final report line: the run was killed or is still going/);
+  });
+
   it('JSON that is not a report: SE_ERR_RUNNER_REPORT_FORMAT', async () => {
     for (const text of ['{"name": "some-package"}', '[1, 2]', '42']) {
       const error = await rejection(readReportFile(file('other.json', text)));

@@ -82,7 +82,37 @@ export function checkReportShape(value: unknown, where: string): RunReport {
 }
 
 /**
- * Reads and checks a report file.
+ * The report of an NDJSON results file (`engine run --out-ndjson`): interval
+ * lines, then `{"type":"report", ...}` as the last line. `undefined` when the
+ * text is not such a file.
+ * @throws ReportFormatError the file has interval lines but no report line (the run was killed)
+ */
+function fromNdjson(text: string, path: string): Record<string, unknown> | undefined {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length < 2) return undefined;
+  const parse = (line: string): unknown => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  const first = parse(lines[0]!);
+  if (!isRecord(first) || (first['type'] !== 'interval' && first['type'] !== 'report')) return undefined;
+  const last = parse(lines[lines.length - 1]!);
+  if (!isRecord(last) || last['type'] !== 'report') {
+    throw new ReportFormatError(
+      `${path} is an NDJSON results file (engine run --out-ndjson) without its final report line: the run was killed or is still going. ` +
+        `Its ${lines.length} lines hold the intervals so far, not a report; ${HOW}`,
+    );
+  }
+  const { type: _type, ...report } = last;
+  return report;
+}
+
+/**
+ * Reads and checks a report file: the JSON document of `engine run --out`
+ * (or `--json`), or the NDJSON file of `--out-ndjson`, whose last line is the report.
  * @throws ReportFileError the file is missing or unreadable
  * @throws ReportParseError the text is not JSON (with the line and column)
  * @throws ReportFormatError the JSON is not a session-engine report
@@ -105,14 +135,22 @@ export async function readReportFile(path: string): Promise<RunReport> {
   let value: unknown;
   try {
     value = JSON.parse(text);
+    // A finished --out-ndjson file of one line: the report line alone.
+    if (isRecord(value) && value['type'] === 'report') {
+      const { type: _type, ...report } = value;
+      value = report;
+    }
   } catch {
+    value = fromNdjson(text, path);
+  }
+  if (value === undefined) {
     // JSON.parse does not say where, portably; the config's parser does (only on this slow path).
     try {
       value = parseJsonWithPositions(text, path).value;
     } catch (error) {
       if (!(error instanceof ConfigParseError)) throw error;
       throw new ReportParseError(
-        `${error.message.replace(/: invalid JSON: /, ': not valid JSON: ')}; a report is one JSON document: ${HOW}`,
+        `${error.message.replace(/: invalid JSON: /, ': not valid JSON: ')}; a report is one JSON document (or the NDJSON file of --out-ndjson): ${HOW}`,
         { file: path, line: error.line, column: error.column },
         { cause: error },
       );
