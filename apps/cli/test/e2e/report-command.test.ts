@@ -31,6 +31,15 @@ describe('engine run --html and engine report', () => {
     expect(summary.stdout).toBe(result.stdout);
   });
 
+  it('writes --html when a threshold is crossed (exit 99): the page shows which', async () => {
+    const html = join(dir, 'crossed.html');
+    const result = await runEngine(['run', '-t', `${target().url}/status/500`, '-s', '2', '-n', '10', '--threshold', 'error_rate<1%', '--threshold', 'total>=10', '--html', html]);
+    expect(result.code, result.stderr).toBe(99);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<div class="verdict fail" id="verdict" data-crossed="1">thresholds: 1 of 2 crossed</div>');
+    expect(page).toMatch(/<td><code>error_rate&#60;1%<\/code><\/td><td class="num">100%<\/td><td class="crossed">/);
+  });
+
   it('checks --html before sending anything: a missing directory is exit 1', async () => {
     const before = (await target().stats()).total_requests;
     const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '2', '-n', '10', '--html', join(dir, 'missing', 'r.html')]);
