@@ -114,6 +114,16 @@ if (failures.length) { console.error(failures.join('\\n')); process.exit(1); }
   } catch (error) {
     problems.push(`installed "engine" binary failed: ${error.stderr || error.message}`);
   }
+
+  // The HTML report inlines uplot, read from node_modules when it renders: it must resolve from the installed runner.
+  try {
+    const report = join(root, 'packages', 'runner', 'test', 'fixtures', 'demo-report.json');
+    const page = join(consumerDir, 'report.html');
+    console.log(sh(join(consumerDir, 'node_modules', '.bin', 'engine'), ['report', 'html', report, '-o', page], consumerDir).trim());
+    if (!readFileSync(page, 'utf8').includes('new uPlot(')) problems.push('engine report html wrote a page without the chart setup');
+  } catch (error) {
+    problems.push(`installed "engine report html" failed: ${error.stderr || error.message}`);
+  }
 } finally {
   rmSync(packDir, { recursive: true, force: true });
   rmSync(consumerDir, { recursive: true, force: true });
