@@ -131,6 +131,34 @@ describe('checks', () => {
   });
 });
 
+describe('script checks', () => {
+  it('context.check() counts under its name; a step threshold of a script is evaluated on the steps it recorded', async () => {
+    const script = join(dir, 'job.mjs');
+    writeFileSync(
+      script,
+      `export default async (session, context) => {
+  const res = await context.request({ path: '/' }, { step: 'home' });
+  if (!context.check('home.ok', res.status === 200)) return;
+  context.check('home.odd iteration', context.iteration % 2 === 1);
+};
+`,
+    );
+    const result = await runEngine([
+      'run', '-t', target().url, '--script', script, '-s', '2', '-n', '10', '--json',
+      '--threshold', 'checks{step:home}>=75%', '--threshold', 'p(95){step:never}<1s',
+    ]);
+    expect(result.code, result.stderr).toBe(99);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report).toMatchObject({ iterations: 10, failed_iterations: 0 });
+    expect(report.checks).toEqual({ 'home.odd iteration': { passes: 5, fails: 5 }, 'home.ok': { passes: 10, fails: 0 } });
+    expect(report.thresholds).toEqual([
+      { expr: 'checks{step:home}>=75%', value: 0.75, ok: true },
+      { expr: 'p(95){step:never}<1s', value: null, ok: false },
+    ]);
+    expect(result.stderr).toMatch(/threshold p\(95\)\{step:never\}<1s: nothing to measure/);
+  });
+});
+
 describe('--out-ndjson', () => {
   it('has a line per finished interval while the run goes on, and keeps them all after SIGKILL', async () => {
     const path = join(dir, 'killed.ndjson');
