@@ -8,5 +8,12 @@ export {
 } from './errors.js';
 export type { ProxyEntry, ProxyProtocol } from './proxy-entry.js';
 export { parseProxyUrl } from './parse-proxy-url.js';
-export { loadProxyFile, parseProxyList } from './proxy-list.js';
-export { ProxyManager, type ProxyManagerOptions, type ProxyStats } from './proxy-manager.js';
+export { loadProxyFile, MAX_PROXY_WEIGHT, parseProxyList } from './proxy-list.js';
+export type { CircuitState } from './proxy-circuit.js';
+export {
+  ProxyManager,
+  type ProxyEvent,
+  type ProxyManagerOptions,
+  type ProxyReport,
+  type ProxyStats,
+} from './proxy-manager.js';

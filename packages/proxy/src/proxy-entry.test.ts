@@ -30,7 +30,7 @@ describe('ProxyEntry never leaks credentials', () => {
     const json = JSON.stringify({ proxy: entry });
     expectClean(json);
     expect(JSON.parse(json)).toEqual({
-      proxy: { display: entry.display, protocol: 'http', host: '10.0.0.1', port: 8080, source: 'proxies.txt', line: 2 },
+      proxy: { display: entry.display, protocol: 'http', host: '10.0.0.1', port: 8080, source: 'proxies.txt', line: 2, weight: 1 },
     });
   });
 

@@ -18,6 +18,8 @@ export interface ProxyEntry {
   readonly display: string;
   readonly source: string;
   readonly line: number;
+  /** Share of sessions in the weighted rotation (`weight=<n>` on its line); default 1. */
+  readonly weight: number;
 }
 
 export interface ProxyParts {
@@ -42,16 +44,18 @@ export class ParsedProxyEntry implements ProxyEntry {
   readonly display: string;
   readonly source: string;
   readonly line: number;
+  readonly weight: number;
   readonly #url: string;
   readonly #username: string | undefined;
   readonly #password: string | undefined;
 
-  constructor(parts: ProxyParts, source: string, line: number) {
+  constructor(parts: ProxyParts, source: string, line: number, weight = 1) {
     this.protocol = parts.protocol;
     this.host = parts.host;
     this.port = parts.port;
     this.source = source;
     this.line = line;
+    this.weight = weight;
     this.#username = parts.username;
     this.#password = parts.password;
     const hostPort = `${parts.host.includes(':') ? `[${parts.host}]` : parts.host}:${parts.port}`;
@@ -83,6 +87,7 @@ export class ParsedProxyEntry implements ProxyEntry {
       port: this.port,
       source: this.source,
       line: this.line,
+      weight: this.weight,
     };
   }
 

@@ -17,9 +17,14 @@ export function parseProxyList(text: string, source = '<inline>'): ProxyEntry[] 
   for (let i = 0; i < lines.length; i++) {
     const content = stripComment(lines[i] ?? '');
     if (content === '') continue;
-    const result = parseProxyLine(content);
-    if (result.ok) entries.push(new ParsedProxyEntry(result.parts, source, i + 1));
-    else issues.push({ source, line: i + 1, reason: result.reason });
+    // The URL ends at the first whitespace (a URL has none); options may follow it.
+    const space = content.search(/\s/);
+    const url = space < 0 ? content : content.slice(0, space);
+    const options = space < 0 ? { ok: true as const, weight: 1 } : parseOptions(content.slice(space).trim());
+    const result = parseProxyLine(url);
+    if (!result.ok) issues.push({ source, line: i + 1, reason: result.reason });
+    else if (!options.ok) issues.push({ source, line: i + 1, reason: options.reason });
+    else entries.push(new ParsedProxyEntry(result.parts, source, i + 1, options.weight));
   }
   if (issues.length > 0) throw new ProxyListError(issues);
   return entries;
@@ -38,6 +43,39 @@ export async function loadProxyFile(path: string): Promise<ProxyEntry[]> {
     throw new ProxyFileError(path, error);
   }
   return parseProxyList(text, path);
+}
+
+/** Largest weight: a share of 1000:1 is already more than any list needs. */
+export const MAX_PROXY_WEIGHT = 1000;
+const WEIGHT = /^weight=(\d+)$/i;
+
+type OptionsResult = { ok: true; weight: number } | { ok: false; reason: string };
+
+/**
+ * The options after a proxy URL: `weight=<n>` only. Text that is not an
+ * option is never echoed: it may be the rest of a password with a raw space.
+ */
+function parseOptions(text: string): OptionsResult {
+  let weight: number | undefined;
+  for (const token of text.split(/\s+/)) {
+    const match = WEIGHT.exec(token);
+    if (match === null) {
+      return {
+        ok: false,
+        reason: `unexpected text after the proxy URL; only "weight=<n>" may follow it (e.g. http://10.0.0.1:8080 weight=3); percent-encode a space in credentials as %20`,
+      };
+    }
+    if (weight !== undefined) return { ok: false, reason: 'weight given twice; keep one weight=<n>' };
+    const value = Number(match[1]);
+    if (!(value >= 1 && value <= MAX_PROXY_WEIGHT)) {
+      return {
+        ok: false,
+        reason: `bad weight ${match[1]}; use a whole number from 1 to ${MAX_PROXY_WEIGHT} (to stop using a proxy, remove its line or comment it out)`,
+      };
+    }
+    weight = value;
+  }
+  return { ok: true, weight: weight ?? 1 };
 }
 
 function stripComment(line: string): string {

@@ -129,6 +129,8 @@ describe('ProxyManager health', () => {
       display: 'http://a:1',
       source: '<inline>',
       line: 1,
+      weight: 1,
+      state: 'open',
       failures: 3,
       healthy: false,
       until: 31_000,
@@ -159,9 +161,10 @@ describe('ProxyManager health', () => {
     clock.advance(5_000);
     expect(hosts(manager, 3)).toEqual(['b', 'c', 'a']);
     manager.reportFailure(c);
-    expect(manager.stats()[2]).toMatchObject({ failures: 3, healthy: false, until: 11_000 });
+    // The failed probe re-opens it with the cool-down doubled (back-off).
+    expect(manager.stats()[2]).toMatchObject({ failures: 3, healthy: false, state: 'open', until: 16_000 });
     expect(onUnhealthy).toHaveBeenCalledTimes(2);
-    clock.advance(5_000);
+    clock.advance(10_000);
     manager.reportSuccess(c);
     expect(manager.stats()[2]).toMatchObject({ failures: 0, healthy: true, until: null });
   });
@@ -268,6 +271,7 @@ describe('ProxyManager.fromFile and reload', () => {
       ['http://e:5', true],
     ]);
     // An entry handed out before the reload still reports against the same proxy.
+    clock.advance(30_000);
     manager.reportSuccess(oldB);
     expect(manager.healthy()).toHaveLength(3);
   });
@@ -304,12 +308,13 @@ describe('ProxyManager.fromFile and reload', () => {
     expect(manager.next()?.host).toBe('a');
   });
 
-  it('continues the rotation position after a reload', async () => {
+  it('keeps the rotation weights of proxies still listed; new ones start afresh', async () => {
     await writeFile(path, LIST);
     const manager = await ProxyManager.fromFile(path);
     expect(hosts(manager, 1)).toEqual(['a']);
-    await writeFile(path, 'http://x:1\nhttp://y:2\n');
+    await writeFile(path, 'http://b:2\nhttp://c:3\nhttp://x:1\n');
     await manager.reload();
-    expect(hosts(manager, 3)).toEqual(['y', 'x', 'y']);
+    // b and c were ahead of a in the rotation and stay ahead of the new x.
+    expect(hosts(manager, 6)).toEqual(['b', 'c', 'x', 'b', 'c', 'x']);
   });
 });

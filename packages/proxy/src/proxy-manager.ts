@@ -1,67 +1,120 @@
 import { ProxyOptionError, ProxyReloadEmptyError } from './errors.js';
-import { ProxyHealth } from './proxy-health.js';
+import { ProxyCircuit, type CircuitPolicy, type CircuitState } from './proxy-circuit.js';
 import { loadProxyFile, parseProxyList } from './proxy-list.js';
 import type { ProxyEntry } from './proxy-entry.js';
 
 export interface ProxyManagerOptions {
-  /** Consecutive connection failures after which a proxy is skipped. Default 3. */
+  /** Consecutive connection failures that open a proxy's circuit. Default 3 (Infinity: never). */
   maxFailures?: number;
-  /** How long an unhealthy proxy is skipped, in ms. Default 30_000; 0 never skips. */
+  /** How long an open proxy is skipped before one probe request may try it, in ms. Default 30_000; 0 never opens. */
   cooldownMs?: number;
+  /** Cap of the cool-down, which doubles each time a probe fails. Default 300_000. */
+  maxCooldownMs?: number;
   /** Clock in ms (default `Date.now`); inject one in tests. */
   now?: () => number;
-  /** Called when a proxy becomes unhealthy (once per trip), after the state has changed. */
+  /** Called when a proxy's circuit opens (a trip, or a failed probe), after the state has changed. */
   onUnhealthy?: (entry: ProxyEntry, info: { failures: number; until: number }) => void;
 }
+
+/**
+ * What happened to a proxy: its circuit `open`ed (sessions on it should
+ * move), `closed` again (a probe succeeded), or a reload `removed` it from
+ * the list (sessions on it should move).
+ */
+export type ProxyEvent =
+  | { readonly type: 'open'; readonly entry: ProxyEntry; readonly failures: number; readonly until: number }
+  | { readonly type: 'closed'; readonly entry: ProxyEntry }
+  | { readonly type: 'removed'; readonly entry: ProxyEntry };
 
 export interface ProxyStats {
   readonly display: string;
   readonly source: string;
   readonly line: number;
+  readonly weight: number;
+  readonly state: CircuitState;
   /** Consecutive failures since the last success. */
   readonly failures: number;
+  /** `next()` may hand it out now: closed, or half-open with no probe outstanding. */
   readonly healthy: boolean;
-  /** Clock time until which the proxy is skipped; `null` while healthy. */
+  /** Clock time the open period ends; `null` while closed. */
   readonly until: number | null;
+}
+
+/** One proxy over the manager's life (a run): what the report shows. Credentials are never in it. */
+export interface ProxyReport {
+  /** Credentials masked: `http://***:***@10.0.0.2:8080`. */
+  readonly proxy: string;
+  readonly source: string;
+  readonly line: number;
+  readonly weight: number;
+  /** Requests through it that got a response or failed to connect. */
+  readonly requests: number;
+  /** Connection failures through it (the failure kinds that count against a proxy). */
+  readonly failed: number;
+  /** Sessions moved away from it (its circuit opened, or a reload removed it). */
+  readonly failovers: number;
+  /** `removed` when a reload dropped it from the list. */
+  readonly circuit: CircuitState | 'removed';
+  /** Time its circuit was open or half-open, ms. */
+  readonly unhealthy_ms: number;
+}
+
+interface ProxyRecord {
+  /** The first line that listed it (duplicates share the record). */
+  entry: ProxyEntry;
+  readonly circuit: ProxyCircuit;
+  listed: boolean;
 }
 
 interface Slot {
   readonly entry: ProxyEntry;
-  readonly health: ProxyHealth;
+  readonly record: ProxyRecord;
+  readonly weight: number;
+  /** Smooth weighted round robin's running weight. */
+  current: number;
 }
 
 const DEFAULT_MAX_FAILURES = 3;
 const DEFAULT_COOLDOWN_MS = 30_000;
+const DEFAULT_MAX_COOLDOWN_MS = 300_000;
 
 /**
- * Hands out proxies round-robin, skipping unhealthy ones. `next()` is
- * synchronous, so concurrent async callers each get a distinct rotation step
- * without a lock. An empty list means direct connections (`next()` returns
- * `undefined`).
+ * Hands out proxies by smooth weighted round robin (nginx's algorithm: with
+ * weights 5, 1, 1 the order is a a b a c a a, never five in a row), skipping
+ * proxies whose circuit is open. Equal weights give plain round robin in list
+ * order. `next()` is synchronous, so concurrent async callers each get a
+ * distinct rotation step without a lock. An empty list means direct
+ * connections (`next()` returns `undefined`).
  */
 export class ProxyManager {
-  #slots: readonly Slot[] = [];
-  // Health is keyed by the full URL so it survives a reload and accepts entries from an older list.
-  #byUrl = new Map<string, Slot>();
-  #cursor = 0;
+  #slots: Slot[] = [];
+  // Records are keyed by the full URL, so health survives a reload and accepts entries from an older list.
+  readonly #records = new Map<string, ProxyRecord>();
   #path: string | undefined;
   #reloadGeneration = 0;
-  readonly #maxFailures: number;
-  readonly #cooldownMs: number;
+  readonly #policy: CircuitPolicy;
   readonly #now: () => number;
   readonly #onUnhealthy: ProxyManagerOptions['onUnhealthy'];
+  readonly #listeners = new Set<(event: ProxyEvent) => void>();
 
   constructor(entries: readonly ProxyEntry[] = [], options: ProxyManagerOptions = {}) {
-    const { maxFailures = DEFAULT_MAX_FAILURES, cooldownMs = DEFAULT_COOLDOWN_MS, now = Date.now } = options;
+    const {
+      maxFailures = DEFAULT_MAX_FAILURES,
+      cooldownMs = DEFAULT_COOLDOWN_MS,
+      maxCooldownMs = Math.max(DEFAULT_MAX_COOLDOWN_MS, cooldownMs),
+      now = Date.now,
+    } = options;
     if (!(Number.isInteger(maxFailures) && maxFailures >= 1) && maxFailures !== Infinity) {
       throw new ProxyOptionError('maxFailures', `must be an integer >= 1 (or Infinity to never skip), got ${String(maxFailures)}`);
     }
     if (!(Number.isFinite(cooldownMs) && cooldownMs >= 0)) {
       throw new ProxyOptionError('cooldownMs', `must be a finite number of ms >= 0, got ${String(cooldownMs)}`);
     }
+    if (!(Number.isFinite(maxCooldownMs) && maxCooldownMs >= cooldownMs)) {
+      throw new ProxyOptionError('maxCooldownMs', `must be a finite number of ms >= cooldownMs (${cooldownMs}), got ${String(maxCooldownMs)}`);
+    }
     if (typeof now !== 'function') throw new ProxyOptionError('now', 'must be a function returning ms');
-    this.#maxFailures = maxFailures;
-    this.#cooldownMs = cooldownMs;
+    this.#policy = { maxFailures, cooldownMs, maxCooldownMs };
     this.#now = now;
     this.#onUnhealthy = options.onUnhealthy;
     this.#swap(entries);
@@ -79,33 +132,40 @@ export class ProxyManager {
     return new ProxyManager(parseProxyList(text, options?.source), options);
   }
 
-  /** The next proxy in rotation, healthy ones first; `undefined` = connect directly. */
+  /**
+   * The next proxy of the weighted rotation whose circuit lets it be used;
+   * when every circuit is open, the next of the whole list anyway (never
+   * silently direct). `undefined` = no list: connect directly.
+   */
   next(): ProxyEntry | undefined {
-    const slots = this.#slots;
-    const n = slots.length;
-    if (n === 0) return undefined;
-    const now = this.#now();
-    for (let tried = 0; tried < n; tried++) {
-      const slot = slots[this.#cursor] as Slot;
-      this.#cursor = (this.#cursor + 1) % n;
-      if (slot.health.isHealthy(now)) return slot.entry;
-    }
-    // Every proxy is unhealthy: rotating through them beats silently going direct.
-    const slot = slots[this.#cursor] as Slot;
-    this.#cursor = (this.#cursor + 1) % n;
-    return slot.entry;
+    return this.nextHealthy() ?? this.#pick(this.#now(), false)?.entry;
   }
 
-  /** Number of proxies in the list (healthy or not). */
+  /**
+   * The next proxy of the weighted rotation that may be used now (closed, or
+   * half-open: then the caller's next request is its probe), or `undefined`
+   * when there is none: the failover choice, which must not fall back to a
+   * dead proxy.
+   */
+  nextHealthy(): ProxyEntry | undefined {
+    const now = this.#now();
+    const slot = this.#pick(now, true);
+    slot?.record.circuit.handedOut(now);
+    return slot?.entry;
+  }
+
+  /** Number of lines in the list (healthy or not). */
   count(): number {
     return this.#slots.length;
   }
 
   /**
    * Re-reads the file the manager was created from and swaps the list in one
-   * step; health of proxies still listed is kept. On any error (unreadable
-   * file, bad line, a list that became empty) the current list stays and the
-   * error is thrown. When reloads overlap, the last one started wins.
+   * step; proxies still listed keep their circuit and rotation weight. Then
+   * tells subscribers of each proxy the list no longer has (`removed`). On any
+   * error (unreadable file, bad line, a list that became empty) the current
+   * list stays and the error is thrown. When reloads overlap, the last one
+   * started wins.
    */
   async reload(): Promise<void> {
     const path = this.#path;
@@ -114,57 +174,143 @@ export class ProxyManager {
     const entries = await loadProxyFile(path);
     if (generation !== this.#reloadGeneration) return;
     if (entries.length === 0 && this.#slots.length > 0) throw new ProxyReloadEmptyError(path);
-    this.#swap(entries);
+    const removed = this.#swap(entries);
+    for (const entry of removed) this.#emit({ type: 'removed', entry });
   }
 
-  /** Counts a connection failure through `entry`; unknown entries are ignored. */
+  /** Counts a connection failure through `entry`; enough in a row open its circuit. Unknown entries are ignored. */
   reportFailure(entry: ProxyEntry): void {
-    const slot = this.#byUrl.get(entry.url);
-    if (slot === undefined) return;
-    const now = this.#now();
-    if (slot.health.recordFailure(now, this.#maxFailures, this.#cooldownMs)) {
-      this.#onUnhealthy?.(slot.entry, { failures: slot.health.failures, until: slot.health.until });
-    }
+    const record = this.#records.get(entry.url);
+    if (record === undefined) return;
+    const { circuit } = record;
+    if (!circuit.recordFailure(this.#now(), this.#policy)) return;
+    this.#onUnhealthy?.(record.entry, { failures: circuit.failures, until: circuit.until });
+    this.#emit({ type: 'open', entry: record.entry, failures: circuit.failures, until: circuit.until });
   }
 
-  /** A connection through `entry` worked: it is healthy again with no failures. */
+  /** A request through `entry` got a response: the failure count restarts, a probe closes the circuit. */
   reportSuccess(entry: ProxyEntry): void {
-    this.#byUrl.get(entry.url)?.health.recordSuccess();
+    const record = this.#records.get(entry.url);
+    if (record?.circuit.recordSuccess(this.#now()) === true) this.#emit({ type: 'closed', entry: record.entry });
   }
 
-  /** The proxies `next()` currently hands out before falling back. */
+  /** A session moved away from `entry` (counted in `report()`). */
+  reportFailover(entry: ProxyEntry): void {
+    const record = this.#records.get(entry.url);
+    if (record !== undefined) record.circuit.failovers++;
+  }
+
+  /** Whether a session holding `entry` may keep using it: listed, and its circuit not open. */
+  isUsable(entry: ProxyEntry): boolean {
+    const record = this.#records.get(entry.url);
+    return record !== undefined && record.listed && record.circuit.state(this.#now()) !== 'open';
+  }
+
+  /**
+   * Calls `listener` synchronously on each proxy event, from inside the
+   * `reportFailure`/`reportSuccess`/`reload` call that caused it; what it
+   * throws reaches that caller. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: ProxyEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** The proxies `nextHealthy()` may hand out now, in list order. */
   healthy(): ProxyEntry[] {
     const now = this.#now();
-    return this.#slots.filter((slot) => slot.health.isHealthy(now)).map((slot) => slot.entry);
+    return this.#slots.filter((slot) => slot.record.circuit.available(now, this.#policy)).map((slot) => slot.entry);
   }
 
-  /** Per-proxy health, in list order. */
+  /** Per line of the current list, in list order. */
   stats(): ProxyStats[] {
     const now = this.#now();
-    return this.#slots.map(({ entry, health }) => {
-      const healthy = health.isHealthy(now);
+    return this.#slots.map(({ entry, record: { circuit } }) => {
+      const state = circuit.state(now);
       return {
         display: entry.display,
         source: entry.source,
         line: entry.line,
-        failures: health.failures,
-        healthy,
-        until: healthy ? null : health.until,
+        weight: entry.weight,
+        state,
+        failures: circuit.failures,
+        healthy: circuit.available(now, this.#policy),
+        until: state === 'closed' ? null : circuit.until,
       };
     });
   }
 
-  #swap(entries: readonly ProxyEntry[]): void {
-    const byUrl = new Map<string, Slot>();
-    const slots = entries.map((entry) => {
-      const known = byUrl.get(entry.url);
-      // Duplicate lines share one health record: they are the same proxy.
-      const slot: Slot = { entry, health: known?.health ?? this.#byUrl.get(entry.url)?.health ?? new ProxyHealth() };
-      if (!known) byUrl.set(entry.url, slot);
-      return slot;
+  /** One row per proxy listed at any time (duplicates once, removed ones included), in the order first listed. */
+  report(): ProxyReport[] {
+    const now = this.#now();
+    return [...this.#records.values()].map(({ entry, circuit, listed }) => ({
+      proxy: entry.display,
+      source: entry.source,
+      line: entry.line,
+      weight: entry.weight,
+      requests: circuit.requests,
+      failed: circuit.failed,
+      failovers: circuit.failovers,
+      circuit: listed ? circuit.state(now) : 'removed',
+      unhealthy_ms: circuit.unhealthyMs(now),
+    }));
+  }
+
+  /** Smooth weighted round robin over the slots (the usable ones only, with `usableOnly`). */
+  #pick(now: number, usableOnly: boolean): Slot | undefined {
+    let total = 0;
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (usableOnly && !slot.record.circuit.available(now, this.#policy)) continue;
+      slot.current += slot.weight;
+      total += slot.weight;
+      if (best === undefined || slot.current > best.current) best = slot;
+    }
+    if (best !== undefined) best.current -= total;
+    return best;
+  }
+
+  #emit(event: ProxyEvent): void {
+    let failure: unknown;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Installs a new list; returns the proxies (first entries) that are no longer listed. */
+  #swap(entries: readonly ProxyEntry[]): ProxyEntry[] {
+    const previous = new Map(this.#slots.map((slot) => [slot, slot.current]));
+    const currentOf = new Map<string, number>();
+    for (const [slot, current] of previous) if (!currentOf.has(slot.entry.url)) currentOf.set(slot.entry.url, current);
+    const listed = new Set<string>();
+    const slots = entries.map((entry): Slot => {
+      let record = this.#records.get(entry.url);
+      if (record === undefined) {
+        record = { entry, circuit: new ProxyCircuit(), listed: true };
+        this.#records.set(entry.url, record);
+      } else if (!listed.has(entry.url)) {
+        // The newest line describes it (its weight, its line number).
+        record.entry = entry;
+        record.listed = true;
+      }
+      const current = listed.has(entry.url) ? 0 : (currentOf.get(entry.url) ?? 0);
+      listed.add(entry.url);
+      // Duplicate lines share one record (one proxy, one circuit) and each take a rotation slot.
+      return { entry, record, weight: entry.weight, current };
     });
+    const removed: ProxyEntry[] = [];
+    for (const [url, record] of this.#records) {
+      if (!listed.has(url) && record.listed) {
+        record.listed = false;
+        removed.push(record.entry);
+      }
+    }
     this.#slots = slots;
-    this.#byUrl = byUrl;
-    this.#cursor = slots.length === 0 ? 0 : this.#cursor % slots.length;
+    return removed;
   }
 }
