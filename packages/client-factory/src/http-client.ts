@@ -10,7 +10,7 @@ const noop = (): void => undefined;
 export interface HttpClient {
   /** undici dispatcher owned by this client alone: pass it as `{ dispatcher }` to `request()`. */
   readonly dispatcher: Dispatcher;
-  /** tough-cookie jar owned by this client alone (the caller reads and fills it per request). */
+  /** tough-cookie jar (the caller reads and fills it per request): a new one, or the `cookieJar` option's. */
   readonly cookieJar: CookieJar;
   /** The resolved proxy (a `ProxyEntry` passed in is returned as the same object), or undefined = direct. */
   readonly proxy: ProxyTarget | undefined;
@@ -39,7 +39,7 @@ export interface HttpClient {
 
 class SessionHttpClient implements HttpClient {
   readonly dispatcher: Dispatcher;
-  readonly cookieJar = new CookieJar();
+  readonly cookieJar: CookieJar;
   readonly proxy: ProxyTarget | undefined;
   readonly requestTimeout: number;
   readonly #destroyAll: (error: Error | undefined) => Promise<void>;
@@ -53,6 +53,7 @@ class SessionHttpClient implements HttpClient {
     this.dispatcher = built.dispatcher;
     this.#destroyAll = built.destroy;
     this.#abortConnects = built.abortConnects;
+    this.cookieJar = resolved.cookieJar ?? new CookieJar();
     this.proxy = resolved.proxy;
     this.requestTimeout = resolved.requestTimeout;
   }

@@ -58,3 +58,21 @@ describe('resolveOptions', () => {
     expect((caught as Error).message.startsWith(`${option}: `)).toBe(true);
   });
 });
+
+describe('cookieJar option', () => {
+  it('uses the jar given (a session moving to another proxy keeps its cookies), else a new one', async () => {
+    const { CookieJar } = await import('tough-cookie');
+    const jar = new CookieJar();
+    jar.setCookieSync('sid=abc', 'http://example.test/');
+    const first = createHttpClient({ cookieJar: jar });
+    const second = createHttpClient({ cookieJar: jar, proxy: 'http://127.0.0.1:3128' });
+    expect(second.cookieJar).toBe(jar);
+    expect(second.cookieJar.getCookieStringSync('http://example.test/')).toBe('sid=abc');
+    expect(createHttpClient().cookieJar).not.toBe(jar);
+    await Promise.all([first.destroy(), second.destroy()]);
+  });
+
+  it('rejects something that is not a cookie jar', () => {
+    expect(() => resolveOptions({ cookieJar: {} as never })).toThrow(expect.objectContaining({ code: 'SE_ERR_CLIENT_INVALID_OPTIONS', option: 'cookieJar' }));
+  });
+});

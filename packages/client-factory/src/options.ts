@@ -1,3 +1,4 @@
+import type { CookieJar } from 'tough-cookie';
 import { ClientConfigError } from './errors.js';
 import { resolveProxy, type ProxyInput, type ProxyTarget } from './proxy-target.js';
 
@@ -21,6 +22,11 @@ export interface HttpClientOptions {
    * https targets are always tunnelled.
    */
   proxyTunnel?: boolean | undefined;
+  /**
+   * The cookie jar to use; default a new, empty one. Pass a session's jar to
+   * move it to a client through another proxy without losing its cookies.
+   */
+  cookieJar?: CookieJar | undefined;
 }
 
 export interface ResolvedOptions {
@@ -31,6 +37,7 @@ export interface ResolvedOptions {
   readonly requestTimeout: number;
   readonly insecureTls: boolean;
   readonly proxyTunnel: boolean;
+  readonly cookieJar: CookieJar | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -59,6 +66,16 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
+function cookieJar(value: unknown): CookieJar | undefined {
+  if (value === undefined) return undefined;
+  // Duck-typed: a jar from another copy of tough-cookie is as good.
+  const jar = value as Partial<CookieJar> | null;
+  if (typeof jar?.getCookiesSync !== 'function' || typeof jar.setCookieSync !== 'function') {
+    throw new ClientConfigError('cookieJar', 'must be a tough-cookie CookieJar');
+  }
+  return value as CookieJar;
+}
+
 /** Validates options up front (like undici's interceptors) so a bad value fails at creation, named. */
 export function resolveOptions(options: HttpClientOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
@@ -72,5 +89,6 @@ export function resolveOptions(options: HttpClientOptions = {}): ResolvedOptions
     requestTimeout: integer('requestTimeout', options.requestTimeout, DEFAULTS.requestTimeout, 0),
     insecureTls: boolean('insecureTls', options.insecureTls, DEFAULTS.insecureTls),
     proxyTunnel: boolean('proxyTunnel', options.proxyTunnel, DEFAULTS.proxyTunnel),
+    cookieJar: cookieJar(options.cookieJar),
   };
 }
