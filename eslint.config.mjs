@@ -6,7 +6,7 @@ import nx from '@nx/eslint-plugin';
  *
  *   foundation (config, logger, metrics, redact, failures)
  *   <- transport (proxy, client-factory, worker-pool)
- *   <- session <- orchestration (scheduler) <- runner (the engine as a library)
+ *   <- session (session, state-store) <- orchestration (scheduler) <- runner (the engine as a library)
  *   <- app (cli, target-server)
  */
 const foundation = ['layer:foundation'];
