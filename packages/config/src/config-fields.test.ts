@@ -48,13 +48,16 @@ describe('configFields', () => {
       object: '{}',
       array: '[]',
     };
-    const env = Object.fromEntries(configFields.map((field) => [field.env, field.key === 'method' ? 'PUT' : (samples[field.kind] ?? '')]));
+    // Keys whose empty string or sample is not valid on its own (a TTL needs a Redis session_state).
+    const special: Record<string, string> = { method: 'PUT', session_state: 'redis://127.0.0.1:6379', session_state_name: 'env-run' };
+    const env = Object.fromEntries(configFields.map((field) => [field.env, special[field.key] ?? samples[field.kind] ?? '']));
     const config = await loadConfig({ env });
     expect(config.number_of_sessions).toBe(7);
     expect(config.request_timeout).toBe(7_000);
     expect(config.insecure_tls).toBe(true);
     expect(config.log_level).toBe('debug');
     expect(config.method).toBe('PUT');
+    expect([config.session_state, config.session_state_name, config.session_state_ttl]).toEqual(['redis://127.0.0.1:6379', 'env-run', 7_000]);
   });
 
   it('is frozen', () => {

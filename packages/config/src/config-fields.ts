@@ -51,6 +51,11 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   scenario: { type: 'ScenarioStep[]', kind: 'array' },
   script: { type: 'string (path)', kind: 'string' },
   thresholds: { type: '(string | Threshold)[]', kind: 'array' },
+  session_state: { type: 'string (path or redis:// URL)', kind: 'string' },
+  session_state_interval: { type: 'duration', kind: 'duration' },
+  session_state_ttl: { type: 'duration', kind: 'duration' },
+  session_state_name: { type: 'string', kind: 'string' },
+  session_state_reset: { type: 'boolean', kind: 'boolean' },
 };
 
 function defaultText(key: ConfigKey, kind: FieldKind, value: unknown): string {

@@ -5,6 +5,7 @@ import {
   defaultConfig,
   engineConfigSchema,
   parseConfig,
+  redactConfig,
   type ConfigInput,
   type ConfigIssue,
   type EngineConfig,
@@ -52,6 +53,11 @@ describe('defaultConfig', () => {
       scenario: [],
       script: '',
       thresholds: [],
+      session_state: '',
+      session_state_interval: 30_000,
+      session_state_ttl: 0,
+      session_state_name: 'default',
+      session_state_reset: false,
     } satisfies EngineConfig);
   });
 
@@ -378,5 +384,21 @@ describe('parseConfig', () => {
         'scenario[0].url',
       ]);
     });
+  });
+});
+
+describe('session state keys', () => {
+  it('takes a file path or a redis:// URL, an interval, a TTL for Redis, a name and reset', () => {
+    expect(parseConfig({ session_state: 'state.json' }).session_state).toBe('state.json');
+    const redis = parseConfig({ session_state: 'rediss://:pw@cache:6380/2', session_state_ttl: '24h', session_state_name: 'shop-1', session_state_reset: true, session_state_interval: 0 });
+    expect(redis).toMatchObject({ session_state_ttl: 86_400_000, session_state_name: 'shop-1', session_state_reset: true, session_state_interval: 0 });
+    expect(redactConfig(redis).session_state).toBe('rediss://***:***@cache:6380/2');
+  });
+
+  it('says what is wrong with a bad location, name or a TTL without Redis', () => {
+    expect(issuesOf({ session_state: 'http://cache:6379' })[0]).toMatchObject({ path: 'session_state', message: expect.stringContaining('must be a file path or a redis:// (rediss://) URL, not "http://"') });
+    expect(issuesOf({ session_state_name: 'a b' })[0]).toMatchObject({ path: 'session_state_name', message: expect.stringContaining('letters, digits') });
+    expect(issuesOf({ session_state: 'state.json', session_state_ttl: '1h' })[0]).toMatchObject({ path: 'session_state_ttl', message: expect.stringContaining('applies to Redis only') });
+    expect(issuesOf({ session_state_ttl: '1h' })[0]).toMatchObject({ path: 'session_state_ttl', message: 'needs session_state (a redis:// URL)' });
   });
 });

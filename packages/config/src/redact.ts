@@ -22,13 +22,14 @@ function redactStep(step: Readonly<ScenarioStep>): ScenarioStep {
  * `set-cookie` and any name containing `token`, `secret`, `password`,
  * `api-key`/`api_key`/`apikey`; top level and in scenario steps), the request
  * `body` (top level and in steps) and a step's `json` become `[REDACTED]`
- * (an empty body stays empty), and credentials in `target_url` and step URLs
- * become `***`.
+ * (an empty body stays empty), and credentials in `target_url`, step URLs and a
+ * `session_state` Redis URL become `***`.
  */
 export function redactConfig(config: Readonly<EngineConfig>): Readonly<EngineConfig> {
   return deepFreeze({
     ...config,
     target_url: redactUrl(config.target_url),
+    session_state: redactUrl(config.session_state),
     headers: redactHeaders(config.headers),
     body: redactBody(config.body),
     stages: config.stages.map((stage) => ({ ...stage })),

@@ -89,6 +89,11 @@ export interface EngineConfig {
   scenario: ScenarioStep[];
   script: string;
   thresholds: ThresholdConfig[];
+  session_state: string;
+  session_state_interval: number;
+  session_state_ttl: number;
+  session_state_name: string;
+  session_state_reset: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -531,6 +536,23 @@ function list<T extends z.ZodType>(element: T, example: string) {
 
 const boolean = z.boolean({ error: (issue) => `must be true or false; got ${shown(issue.input)}` });
 
+/** A file path, or a redis:// / rediss:// URL; any other scheme is a mistake, not a file named "http:". */
+const sessionStateLocation = text('a file path or a redis:// URL').superRefine((value, ctx) => {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined) return;
+  const fail = (message: string): void => void ctx.addIssue({ code: 'custom', message, params: { code: 'invalid_url' } });
+  if (scheme !== 'redis' && scheme !== 'rediss') return fail(`must be a file path or a redis:// (rediss://) URL, not "${scheme}://"; e.g. "state.json" or "redis://127.0.0.1:6379"`);
+  try {
+    new URL(value);
+  } catch {
+    fail(`${JSON.stringify(redactUrl(value))} is not a valid Redis URL; e.g. "redis://127.0.0.1:6379" or "redis://:password@host:6379/0"`);
+  }
+});
+
+const stateName = text('a name').regex(/^[A-Za-z0-9._-]{1,100}$/, {
+  error: (issue) => `must be 1-100 letters, digits, ".", "_" or "-", e.g. "checkout-test"; got ${shown(issue.input)}`,
+});
+
 /**
  * The top-level keys. Defaults are output values (milliseconds for durations):
  * zod does not parse a default.
@@ -577,6 +599,23 @@ export const configShape = {
     .describe(
       'Pass/fail criteria evaluated on the final report: "<metric>[{step:<name>}] <op> <value>", e.g. "p(95)<300ms", "error_rate<1%"; a crossed one makes engine run exit 99. A trailing "!" (or {"threshold": "...", "abort_on_fail": true, "delay": "10s"}) also stops the run when crossed (reason threshold). Thresholds from every layer add up.',
     ),
+  session_state: sessionStateLocation
+    .default('')
+    .describe(
+      "Where sessions' state (cookie jar, captured variables, proxy, completed once steps) persists between runs: a JSON file path, or a redis:// (rediss://) URL. Session k restores what was saved for k before the load starts; sessions with nothing saved start fresh. Empty = no persistence.",
+    ),
+  session_state_interval: duration({ allowZero: true, example: '30s' })
+    .default(30_000)
+    .describe('How often session_state is saved during the run (it is always saved at the end, also after a forced stop, best effort); 0 = only at the end.'),
+  session_state_ttl: duration({ allowZero: true, example: '24h' })
+    .default(0)
+    .describe("Redis only: each session's key expires this long after its last save; 0 = never."),
+  session_state_name: stateName
+    .default('default')
+    .describe('The run name in Redis keys, session-engine:<name>:<id>: runs with different names keep separate identities in one Redis. Letters, digits, ".", "_", "-".'),
+  session_state_reset: boolean
+    .default(false)
+    .describe('Start fresh: restore nothing from session_state and overwrite it (a file is rewritten; Redis keys of session_state_name are deleted).'),
 };
 
 export type ConfigKey = keyof typeof configShape;
@@ -623,6 +662,16 @@ export const engineConfigSchema = configObject
     // Checked even with a script set: the scenario is then not run, but a broken one is still a mistake.
     for (const issue of scenarioTemplateIssues(scenario)) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_variable' } });
+    }
+    const stateTtl = config['session_state_ttl'];
+    const stateLocation = config['session_state'];
+    if (typeof stateTtl === 'number' && stateTtl > 0 && typeof stateLocation === 'string' && !/^rediss?:\/\//i.test(stateLocation)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session_state_ttl'],
+        message: stateLocation === '' ? 'needs session_state (a redis:// URL)' : 'applies to Redis only: session_state is a file here; drop session_state_ttl or use a redis:// URL',
+        params: { code: 'conflicting_keys' },
+      });
     }
     for (const issue of thresholdStepIssues(config['thresholds'], scenario, typeof script === 'string' && script !== '')) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_step' } });
