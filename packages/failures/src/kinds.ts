@@ -105,6 +105,7 @@ const ENTRIES: readonly FailureKindInfo[] = [
   entry('proxy_connect', 'proxy', 'The proxy could not be reached, or refused to open the tunnel to the target.', {
     countsAgainstProxy: true,
   }),
+  entry('no_healthy_proxy', 'proxy', "Not sent: every proxy of the list is down (its circuit open after connection failures) or was removed; the session waits for one to recover."),
   // Responses.
   entry('http_429', 'http', 'The target answered 429 Too Many Requests (retried, honouring Retry-After).', RETRY),
   entry('http_503', 'http', 'The target answered 503 Service Unavailable (retried, honouring Retry-After).', RETRY),

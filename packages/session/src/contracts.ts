@@ -13,13 +13,31 @@ export interface SessionProxy {
   readonly display: string;
 }
 
-/** Where sessions get their proxy from, round-robin (`ProxyManager` fits). `undefined` = direct. */
+/** What happened to a proxy (`ProxyManager.subscribe` fits): `open` and `removed` make its sessions move. */
+export interface SessionProxyEvent<P extends SessionProxy = SessionProxy> {
+  readonly type: 'open' | 'closed' | 'removed';
+  readonly entry: P;
+}
+
+/**
+ * Where sessions get their proxy from, round-robin (`ProxyManager` fits). `undefined` = direct.
+ * With `nextHealthy` and `subscribe`, a `SessionManager` moves sessions off a proxy whose
+ * circuit opens or that a reload removed (failover); without them, sessions keep their proxy.
+ */
 export interface ProxySource<P extends SessionProxy = SessionProxy> {
   next(): P | undefined;
-  /** Told when a session could not connect through `proxy` (`ProxyManager` marks it unhealthy after N in a row). */
+  /** The next proxy that may be used now, or `undefined` when every one is down (never a dead one). */
+  nextHealthy?(): P | undefined;
+  /** Told when a session could not connect through `proxy` (`ProxyManager` opens its circuit after N in a row). */
   reportFailure?(proxy: P): void;
   /** Told when a request through `proxy` got a response. */
   reportSuccess?(proxy: P): void;
+  /** Whether a session may keep using `proxy` (listed, circuit not open); assumed true without it. */
+  isUsable?(proxy: P): boolean;
+  /** Told when a session moved away from `proxy`. */
+  reportFailover?(proxy: P): void;
+  /** Proxy events, synchronously; returns the unsubscribe function. */
+  subscribe?(listener: (event: SessionProxyEvent<P>) => void): () => void;
 }
 
 /** What a session needs from its HTTP client (`@session-engine/client-factory`'s `HttpClient` fits). */
@@ -46,6 +64,8 @@ export interface CreateClientOptions<P extends SessionProxy = SessionProxy> {
   connectTimeout: number;
   requestTimeout: number;
   insecureTls: boolean;
+  /** The session's jar, when a session moves to another proxy: the new client must keep it. */
+  cookieJar?: CookieJar;
 }
 
 export type CreateClient<P extends SessionProxy = SessionProxy> = (
@@ -68,5 +88,6 @@ export interface SessionConfig {
 /** The logger calls used here (`@session-engine/logger`'s `Logger` fits). */
 export interface SessionLogger {
   debug(msg: string, fields?: Record<string, unknown>): void;
+  info?(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
 }

@@ -54,6 +54,8 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   readonly target: RequestTarget;
   /** What was asked for (the owner's request object), kept to follow a redirect from the response. */
   request: unknown = undefined;
+  /** The proxy it was sent through: its outcome is reported there, even if the owner has moved on since. */
+  via: unknown = undefined;
   /** The caller's signal and the listener added to it, removed when the request settles. */
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;

@@ -8,14 +8,19 @@ import type {
   SessionConfig,
   SessionLogger,
   SessionProxy,
+  SessionProxyEvent,
 } from './contracts.js';
 import { InvalidOptionError, SessionCreationError } from './errors.js';
 import { redirectLimit } from './redirects.js';
-import { Session } from './session.js';
+import { jarOf, Session } from './session.js';
 
 export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
   config: SessionConfig;
-  /** Round-robin proxy source (`ProxyManager`); one `next()` per session at creation. */
+  /**
+   * Round-robin proxy source (`ProxyManager`); one `next()` per session at creation. With
+   * `nextHealthy` and `subscribe`, sessions move off a proxy whose circuit opens or that a
+   * reload removes (failover), keeping their cookies; sticky otherwise.
+   */
   proxies?: ProxySource<P>;
   logger?: SessionLogger;
   /** Builds each session's client; defaults to `createHttpClient` from `@session-engine/client-factory`. */
@@ -62,6 +67,9 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   #generation = 0;
   // True between startAll and pauseAll/stopAll: sessions added meanwhile start active.
   #running = false;
+  #unsubscribe: (() => void) | undefined;
+  // Sessions that found no healthy proxy since the last one recovered: logged once per outage.
+  #parkedLogged = false;
 
   /** One deadline sweeper for every session's requests: one timer instead of one per request. */
   readonly #deadlines: Deadlines;
@@ -98,8 +106,9 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
       throw new InvalidOptionError(`session count must be a non-negative integer, got ${n}`);
     }
     const generation = this.#generation;
+    this.#subscribe();
     const planned: { id: number; proxy: P | undefined }[] = [];
-    for (let i = 0; i < n; i++) planned.push({ id: this.#nextId++, proxy: this.#proxies?.next() });
+    for (let i = 0; i < n; i++) planned.push({ id: this.#nextId++, proxy: this.#assign() });
 
     const ids: number[] = [];
     const errors: SessionCreationError[] = [];
@@ -188,6 +197,8 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
    */
   async stopAll(options?: { force?: boolean }): Promise<void> {
     this.#running = false;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#generation++;
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
@@ -206,14 +217,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     if (generation !== this.#generation) return stoppedError(id);
     let client: SessionClient;
     try {
-      client = await this.#createClient({
-        ...(proxy === undefined ? {} : { proxy }),
-        connections: this.#config.max_conns_per_host,
-        keepAliveTimeout: this.#config.idle_conn_timeout,
-        connectTimeout: this.#config.tls_handshake_timeout,
-        requestTimeout: this.#config.request_timeout,
-        insecureTls: this.#config.insecure_tls,
-      });
+      client = await this.#createClient({ ...(proxy === undefined ? {} : { proxy }), ...this.#clientOptions() });
     } catch (cause) {
       const detail = cause instanceof Error ? cause.message : String(cause);
       const via = proxy === undefined ? '' : ` (proxy ${proxy.display})`;
@@ -233,8 +237,11 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
         maxRedirects: this.#maxRedirects,
         now: this.#now,
         ...(this.#proxies === undefined ? {} : { proxyHealth: this.#proxies }),
+        ...(this.#canFailover() ? { reacquireProxy: () => this.#reacquire(id) } : {}),
         deadlines: this.#deadlines,
       });
+      // Every proxy was down when it was created: it waits for one like a session that failed over.
+      if (proxy !== undefined && this.#canFailover() && this.#proxies?.nextHealthy !== undefined && !this.#usable(proxy)) session.park();
     } catch (cause) {
       await client.close().catch(() => undefined);
       const detail = cause instanceof Error ? cause.message : String(cause);
@@ -250,7 +257,125 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     this.#logger?.debug('session created', { sessionId: id, proxy: proxy?.display });
     return session;
   }
+
+  #canFailover(): boolean {
+    return this.#proxies?.nextHealthy !== undefined && this.#proxies.subscribe !== undefined;
+  }
+
+  /** A new session's proxy: the next healthy one; when all are down, the next one anyway (the session starts parked). */
+  #assign(): P | undefined {
+    const source = this.#proxies;
+    if (source === undefined) return undefined;
+    return source.nextHealthy?.() ?? source.next();
+  }
+
+  #usable(proxy: P): boolean {
+    return this.#proxies?.isUsable?.(proxy) ?? true;
+  }
+
+  #subscribe(): void {
+    if (this.#unsubscribe !== undefined || !this.#canFailover()) return;
+    this.#unsubscribe = this.#proxies?.subscribe?.((event) => this.#onProxyEvent(event));
+  }
+
+  /** A proxy's circuit opened, or a reload removed it: its sessions move to the next healthy proxy. */
+  #onProxyEvent(event: SessionProxyEvent<P>): void {
+    if (event.type === 'closed') {
+      this.#parkedLogged = false;
+      return;
+    }
+    const url = event.entry.url;
+    const reason: FailoverReason = event.type === 'open' ? 'circuit_open' : 'removed';
+    const moved: (string | undefined)[] = [];
+    let parked = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.proxy?.url !== url || session.state === 'closed') continue;
+      if (this.#failover(session, reason)) moved.push(session.proxy?.display);
+      else parked++;
+    }
+    if (moved.length === 0 && parked === 0) return;
+    const why = reason === 'circuit_open' ? 'its circuit opened (connection failures in a row)' : 'a reload removed it from the list';
+    this.#logger?.warn(`proxy ${event.entry.display}: ${why}; ${moved.length} session(s) moved to other proxies${parked > 0 ? `, ${parked} wait for one (no healthy proxy)` : ''}`, {
+      proxy: event.entry.display,
+      reason,
+      moved: moved.length,
+      parked,
+    });
+  }
+
+  /** Called by a parked session before a request: a proxy may have recovered (half-open) or been added. */
+  #reacquire(id: number): void {
+    const session = this.#sessions.get(id);
+    if (session !== undefined && session.parked) this.#failover(session, 'parked');
+  }
+
+  /**
+   * Moves `session` to the next healthy proxy, with a client built for it
+   * around the session's own cookie jar; false (and the session parked) when
+   * every proxy is down. A client factory that returns a promise leaves the
+   * session parked until the client is ready.
+   */
+  #failover(session: Session<P>, reason: FailoverReason): boolean {
+    const source = this.#proxies as ProxySource<P>;
+    const from = session.proxy;
+    const to = source.nextHealthy?.();
+    if (to === undefined) {
+      if (!session.parked) session.park();
+      if (!this.#parkedLogged && reason === 'parked') {
+        this.#parkedLogged = true;
+        this.#logger?.warn('no healthy proxy: requests fail fast with no_healthy_proxy until a proxy recovers (after its cool-down, one probe request decides)');
+      }
+      return false;
+    }
+    if (from !== undefined && to.url === from.url) {
+      // Its own proxy is usable again (this session's request is the half-open probe).
+      session.unpark();
+      return true;
+    }
+    if (from !== undefined && reason !== 'parked') source.reportFailover?.(from);
+    let made: SessionClient | Promise<SessionClient>;
+    try {
+      made = this.#createClient({ ...this.#clientOptions(), proxy: to, cookieJar: jarOf(session as Session<SessionProxy>) });
+    } catch (cause) {
+      session.park();
+      this.#logger?.warn('session could not move to another proxy: building its client failed', {
+        sessionId: session.id,
+        proxy: to.display,
+        error: cause instanceof Error ? cause.message : String(cause),
+      });
+      return false;
+    }
+    const move = (client: SessionClient): void => {
+      session.moveTo(to, client);
+      this.#logger?.debug('session moved to another proxy', { sessionId: session.id, from: from?.display, to: to.display, reason });
+    };
+    if (made instanceof Promise) {
+      session.park();
+      made.then(move, (cause: unknown) =>
+        this.#logger?.warn('session could not move to another proxy: building its client failed', {
+          sessionId: session.id,
+          proxy: to.display,
+          error: cause instanceof Error ? cause.message : String(cause),
+        }),
+      );
+      return false;
+    }
+    move(made);
+    return true;
+  }
+
+  #clientOptions() {
+    return {
+      connections: this.#config.max_conns_per_host,
+      keepAliveTimeout: this.#config.idle_conn_timeout,
+      connectTimeout: this.#config.tls_handshake_timeout,
+      requestTimeout: this.#config.request_timeout,
+      insecureTls: this.#config.insecure_tls,
+    };
+  }
 }
+
+type FailoverReason = 'circuit_open' | 'removed' | 'parked';
 
 function stoppedError(id: number): SessionCreationError {
   return new SessionCreationError(id, 'the manager was stopped while it was being created');

@@ -47,7 +47,7 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
   /** Positive integer, unique within its manager. */
   id: number;
   client: SessionClient;
-  /** The proxy the client was built with (for display); fixed for the session's life. */
+  /** The proxy the client was built with; it changes only when the session moves (`moveTo`). */
   proxy?: P;
   /** Base URL that `path` is resolved against (config `target_url`). A `URL` is kept as given, not copied: do not modify it afterwards. */
   baseUrl?: string | URL;
@@ -66,6 +66,11 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
    * `max_redirects`); default 10. 0 = a redirect is the response. See redirects.ts.
    */
   maxRedirects?: number;
+  /**
+   * While the session is parked (no healthy proxy), called before each request to find one
+   * (a manager moves the session). Without it, a parked session's requests fail.
+   */
+  reacquireProxy?: () => void;
 }
 
 const COOKIE_CACHE_SIZE = 16;
@@ -85,6 +90,8 @@ type Call = ResponseCollector<SessionResponse, Session<SessionProxy>>;
 let completeCall: (call: Call) => SessionResponse | Promise<SessionResponse>;
 let failCall: (call: Call, error: Error) => Error;
 let abandonConnect: (call: Call) => void;
+/** The session's own jar, without marking it handed out (for the client of a proxy it moves to). Package-internal. */
+export let jarOf: (session: Session<SessionProxy>) => CookieJar;
 const OWNER: CollectorOwner<SessionResponse, Session<SessionProxy>> = {
   complete: (call) => completeCall(call),
   fail: (call, error) => failCall(call, error),
@@ -111,7 +118,6 @@ function setCookieLines(raw: RawHeaders): string[] | undefined {
  */
 export class Session<P extends SessionProxy = ProxyEntry> {
   readonly id: number;
-  readonly proxy: P | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly createdAt: number;
   #variables: Map<string, string> | undefined;
@@ -124,8 +130,14 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   #consecutiveFailures = 0;
   #closing: Promise<void> | undefined;
   #forced = false;
-  readonly #client: SessionClient;
-  readonly #dispatcher: Dispatcher;
+  #proxy: P | undefined;
+  #client: SessionClient;
+  #dispatcher: Dispatcher;
+  /** Clients of proxies the session moved away from, closing once their requests are done. */
+  readonly #retired = new Set<SessionClient>();
+  /** No usable proxy: requests fail fast with `no_healthy_proxy` until `reacquireProxy` finds one. */
+  #parked = false;
+  readonly #reacquire: (() => void) | undefined;
   readonly #jar: CookieJar;
   readonly #baseUrl: URL | undefined;
   readonly #timeout: number;
@@ -156,7 +168,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#client = options.client;
     this.#dispatcher = options.client.dispatcher;
     this.#jar = options.client.cookieJar;
-    this.proxy = options.proxy;
+    this.#proxy = options.proxy;
+    this.#reacquire = options.reacquireProxy;
     const layers = Array.isArray(options.headers) ? options.headers : [options.headers];
     this.headers = buildHeaderProfile(...layers);
     // A URL given is used as it is, never modified: a manager parses its target once for all its sessions.
@@ -173,6 +186,53 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   get state(): SessionState {
     return this.#state;
+  }
+
+  /** The proxy requests go through now (`undefined` = direct). */
+  get proxy(): P | undefined {
+    return this.#proxy;
+  }
+
+  /** True while the session has no usable proxy: its requests fail fast with kind `no_healthy_proxy`. */
+  get parked(): boolean {
+    return this.#parked;
+  }
+
+  /**
+   * Moves the session to `proxy`, sending from now on through `client` (built
+   * for that proxy, with this session's cookie jar): the cookies, variables,
+   * headers and counters stay. The old client closes once its requests in
+   * flight are done; their outcomes are still reported against the old proxy.
+   * On a closed session, `client` is closed at once.
+   */
+  moveTo(proxy: P | undefined, client: SessionClient): void {
+    if (this.#state === 'closed') {
+      void client.close().catch(() => undefined);
+      return;
+    }
+    const old = this.#client;
+    this.#proxy = proxy;
+    this.#client = client;
+    this.#dispatcher = client.dispatcher;
+    this.#parked = false;
+    this.#lastOptions = undefined;
+    if (old !== client) {
+      this.#retired.add(old);
+      void old
+        .close()
+        .catch(() => old.destroy().catch(() => undefined))
+        .finally(() => this.#retired.delete(old));
+    }
+  }
+
+  /** No proxy can be used now: requests fail fast (kind `no_healthy_proxy`) until one is found again. */
+  park(): void {
+    this.#parked = true;
+  }
+
+  /** The proxy is usable again (e.g. a half-open probe on the session's own proxy). */
+  unpark(): void {
+    this.#parked = false;
   }
 
   /** Scenario captures live here (made on first use: most sessions of a plain run never need it). */
@@ -225,12 +285,16 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     const force = options?.force === true;
     if (this.#closing === undefined) {
       this.#state = 'closed';
+      const client = this.#client;
       this.#closing = force
         ? this.#destroy()
-        : this.#client.close().catch((error: unknown) =>
-            // A failed graceful close must still release the sockets.
-            this.#destroy(error instanceof Error ? error : undefined),
-          );
+        : Promise.all([
+            client.close().catch((error: unknown) =>
+              // A failed graceful close must still release the sockets.
+              this.#destroy(error instanceof Error ? error : undefined),
+            ),
+            ...[...this.#retired].map((old) => old.close().catch(() => undefined)),
+          ]).then(() => undefined);
     } else if (force && !this.#forced) {
       const graceful = this.#closing;
       this.#closing = Promise.all([graceful, this.#destroy()]).then(() => undefined);
@@ -240,7 +304,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   #destroy(error: Error = new SessionClosedError(this.id)): Promise<void> {
     this.#forced = true;
-    return this.#client.destroy(error).catch(() => undefined);
+    const clients = [this.#client, ...this.#retired];
+    return Promise.all(clients.map((client) => client.destroy(error).catch(() => undefined))).then(() => undefined);
   }
 
   request(req: SessionRequest): Promise<SessionResponse> {
@@ -256,6 +321,10 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
+    if (this.#parked) {
+      this.#reacquire?.();
+      if (this.#parked) throw this.#noProxy(method, target);
+    }
 
     // The frozen profile is sent as it is when nothing is added to it.
     let headers: Record<string, string> = this.headers as Record<string, string>;
@@ -286,6 +355,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
     call.request = hop ?? req;
+    call.via = this.#proxy;
     const signal = req.signal;
     if (signal !== undefined) {
       const onAbort = (): void => call.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -340,9 +410,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
         hookError = new SessionHookError(this.id, 'setCookie', { cause: thrown });
       }
     }
-    if (this.#proxyHealth !== undefined) {
+    if (this.#proxyHealth !== undefined && call.via !== undefined) {
       try {
-        this.#proxyHealth.reportSuccess?.(this.proxy as P);
+        this.#proxyHealth.reportSuccess?.(call.via as P);
       } catch (thrown) {
         hookError ??= new SessionHookError(this.id, 'reportSuccess', { cause: thrown });
       }
@@ -385,9 +455,9 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     const kind = failureKind(error);
     // A request that timed out while connecting failed to connect too (its cause is a connect timeout).
     let hookError: SessionHookError | undefined;
-    if (this.#proxyHealth !== undefined && countsAgainstProxy(kind)) {
+    if (this.#proxyHealth !== undefined && call.via !== undefined && countsAgainstProxy(kind)) {
       try {
-        this.#proxyHealth.reportFailure?.(this.proxy as P);
+        this.#proxyHealth.reportFailure?.(call.via as P);
       } catch (thrown) {
         hookError = new SessionHookError(this.id, 'reportFailure', { cause: thrown });
       }
@@ -412,7 +482,22 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     );
   }
 
+  /** A request refused before it was sent: every proxy is down (see `park`). */
+  #noProxy(method: string, target: RequestTarget): SessionRequestError {
+    this.#requests++;
+    this.#countFailure();
+    this.#lastActivity = this.#now();
+    return new SessionRequestError(
+      this.id,
+      method,
+      target.display,
+      'no_healthy_proxy',
+      'no healthy proxy: every proxy of the list is down (circuit open) or was removed; not sent',
+    );
+  }
+
   static {
+    jarOf = (session) => session.#jar;
     completeCall = (call) => call.context.#complete(call);
     failCall = (call, error) => call.context.#fail(call, error);
     abandonConnect = (call) => call.context.#abandonConnect();

@@ -147,9 +147,10 @@ describe('SessionManager with the default client factory', () => {
     await viaDead.request({}).catch(() => undefined);
     expect(proxies.healthy().map((p) => p.port)).toEqual([live.port]);
 
-    // Sessions added now all get the live proxy; the dead one's session keeps its own (immutable).
+    // Sessions added now all get the live proxy; the dead one's session moved to it (failover).
     await manager.add(3);
     expect([3, 4, 5].map((id) => manager.get(id)?.proxy?.port)).toEqual([live.port, live.port, live.port]);
-    expect(viaDead.proxy?.port).toBe(deadPort);
+    expect(viaDead.proxy?.port).toBe(live.port);
+    expect((await viaDead.request({})).status).toBe(200);
   });
 });
