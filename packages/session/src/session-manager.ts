@@ -27,6 +27,11 @@ export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
   createClient?: CreateClient<P>;
   /** Per-session header overrides, layered over `config.headers`. */
   sessionHeaders?: (id: number) => Readonly<Record<string, string>> | undefined;
+  /**
+   * The proxy session `id` starts with instead of the rotation's next one (a
+   * session restored from saved state keeps its exit IP); `undefined` = the rotation's.
+   */
+  proxyFor?: (id: number) => P | undefined;
   /** Sessions created at once by `createSessions`/`add` (default 64). */
   creationConcurrency?: number;
   /** Clock for session times (ms); defaults to `Date.now`. */
@@ -55,6 +60,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   readonly #logger: SessionLogger | undefined;
   readonly #createClient: CreateClient<P>;
   readonly #sessionHeaders: ((id: number) => Readonly<Record<string, string>> | undefined) | undefined;
+  readonly #proxyFor: ((id: number) => P | undefined) | undefined;
   readonly #concurrency: number;
   readonly #now: () => number;
   readonly #baseUrl: URL | undefined;
@@ -85,6 +91,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     this.#logger = options.logger;
     this.#createClient = options.createClient ?? createHttpClient;
     this.#sessionHeaders = options.sessionHeaders;
+    this.#proxyFor = options.proxyFor;
     this.#concurrency = concurrency;
     this.#now = options.now ?? Date.now;
     this.#maxRedirects = redirectLimit(options.config.max_redirects, 'max_redirects');
@@ -108,7 +115,10 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     const generation = this.#generation;
     this.#subscribe();
     const planned: { id: number; proxy: P | undefined }[] = [];
-    for (let i = 0; i < n; i++) planned.push({ id: this.#nextId++, proxy: this.#assign() });
+    for (let i = 0; i < n; i++) {
+      const id = this.#nextId++;
+      planned.push({ id, proxy: this.#proxyFor?.(id) ?? this.#assign() });
+    }
 
     const ids: number[] = [];
     const errors: SessionCreationError[] = [];
