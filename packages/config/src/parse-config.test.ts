@@ -32,6 +32,9 @@ describe('defaultConfig', () => {
       max_redirects: 10,
       target_url: '',
       proxy_file: '',
+      proxy_max_failures: 3,
+      proxy_cooldown: 30_000,
+      proxy_max_cooldown: 300_000,
       max_idle_conns: 500,
       max_idle_conns_per_host: 100,
       max_conns_per_host: 200,
@@ -400,5 +403,16 @@ describe('session state keys', () => {
     expect(issuesOf({ session_state_name: 'a b' })[0]).toMatchObject({ path: 'session_state_name', message: expect.stringContaining('letters, digits') });
     expect(issuesOf({ session_state: 'state.json', session_state_ttl: '1h' })[0]).toMatchObject({ path: 'session_state_ttl', message: expect.stringContaining('applies to Redis only') });
     expect(issuesOf({ session_state_ttl: '1h' })[0]).toMatchObject({ path: 'session_state_ttl', message: 'needs session_state (a redis:// URL)' });
+  });
+});
+
+describe('proxy health keys', () => {
+  it('takes the failures that open a circuit, the cool-down and its cap', () => {
+    expect(parseConfig({ proxy_max_failures: 5, proxy_cooldown: '10s', proxy_max_cooldown: '2m' })).toMatchObject({
+      proxy_max_failures: 5,
+      proxy_cooldown: 10_000,
+      proxy_max_cooldown: 120_000,
+    });
+    expect(issuesOf({ proxy_max_failures: 0 })[0]).toMatchObject({ path: 'proxy_max_failures', message: expect.stringContaining('whole number ≥ 1') });
   });
 });

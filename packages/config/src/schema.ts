@@ -68,6 +68,9 @@ export interface EngineConfig {
   max_redirects: number;
   target_url: string;
   proxy_file: string;
+  proxy_max_failures: number;
+  proxy_cooldown: number;
+  proxy_max_cooldown: number;
   max_idle_conns: number;
   max_idle_conns_per_host: number;
   max_conns_per_host: number;
@@ -567,7 +570,16 @@ export const configShape = {
       'Redirects (301, 302, 303, 307, 308) a request follows, through its own session (cookies included); one request_timeout covers the whole chain. More fail as redirect_loop; 0 = the redirect is the response.',
     ),
   target_url: httpUrl({ allowEmpty: true }).default('').describe('Base URL of the default job and of scenario steps with a "path". Empty = no default request.'),
-  proxy_file: text('a file path').default('').describe('Path to a newline-delimited proxy list ("#" comments); empty = direct connections.'),
+  proxy_file: text('a file path').default('').describe('Path to a newline-delimited proxy list ("#" comments, an optional weight=<n> after a URL); empty = direct connections. SIGHUP re-reads it during a run.'),
+  proxy_max_failures: integer(1, '3')
+    .default(3)
+    .describe("Connection failures in a row (the failure kinds that count against a proxy) that open a proxy's circuit: its sessions move to the next healthy proxy and it is skipped for proxy_cooldown."),
+  proxy_cooldown: duration({ allowZero: true, example: '30s' })
+    .default(30_000)
+    .describe("How long an open proxy is skipped; then one probe request decides (a success closes its circuit, a failure re-opens it with the cool-down doubled). 0 = circuits never open."),
+  proxy_max_cooldown: duration({ allowZero: true, example: '5m' })
+    .default(300_000)
+    .describe('The longest cool-down the doubling reaches (a value below proxy_cooldown counts as proxy_cooldown).'),
   max_idle_conns: integer(1, '500').default(500).describe('Accepted for seed compatibility and not used: undici keeps each open connection alive until idle_conn_timeout; max_conns_per_host bounds them.'),
   max_idle_conns_per_host: integer(1, '100').default(100).describe('Accepted for seed compatibility and not used: see max_idle_conns.'),
   max_conns_per_host: integer(1, '200').default(200).describe('Connections (idle + active) per session and host.'),
