@@ -14,6 +14,7 @@ export {
   ProxyManager,
   type ProxyEvent,
   type ProxyManagerOptions,
+  type ProxyReloadResult,
   type ProxyReport,
   type ProxyStats,
 } from './proxy-manager.js';

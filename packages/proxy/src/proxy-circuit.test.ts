@@ -150,7 +150,7 @@ describe('reload', () => {
       manager.subscribe((event) => events.push(`${event.type} ${event.entry.host}`));
       const b = manager.next() && manager.next();
       await writeFile(path, 'http://a:1\nhttp://c:3\nhttp://d:4\n');
-      await manager.reload();
+      expect(await manager.reload()).toEqual({ count: 3, added: 1, removed: 1 });
       expect(events).toEqual(['removed b']);
       expect(manager.isUsable(b as ProxyEntry)).toBe(false);
       expect(manager.report().map((row) => [row.proxy, row.circuit])).toEqual([

@@ -26,6 +26,13 @@ export type ProxyEvent =
   | { readonly type: 'closed'; readonly entry: ProxyEntry }
   | { readonly type: 'removed'; readonly entry: ProxyEntry };
 
+/** What a reload changed: lines in the new list, proxies new to it, proxies no longer in it. */
+export interface ProxyReloadResult {
+  readonly count: number;
+  readonly added: number;
+  readonly removed: number;
+}
+
 export interface ProxyStats {
   readonly display: string;
   readonly source: string;
@@ -167,15 +174,19 @@ export class ProxyManager {
    * list stays and the error is thrown. When reloads overlap, the last one
    * started wins.
    */
-  async reload(): Promise<void> {
+  async reload(): Promise<ProxyReloadResult> {
     const path = this.#path;
-    if (path === undefined) return;
+    const unchanged = (): ProxyReloadResult => ({ count: this.#slots.length, added: 0, removed: 0 });
+    if (path === undefined) return unchanged();
     const generation = ++this.#reloadGeneration;
     const entries = await loadProxyFile(path);
-    if (generation !== this.#reloadGeneration) return;
+    if (generation !== this.#reloadGeneration) return unchanged();
     if (entries.length === 0 && this.#slots.length > 0) throw new ProxyReloadEmptyError(path);
+    const before = new Set(this.#slots.map((slot) => slot.entry.url));
     const removed = this.#swap(entries);
+    const added = new Set(entries.map((entry) => entry.url).filter((url) => !before.has(url))).size;
     for (const entry of removed) this.#emit({ type: 'removed', entry });
+    return { count: entries.length, added, removed: removed.length };
   }
 
   /** Counts a connection failure through `entry`; enough in a row open its circuit. Unknown entries are ignored. */
