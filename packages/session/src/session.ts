@@ -1,6 +1,6 @@
 import { countsAgainstProxy, failureKind } from '@session-engine/failures';
 import type { ProxyEntry } from '@session-engine/proxy';
-import type { Cookie, CookieJar } from 'tough-cookie';
+import { CookieJar, type Cookie, type SerializedCookieJar } from 'tough-cookie';
 import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import type { ProxySource, SessionClient, SessionProxy } from './contracts.js';
 import {
@@ -244,6 +244,38 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#jarUsed = true;
     this.#jarShared = true;
     return this.#jar;
+  }
+
+  /**
+   * The cookie jar in tough-cookie's own serialisation (`jar.serialize()`),
+   * read without handing the jar out, so the cookie-header cache stays on:
+   * for saving session state.
+   */
+  exportCookies(): Promise<SerializedCookieJar> {
+    return this.#jar.serialize();
+  }
+
+  /**
+   * Adds cookies serialised by `exportCookies()` (e.g. in an earlier run) to
+   * the jar, replacing any with the same domain, path and name; cookies that
+   * have expired since are skipped. Resolves with how many were added.
+   */
+  async importCookies(serialized: SerializedCookieJar | string): Promise<number> {
+    const from = await CookieJar.deserialize(serialized);
+    const now = Date.now();
+    let added = 0;
+    for (const cookie of await from.store.getAllCookies()) {
+      const expires = cookie.expiryTime();
+      if (expires !== undefined && expires <= now) continue;
+      await this.#jar.store.putCookie(cookie);
+      added++;
+    }
+    if (added > 0) {
+      this.#jarUsed = true;
+      this.#cookieCache?.clear();
+      this.#lastSetCookie = undefined;
+    }
+    return added;
   }
 
   /** When the last request finished (or creation time); ms on the session's clock. */
