@@ -9,5 +9,6 @@ export type { LatencySummary } from './latency-histogram.js';
 export type { IntervalSnapshot } from './interval.js';
 export { formatSnapshotLine } from './format.js';
 export { DEFAULT_LATENCY_BUCKETS } from './prometheus.js';
+export { CIRCUIT_STATES, type ProxyMetricsRow } from './proxy-metrics.js';
 export { MAX_RATE_WINDOW_MS } from './rate-window.js';
 export { EmptyMergeError, MetricsArgumentError, MetricsError, SnapshotFormatError } from './errors.js';

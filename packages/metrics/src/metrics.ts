@@ -5,6 +5,7 @@ import { IntervalMark } from './interval.js';
 import type { IntervalSnapshot } from './interval.js';
 import { MetricsState, StepState, type CheckCounts, type DropCause } from './metrics-state.js';
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
+import { registerProxyMetrics, type ProxyMetricsRow } from './proxy-metrics.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
 import { lifetimeRate, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
 import type { MetricsSnapshot, StepSnapshot } from './snapshot.js';
@@ -237,6 +238,19 @@ export class Metrics {
   /** The instance's own prom-client registry (never the global default one). */
   get registry(): Registry {
     return this.#registry;
+  }
+
+  /**
+   * Adds the per-proxy series (`session_engine_proxy_*{proxy,line}`), read
+   * from `read()` at each scrape (`() => proxyManager.report()` fits). Once per
+   * instance: a second call throws MetricsArgumentError.
+   */
+  trackProxies(read: () => readonly ProxyMetricsRow[]): void {
+    if (typeof read !== 'function') throw new MetricsArgumentError('trackProxies needs a function returning the proxy rows');
+    if (this.#registry.getSingleMetric('session_engine_proxy_requests_total') !== undefined) {
+      throw new MetricsArgumentError('trackProxies was called already on this Metrics instance');
+    }
+    registerProxyMetrics(this.#registry, read);
   }
 
   /** Content-Type header for the `prometheus()` text. */
