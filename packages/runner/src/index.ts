@@ -1,4 +1,7 @@
 export { run, jobFromConfig } from './run.js';
+export { OnceSteps } from './once-steps.js';
+export type { ScenarioJobOptions } from './scenario-job.js';
+export type { SessionStateReport } from './session-state.js';
 export type { LiveSnapshot, RunOptions } from './run.js';
 export { buildReport, STOP_REASONS } from './report.js';
 export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } from './report.js';

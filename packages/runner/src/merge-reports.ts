@@ -11,6 +11,7 @@ import { addChecks, checkRecord, LatencyHistogram, type CheckCounts } from '@ses
 import { ReportFormatError } from './errors.js';
 import { FailureReasons } from './failure-reasons.js';
 import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunReport, type StepReport, type StopReason } from './report.js';
+import { mergeSessionState } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, type ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
 
@@ -216,6 +217,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     steps: stepReports,
     checks: checkRecord(checks),
     thresholds: [] as ThresholdResult[],
+    session_state: mergeSessionState(checked.map((report) => report.session_state ?? null)),
     timeline: entries,
     config: first.config,
   } satisfies RunReport;

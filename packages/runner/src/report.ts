@@ -4,6 +4,7 @@
  * rendered and which `mergeReports` combines exactly.
  */
 import type { CheckCounts, DropCause, LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import type { SessionStateReport } from './session-state.js';
 import type { ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
 
@@ -81,6 +82,8 @@ export interface RunReport {
   checks: Record<string, CheckCounts>;
   /** The configured thresholds in order, each with its measured value and whether it held; `[]` without thresholds. */
   thresholds: ThresholdResult[];
+  /** Persistent session state (config `session_state`): where, sessions restored and saved, save errors; null without it. */
+  session_state: SessionStateReport | null;
   /** One entry per timeline_interval; the entries' requests add up to `total`. */
   timeline: TimelineEntry[];
   /** Effective configuration, secrets redacted. */
@@ -177,6 +180,7 @@ export function buildReport(input: ReportInput): RunReport {
     steps,
     checks: { ...(snapshot.checks ?? {}) },
     thresholds: [...(input.thresholds ?? [])],
+    session_state: null,
     timeline: [...input.timeline],
     config: input.config,
   };

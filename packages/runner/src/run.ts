@@ -24,8 +24,10 @@ import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
-import { defaultJob, scenarioJob, stepName } from './scenario-job.js';
+import { defaultJob, scenarioJob, stepName, type ScenarioJobOptions } from './scenario-job.js';
+import { OnceSteps } from './once-steps.js';
 import { loadScriptJob } from './script-job.js';
+import { SessionStateKeeper } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
 import { Timeline, type TimelineEntry } from './timeline.js';
 
@@ -112,9 +114,9 @@ function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
 }
 
 /** Resolves the job a config describes: a script module, a scenario, or one request to target_url. */
-export async function jobFromConfig(config: Readonly<EngineConfig>): Promise<Job> {
+export async function jobFromConfig(config: Readonly<EngineConfig>, options: ScenarioJobOptions = {}): Promise<Job> {
   if (config.script) return loadScriptJob(config.script);
-  if (config.scenario.length > 0) return scenarioJob(config.scenario);
+  if (config.scenario.length > 0) return scenarioJob(config.scenario, options);
   return defaultJob(config);
 }
 
@@ -149,14 +151,26 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
 
   // The job is resolved before any session exists, so a broken script fails fast.
   const failureReasons = new FailureReasons();
-  const job = withFailureReasons(options.job ?? (await jobFromConfig(config)), failureReasons);
+  // Completed once steps by session id: saved and restored with the session state.
+  const once = new OnceSteps();
+  const job = withFailureReasons(options.job ?? (await jobFromConfig(config, { once })), failureReasons);
+
+  // Saved session state, before any session exists: bad state or an unreachable Redis stops the run here.
+  const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions);
+  if (state !== undefined) lifecycle.onClose('session state', () => state.close(), 5_000);
 
   const metrics = new Metrics();
   // Parsed before any session exists (the config validated them; this only compiles).
   const thresholds = compileThresholds(config.thresholds ?? []);
   const watch = new ThresholdWatch(thresholds);
 
-  const sessions = new SessionManager({ config, logger, ...(proxies ? { proxies } : {}) });
+  const sessions = new SessionManager({
+    config,
+    logger,
+    ...(proxies ? { proxies } : {}),
+    // A restored session starts on its saved proxy when the list still has it (at start, every listed proxy is healthy).
+    ...(proxies && state ? { proxyFor: state.proxyFor(proxies.healthy()) } : {}),
+  });
   lifecycle.onClose('sessions', async () => {
     // Graceful first (nothing should be in flight by now); a close that hangs becomes a forced one.
     await withDeadline(sessions.stopAll(), 2_000);
@@ -164,6 +178,11 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   });
   const creation = await sessions.createSessions(config.number_of_sessions);
   if (creation.errors.length > 0) throw new SessionsFailedError(config.number_of_sessions, creation.errors);
+  if (state !== undefined) {
+    // Kept by the keeper: the manager forgets sessions when it closes them, the final save still needs them.
+    await state.restore(creation.ids.map((id) => sessions.get(id)!));
+    state.start(config.session_state_interval);
+  }
 
   let abandoned = false;
   const pool = new WorkerPool({ workers: config.workers });
@@ -325,6 +344,11 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   report.thresholds = watch.finalize(evaluateThresholds(thresholds, sourceOfReport(report)));
   for (const result of report.thresholds) {
     if (result.value === null) logger.warn(`threshold ${result.expr}: nothing to measure (no request, no check, or a step that never ran); counted as crossed`);
+  }
+  if (state !== undefined) {
+    // After the report's clock stopped: a final save retried against a reconnecting Redis does not lengthen `duration`.
+    await state.finish(report.reason === 'forced');
+    report.session_state = state.summary();
   }
   return report;
 }

@@ -9,6 +9,7 @@ import { compileChecks, runChecks } from './checks.js';
 import type { Job, JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
 import { StepFailure } from './errors.js';
+import { OnceSteps } from './once-steps.js';
 import { renderJson, renderString, stringifyCapture } from './template.js';
 
 /** A step's name in reports: its `name`, or its position, method and path. */
@@ -25,7 +26,16 @@ function variablesOf(session: Session, ctx: JobContext): Map<string, string> {
   return vars;
 }
 
-export function scenarioJob(steps: readonly ScenarioStep[]): Job {
+export interface ScenarioJobOptions {
+  /**
+   * Where completed `once` steps are kept, by session id and step name (default:
+   * a ledger of this job's own). The run passes its own to save and restore it
+   * with the session state.
+   */
+  once?: OnceSteps;
+}
+
+export function scenarioJob(steps: readonly ScenarioStep[], options: ScenarioJobOptions = {}): Job {
   const names = steps.map(stepName);
   // Capture paths are parsed once (the config already checked them), not per response.
   const paths = steps.map((step) => {
@@ -35,12 +45,11 @@ export function scenarioJob(steps: readonly ScenarioStep[]): Job {
   });
   const checks = steps.map((step, i) => compileChecks(step.checks ?? [], names[i]!));
   // Once-steps each session has completed (kept outside the user's variables).
-  const completed = new WeakMap<Session, Set<number>>();
+  const completed = options.once ?? new OnceSteps();
   return async (session, ctx) => {
-    let done = completed.get(session);
     for (let i = 0; i < steps.length; i += 1) {
       const step = steps[i]!;
-      if (step.once && done?.has(i)) continue;
+      if (step.once && completed.has(session.id, names[i]!)) continue;
       // The run is stopping: end the iteration here, between steps (counted as interrupted).
       ctx.signal.throwIfAborted();
       const name = names[i]!;
@@ -81,10 +90,7 @@ export function scenarioJob(steps: readonly ScenarioStep[]): Job {
         }
         session.variables.set(variable, stringifyCapture(value));
       }
-      if (step.once) {
-        if (done === undefined) completed.set(session, (done = new Set()));
-        done.add(i);
-      }
+      if (step.once) completed.add(session.id, names[i]!);
     }
   };
 }

@@ -1,6 +1,7 @@
 /** Renders a RunReport as the human summary printed at the end of a run. */
 import { parseThreshold, thresholdMetricKind, type ThresholdMetric } from '@session-engine/config';
 import type { RunReport, StopReason } from './report.js';
+import { describeSessionState } from './session-state.js';
 import type { ThresholdResult } from './thresholds.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -148,6 +149,7 @@ export function formatSummary(report: RunReport): string {
   }
   lines.push(...checkLines(report.checks));
   lines.push(...thresholdLines(report.thresholds ?? []));
+  if (report.session_state) lines.push(`${label('state')}${describeSessionState(report.session_state)}`);
   lines.push('');
   return lines.map((line) => line.trimEnd()).join('\n');
 }

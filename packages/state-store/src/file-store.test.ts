@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CookieJar } from 'tough-cookie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureSession, restoreSession } from './capture.js';
 import { FileStateStore, STATE_FILE_FORMAT } from './file-store.js';
 import { openStateStore } from './open-store.js';
 import type { SavedSession } from './saved-session.js';
+import { jarSession, type JarSession } from '../test/jar-session.js';
 
 let dir: string;
 beforeEach(() => {
@@ -15,16 +15,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sessionWithState(id: number): Promise<{ id: number; cookieJar: CookieJar; variables: Map<string, string>; proxy: { url: string } }> {
-  const cookieJar = new CookieJar();
-  await cookieJar.setCookie(`sid=s${id}; Path=/; HttpOnly`, 'http://127.0.0.1:8080/login');
-  await cookieJar.setCookie('theme=dark; Path=/; Max-Age=3600', 'http://127.0.0.1:8080/');
-  return { id, cookieJar, variables: new Map([['token', `t${id}`]]), proxy: { url: 'http://alice:secret@10.0.0.1:3128' } };
+async function sessionWithState(id: number): Promise<JarSession> {
+  const session = jarSession(id, { url: 'http://alice:secret@10.0.0.1:3128' });
+  await session.cookieJar.setCookie(`sid=s${id}; Path=/; HttpOnly`, 'http://127.0.0.1:8080/login');
+  await session.cookieJar.setCookie('theme=dark; Path=/; Max-Age=3600', 'http://127.0.0.1:8080/');
+  session.variables.set('token', `t${id}`);
+  return session;
 }
 
-function fresh(id: number) {
-  return { id, cookieJar: new CookieJar(), variables: new Map<string, string>() };
-}
+const fresh = (id: number): JarSession => jarSession(id);
 
 describe('FileStateStore', () => {
   it('round-trips cookies, variables, proxy and once steps; the password never reaches the file', async () => {
@@ -149,7 +148,7 @@ describe('FileStateStore', () => {
 
   it('does not restore cookies that have expired since the save', async () => {
     const saved: SavedSession = await captureSession(await sessionWithState(1));
-    const cookies = saved.cookies.cookies.map((cookie) => (cookie['key'] === 'theme' ? { ...cookie, expires: '2000-01-01T00:00:00.000Z', maxAge: undefined } : cookie));
+    const cookies = saved.cookies.cookies.map((cookie) => (cookie['key'] === 'theme' ? { ...cookie, creation: '2000-01-01T00:00:00.000Z', lastAccessed: '2000-01-01T00:00:00.000Z' } : cookie));
     const session = fresh(1);
     expect(await restoreSession(session, { ...saved, cookies: { ...saved.cookies, cookies } })).toBe(1);
     expect(await session.cookieJar.getCookieString('http://127.0.0.1:8080/')).toBe('sid=s1');

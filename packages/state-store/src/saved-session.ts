@@ -3,16 +3,14 @@
  * what it reads back, so a hand-edited or foreign document fails with the
  * path of the bad field instead of half-restoring a session.
  */
+import type { SerializedCookieJar } from 'tough-cookie';
 import { StateCorruptError, StateVersionError } from './errors.js';
 
 /** The format version stores write and read; a document of another version is refused. */
 export const STATE_FORMAT_VERSION = 1;
 
 /** tough-cookie's own serialisation (`jar.serialize()`), kept as is. */
-export interface SerializedCookies {
-  readonly cookies: readonly Record<string, unknown>[];
-  readonly [key: string]: unknown;
-}
+export type SerializedCookies = SerializedCookieJar;
 
 /** One session's identity, as saved. */
 export interface SavedSession {

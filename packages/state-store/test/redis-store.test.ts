@@ -1,15 +1,16 @@
 /** The Redis store against a real redis-server (no persistence), started for these tests. */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { CookieJar } from 'tough-cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSession, openStateStore, RedisStateStore, restoreSession, type SavedSession } from '../src/index.js';
+import { jarSession } from './jar-session.js';
 import { freePort, redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
 
 async function savedSession(id: number): Promise<SavedSession> {
-  const cookieJar = new CookieJar();
-  await cookieJar.setCookie(`sid=s${id}; Path=/; HttpOnly`, 'http://127.0.0.1:8080/login');
-  return captureSession({ id, cookieJar, variables: new Map([['token', `t${id}`]]) }, { once: ['login'] });
+  const session = jarSession(id);
+  await session.cookieJar.setCookie(`sid=s${id}; Path=/; HttpOnly`, 'http://127.0.0.1:8080/login');
+  session.variables.set('token', `t${id}`);
+  return captureSession(session, { once: ['login'] });
 }
 
 describe.skipIf(redisServerMissing !== undefined)('RedisStateStore', () => {
@@ -37,7 +38,7 @@ describe.skipIf(redisServerMissing !== undefined)('RedisStateStore', () => {
     const loaded = await again.load([1, 2, 3]);
     await again.close();
     expect([...loaded.keys()]).toEqual([1, 2]);
-    const session = { id: 2, cookieJar: new CookieJar(), variables: new Map<string, string>() };
+    const session = jarSession(2);
     await restoreSession(session, loaded.get(2)!);
     expect(await session.cookieJar.getCookieString('http://127.0.0.1:8080/api/me')).toBe('sid=s2');
   });

@@ -1,0 +1,232 @@
+/**
+ * Persistent session state in a run (config `session_state`): opened and
+ * loaded before any session exists (bad state or an unreachable Redis stops
+ * the run before a request), restored into the sessions before the load
+ * window, saved every `session_state_interval` and at the end (after a
+ * forced stop too, best effort), and summed up in the report.
+ */
+import type { EngineConfig } from '@session-engine/config';
+import type { Logger } from '@session-engine/logger';
+import type { ProxyEntry } from '@session-engine/proxy';
+import type { Session } from '@session-engine/session';
+import { captureSession, openStateStore, proxyKey, restoreSession, type SavedSession, type StateStore } from '@session-engine/state-store';
+import type { OnceSteps } from './once-steps.js';
+
+/** The report's `session_state`: where the state lives and what the run did with it. */
+export interface SessionStateReport {
+  /** `file` or `redis`. */
+  kind: 'file' | 'redis';
+  /** The file path, or the Redis URL with credentials masked. */
+  location: string;
+  /** Redis: the run name in the keys (`session-engine:<name>:<id>`); null for a file. */
+  name: string | null;
+  /** True when the run started fresh (`session_state_reset`): nothing was restored. */
+  reset: boolean;
+  /** Sessions that found saved state and restored it (cookies, variables, proxy, once steps). */
+  restored: number;
+  /** Restored sessions whose saved proxy is no longer in the proxy list: they took the rotation's next. */
+  proxies_replaced: number;
+  /** Sessions the last successful save wrote. */
+  saved: number;
+  /** Successful saves (every interval and the final one). */
+  saves: number;
+  /** Failed saves (each logged; the run went on). */
+  errors: number;
+  /** Whether the final save went through; false = the stored state is the last good save's. */
+  final_saved: boolean;
+  /** The last failed save's message, or null. */
+  last_error: string | null;
+}
+
+/** How often, and how long apart, the final save is tried (the Redis store reconnects in the background meanwhile). */
+const FINAL_ATTEMPTS = 3;
+const FINAL_RETRY_MS = 1_000;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class SessionStateKeeper {
+  readonly #store: StateStore;
+  readonly #logger: Logger;
+  readonly #once: OnceSteps;
+  readonly #report: SessionStateReport;
+  #saved = new Map<number, SavedSession>();
+  #sessions: readonly Session[] = [];
+  #saving: Promise<boolean> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(store: StateStore, config: Readonly<EngineConfig>, logger: Logger, once: OnceSteps) {
+    this.#store = store;
+    this.#logger = logger;
+    this.#once = once;
+    this.#report = {
+      kind: store.kind,
+      location: store.location,
+      name: store.kind === 'redis' ? config.session_state_name : null,
+      reset: config.session_state_reset,
+      restored: 0,
+      proxies_replaced: 0,
+      saved: 0,
+      saves: 0,
+      errors: 0,
+      final_saved: false,
+      last_error: null,
+    };
+  }
+
+  /**
+   * Opens `config.session_state` and loads the state of sessions 1..n (a
+   * fresh manager's ids). Undefined when the config has none.
+   * @throws the store's errors (SE_ERR_STATE_STORE_*): bad state, unreachable Redis
+   */
+  static async open(config: Readonly<EngineConfig>, logger: Logger, once: OnceSteps, sessions: number): Promise<SessionStateKeeper | undefined> {
+    if (!config.session_state) return undefined;
+    const store = await openStateStore(config.session_state, {
+      name: config.session_state_name,
+      ttlMs: config.session_state_ttl,
+      reset: config.session_state_reset,
+      onConnectionError: (error) => logger.warn(`session state: ${error.message}; the run goes on, saves fail until it is back`),
+    });
+    const keeper = new SessionStateKeeper(store, config, logger, once);
+    try {
+      keeper.#saved = await store.load(Array.from({ length: sessions }, (_, i) => i + 1));
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return keeper;
+  }
+
+  /**
+   * The `proxyFor` of the session manager: a restored session's saved proxy,
+   * when it is still in `entries`; otherwise the rotation decides (logged).
+   */
+  proxyFor(entries: readonly ProxyEntry[]): (id: number) => ProxyEntry | undefined {
+    const byKey = new Map(entries.map((entry) => [proxyKey(entry.url), entry]));
+    return (id) => {
+      const key = this.#saved.get(id)?.proxy;
+      if (key === null || key === undefined) return undefined;
+      const entry = byKey.get(key);
+      if (entry === undefined) {
+        this.#report.proxies_replaced += 1;
+        this.#logger.warn(`session ${id}: its saved proxy ${key} is no longer in the proxy list; it takes a new one`, { sessionId: id });
+      }
+      return entry;
+    };
+  }
+
+  /** Restores cookies, variables and once steps into the sessions that have saved state; keeps the sessions to save later. */
+  async restore(sessions: readonly Session[]): Promise<void> {
+    this.#sessions = sessions;
+    for (const session of sessions) {
+      const saved = this.#saved.get(session.id);
+      if (saved === undefined) continue;
+      await restoreSession(session, saved);
+      this.#once.restore(session.id, saved.once);
+      this.#report.restored += 1;
+    }
+    this.#saved.clear();
+    const fresh = sessions.length - this.#report.restored;
+    this.#logger.info(
+      `session state: restored ${this.#report.restored} of ${sessions.length} session(s) from ${this.#store.location}${this.#report.reset ? ' (reset: starting fresh)' : ''}${fresh > 0 ? `; ${fresh} start fresh` : ''}`,
+    );
+  }
+
+  /** Saves every `intervalMs` (0 = only at the end) until `stop()`. */
+  start(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.#timer = setInterval(() => {
+      // One save at a time: a slow one is not stacked on.
+      if (this.#saving === undefined) void this.#save();
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /**
+   * The final save, after the run: retried (the store may be reconnecting)
+   * unless the stop was forced, where it is one attempt. Never throws.
+   */
+  async finish(forced: boolean): Promise<void> {
+    this.stop();
+    if (this.#saving !== undefined) await this.#saving;
+    const attempts = forced ? 1 : FINAL_ATTEMPTS;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (await this.#save()) {
+        this.#report.final_saved = true;
+        this.#logger.info(`session state: saved ${this.#report.saved} session(s) to ${this.#store.location}`);
+        return;
+      }
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, FINAL_RETRY_MS * attempt));
+    }
+    this.#logger.error(
+      `session state: the final save to ${this.#store.location} failed (${this.#report.last_error ?? 'unknown error'}); what is stored is the last good save's (${this.#report.saves} succeeded)`,
+    );
+  }
+
+  summary(): SessionStateReport {
+    return { ...this.#report };
+  }
+
+  close(): Promise<void> {
+    this.stop();
+    return this.#store.close();
+  }
+
+  #save(): Promise<boolean> {
+    const saving = (async () => {
+      try {
+        const records = await Promise.all(this.#sessions.map((session) => captureSession(session, { once: this.#once.of(session.id) })));
+        await this.#store.save(records);
+        this.#report.saves += 1;
+        this.#report.saved = records.length;
+        return true;
+      } catch (error) {
+        this.#report.errors += 1;
+        this.#report.last_error = messageOf(error);
+        this.#logger.warn(`session state: save failed: ${this.#report.last_error}; the run goes on`);
+        return false;
+      }
+    })();
+    this.#saving = saving;
+    return saving.finally(() => {
+      if (this.#saving === saving) this.#saving = undefined;
+    });
+  }
+}
+
+/**
+ * The `session_state` of reports of runs side by side (threads, shards: each
+ * saved only its own sessions): counts add up, the final save went through
+ * only if every part's did; null when no part kept state.
+ */
+export function mergeSessionState(parts: readonly (SessionStateReport | null)[]): SessionStateReport | null {
+  const kept = parts.filter((part): part is SessionStateReport => part !== null && typeof part === 'object');
+  const first = kept[0];
+  if (first === undefined) return null;
+  return {
+    ...first,
+    reset: kept.some((part) => part.reset),
+    restored: kept.reduce((sum, part) => sum + part.restored, 0),
+    proxies_replaced: kept.reduce((sum, part) => sum + part.proxies_replaced, 0),
+    saved: kept.reduce((sum, part) => sum + part.saved, 0),
+    saves: kept.reduce((sum, part) => sum + part.saves, 0),
+    errors: kept.reduce((sum, part) => sum + part.errors, 0),
+    final_saved: kept.every((part) => part.final_saved),
+    last_error: kept.map((part) => part.last_error).findLast((error) => error !== null) ?? null,
+  };
+}
+
+/** The summary's `state` line: `state.json (file): restored 200, saved 200; no save failed`. */
+export function describeSessionState(state: SessionStateReport): string {
+  const where = state.kind === 'redis' ? `${state.location} (redis, name ${state.name ?? 'default'})` : `${state.location} (file)`;
+  const restored = state.reset ? 'reset, restored none' : `restored ${state.restored}`;
+  const replaced = state.proxies_replaced > 0 ? ` (${state.proxies_replaced} on a new proxy)` : '';
+  const saved = state.final_saved ? `saved ${state.saved}` : `final save FAILED (${state.last_error ?? 'unknown error'})`;
+  const errors = state.errors > 0 ? `; ${state.errors} save(s) failed` : '';
+  return `${where}: ${restored}${replaced}, ${saved}${errors}`;
+}

@@ -1,0 +1,146 @@
+/**
+ * run() with session_state: a second run restores the first one's sessions
+ * (cookies, captures, once steps), so it does not log in again and the target
+ * recognises every session.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '@session-engine/config';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../src/index.js';
+
+/** A target with logins: /login issues a fresh sid and token, /me answers 200 only to a known sid with its token. */
+interface LoginTarget {
+  url: string;
+  logins: number;
+  recognised: number;
+  unknown: number;
+  close(): Promise<void>;
+}
+
+async function startLoginTarget(): Promise<LoginTarget> {
+  const sessions = new Map<string, string>();
+  const target = { url: '', logins: 0, recognised: 0, unknown: 0 } as LoginTarget;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/login') {
+        target.logins += 1;
+        const sid = randomBytes(8).toString('hex');
+        const token = randomBytes(8).toString('hex');
+        sessions.set(sid, token);
+        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `sid=${sid}; Path=/; HttpOnly` }).end(JSON.stringify({ token }));
+        return;
+      }
+      const sid = /(?:^|; )sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+      if (sid !== undefined && sessions.get(sid) === req.headers['x-token']) {
+        target.recognised += 1;
+        res.end('{"ok":true}');
+      } else {
+        target.unknown += 1;
+        res.writeHead(401).end('{"error":"unknown session"}');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return target;
+}
+
+let target: LoginTarget;
+let dir: string;
+beforeEach(async () => {
+  target = await startLoginTarget();
+  dir = mkdtempSync(join(tmpdir(), 'se-run-state-'));
+});
+afterEach(async () => {
+  await target.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(overrides: Record<string, unknown>) {
+  return parseConfig({
+    target_url: target.url,
+    number_of_sessions: 3,
+    iterations: 6,
+    log_level: 'error',
+    scenario: [
+      { name: 'login', once: true, method: 'POST', path: '/login', expect_status: 200, capture: { token: { json: '$.token' } } },
+      { name: 'me', method: 'GET', path: '/me', headers: { 'x-token': '{{token}}' }, expect_status: 200 },
+    ],
+    ...overrides,
+  });
+}
+
+describe('run() with session_state in a file', () => {
+  it('saves every session at the end; the next run restores them, logs none in and is recognised', async () => {
+    const file = join(dir, 'state.json');
+    const first = await run({ config: config({ session_state: file }), logMetrics: false });
+    expect(first).toMatchObject({ failed: 0, steps: { login: { total: 3 }, me: { total: 6 } } });
+    expect(first.session_state).toMatchObject({ kind: 'file', location: file, name: null, restored: 0, saved: 3, errors: 0, final_saved: true });
+    expect(target.logins).toBe(3);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { once: string[]; variables: Record<string, string> }> };
+    expect(Object.keys(saved.sessions)).toEqual(['1', '2', '3']);
+    expect(saved.sessions['2']).toMatchObject({ once: ['login'], variables: { token: expect.any(String) } });
+
+    const second = await run({ config: config({ session_state: file }), logMetrics: false });
+    expect(second.session_state).toMatchObject({ restored: 3, saved: 3, final_saved: true });
+    expect(second.steps['login']).toBeUndefined();
+    expect(second).toMatchObject({ failed: 0, steps: { me: { total: 6, success: 6 } } });
+    expect([target.logins, target.recognised, target.unknown]).toEqual([3, 12, 0]);
+  });
+
+  it('restores only the saved ids: a bigger second run logs in the new sessions alone', async () => {
+    const file = join(dir, 'state.json');
+    await run({ config: config({ session_state: file, number_of_sessions: 2, iterations: 2 }), logMetrics: false });
+    const bigger = await run({ config: config({ session_state: file, number_of_sessions: 4, iterations: 4 }), logMetrics: false });
+    expect(bigger.session_state).toMatchObject({ restored: 2, saved: 4 });
+    expect(bigger.steps['login']?.total).toBe(2);
+    expect([target.logins, target.unknown]).toEqual([4, 0]);
+  });
+
+  it('with session_state_reset restores nothing, logs everyone in again and overwrites the file', async () => {
+    const file = join(dir, 'state.json');
+    writeFileSync(file, '{ this is not json');
+    const fresh = await run({ config: config({ session_state: file, session_state_reset: true }), logMetrics: false });
+    expect(fresh.session_state).toMatchObject({ reset: true, restored: 0, saved: 3, final_saved: true });
+    expect(target.logins).toBe(3);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 1 });
+  });
+
+  it('stops before any request on a corrupt file, naming it', async () => {
+    const file = join(dir, 'state.json');
+    writeFileSync(file, '{"format": "session-engine/session-state", "version": 1, "sessions": [}');
+    await expect(run({ config: config({ session_state: file }), logMetrics: false })).rejects.toMatchObject({
+      code: 'SE_ERR_STATE_STORE_CORRUPT',
+      message: expect.stringContaining(`${file}:1:71`),
+    });
+    expect(target.logins + target.recognised + target.unknown).toBe(0);
+  });
+
+  it('reports a final save that fails, and still ends with a report', async () => {
+    const sub = join(dir, 'gone');
+    mkdirSync(sub);
+    const file = join(sub, 'state.json');
+    // The directory disappears during the run: the final save (retried) cannot write.
+    const report = await run({
+      config: config({ session_state: file, iterations: 1 }),
+      logMetrics: false,
+      job: async (session, ctx) => {
+        await ctx.request({ path: '/login', method: 'POST' });
+        rmSync(sub, { recursive: true, force: true });
+      },
+    });
+    expect(report.session_state).toMatchObject({ saves: 0, errors: 3, final_saved: false, last_error: expect.stringContaining('does not exist') });
+    expect(existsSync(file)).toBe(false);
+  });
+});
