@@ -153,3 +153,11 @@ export class ReportParseError extends RunnerError {
     this.column = position.column;
   }
 }
+
+/** `RunControl.reloadProxies()` when there is nothing to reload: the run has no `proxy_file`, or is not running. */
+export class NoProxyFileError extends RunnerError {
+  constructor() {
+    super('no proxies to reload: the run has no proxy_file, or it is not running (yet, or any more)', 'SE_ERR_RUNNER_NO_PROXY_FILE');
+    this.name = 'NoProxyFileError';
+  }
+}

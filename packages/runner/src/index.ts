@@ -3,6 +3,7 @@ export { OnceSteps } from './once-steps.js';
 export type { ScenarioJobOptions } from './scenario-job.js';
 export type { SessionStateReport } from './session-state.js';
 export type { LiveSnapshot, RunOptions } from './run.js';
+export { RunControl, type ProxyReload } from './proxy-control.js';
 export { buildReport, STOP_REASONS } from './report.js';
 export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } from './report.js';
 export type { TimelineEntry } from './timeline.js';
@@ -28,6 +29,7 @@ export type { MetricsSource, RunningMetricsServer } from './metrics-server.js';
 export {
   NdjsonWriteError,
   NoProxiesError,
+  NoProxyFileError,
   NoTargetError,
   ReportFileError,
   ReportFormatError,

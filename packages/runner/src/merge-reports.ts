@@ -14,6 +14,7 @@ import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunR
 import { mergeSessionState } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, type ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
+import type { ProxyReport } from '@session-engine/proxy';
 
 // When the parts ended differently, the merged run ended the way that explains the most.
 const REASON_PRIORITY: readonly StopReason[] = ['forced', 'signal', 'aborted', 'threshold', 'stopped', 'duration', 'iterations'];
@@ -122,6 +123,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const stepOrder: string[] = [];
   const timeline = new Map<number, EntryAccumulator>();
   const checks = new Map<string, CheckCounts>();
+  const proxies = new Map<string, ProxyReport>();
   // Thresholds that stopped a part (reason threshold, crossed there) stay crossed in the merge.
   const stoppedBy = new Map<string, number | null>();
 
@@ -143,6 +145,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     addInto(sessions, report.sessions, `${where}.sessions`);
     latency.add(decode(`${where}.latency`, report.latency));
     addChecks(checks, report.checks ?? {});
+    mergeProxies(proxies, report.proxies ?? [], `${where}.proxies`);
     if (report.reason === 'threshold') for (const row of report.thresholds ?? []) if (!row.ok) stoppedBy.set(row.expr, row.value);
     for (const [name, step] of Object.entries(report.steps)) {
       let into = steps.get(name);
@@ -219,6 +222,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     thresholds: [] as ThresholdResult[],
     session_state: mergeSessionState(checked.map((report) => report.session_state ?? null)),
     timeline: entries,
+    proxies: [...proxies.values()],
     config: first.config,
   } satisfies RunReport;
   mergedReport.thresholds = mergedThresholds(mergedReport, stoppedBy);
@@ -242,4 +246,34 @@ function mergedThresholds(report: RunReport, stoppedBy: ReadonlyMap<string, numb
   return evaluateThresholds(compiled, sourceOfReport(report)).map((row) =>
     stoppedBy.has(row.expr) ? { expr: row.expr, value: stoppedBy.get(row.expr) ?? null, ok: false } : row,
   );
+}
+
+// A circuit state seen in any part stands for the merge, the least healthy first.
+const CIRCUIT_PRIORITY: readonly ProxyReport['circuit'][] = ['open', 'half_open', 'closed', 'removed'];
+
+/** Parts list the same proxies (one file): rows with the same proxy and line add up; time unhealthy is the longest. */
+function mergeProxies(into: Map<string, ProxyReport>, rows: unknown, where: string): void {
+  if (!Array.isArray(rows)) fail(where, 'is not a list');
+  (rows as unknown[]).forEach((row, k) => {
+    const at = `${where}[${k}]`;
+    if (!isRecord(row) || typeof row['proxy'] !== 'string') fail(at, 'is not a proxy row');
+    for (const field of ['line', 'requests', 'failed', 'failovers', 'unhealthy_ms'] as const) {
+      if (typeof row[field] !== 'number') fail(`${at}.${field}`, 'is not a number');
+    }
+    const part = row as unknown as ProxyReport;
+    const key = `${part.proxy}\u0000${part.source}\u0000${part.line}`;
+    const seen = into.get(key);
+    if (seen === undefined) {
+      into.set(key, { ...part });
+      return;
+    }
+    into.set(key, {
+      ...seen,
+      requests: seen.requests + part.requests,
+      failed: seen.failed + part.failed,
+      failovers: seen.failovers + part.failovers,
+      unhealthy_ms: Math.max(seen.unhealthy_ms, part.unhealthy_ms),
+      circuit: CIRCUIT_PRIORITY.find((state) => state === seen.circuit || state === part.circuit) ?? seen.circuit,
+    });
+  });
 }

@@ -4,6 +4,7 @@
  * rendered and which `mergeReports` combines exactly.
  */
 import type { CheckCounts, DropCause, LatencySummary, MetricsSnapshot } from '@session-engine/metrics';
+import type { ProxyReport } from '@session-engine/proxy';
 import type { SessionStateReport } from './session-state.js';
 import type { ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
@@ -86,6 +87,12 @@ export interface RunReport {
   session_state: SessionStateReport | null;
   /** One entry per timeline_interval; the entries' requests add up to `total`. */
   timeline: TimelineEntry[];
+  /**
+   * One row per proxy of `proxy_file` (a reload's removed ones included), credentials masked:
+   * requests through it, connection failures, sessions moved away (failovers), its circuit at
+   * the end and the time it was unhealthy. `[]` without proxies.
+   */
+  proxies: ProxyReport[];
   /** Effective configuration, secrets redacted. */
   config: Record<string, unknown>;
 }
@@ -112,6 +119,8 @@ export interface ReportInput {
   stepOrder?: readonly string[];
   /** Evaluated thresholds (default none). */
   thresholds?: readonly ThresholdResult[];
+  /** Per-proxy rows (`ProxyManager.report()`); default none. */
+  proxies?: readonly ProxyReport[];
 }
 
 export function latencyReport(latency: LatencySummary, hdr: string): LatencyReport {
@@ -182,6 +191,7 @@ export function buildReport(input: ReportInput): RunReport {
     thresholds: [...(input.thresholds ?? [])],
     session_state: null,
     timeline: [...input.timeline],
+    proxies: [...(input.proxies ?? [])],
     config: input.config,
   };
 }

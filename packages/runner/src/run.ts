@@ -14,15 +14,15 @@ import { createRequire } from 'node:module';
 import { redactConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine, type MetricsSnapshot } from '@session-engine/metrics';
-import { ProxyManager } from '@session-engine/proxy';
 import { Scheduler, type Job, type RunSummary } from '@session-engine/scheduler';
 import { SessionManager } from '@session-engine/session';
 import { WorkerPool } from '@session-engine/worker-pool';
-import { NoProxiesError, NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
+import { NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
 import { FailureReasons, withFailureReasons } from './failure-reasons.js';
 import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
+import { openProxies, RunControl, wireProxies } from './proxy-control.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
 import { defaultJob, scenarioJob, stepName, type ScenarioJobOptions } from './scenario-job.js';
 import { OnceSteps } from './once-steps.js';
@@ -78,6 +78,8 @@ export interface RunOptions {
   engine?: string;
   /** The report's `target` text (default: `target_url` with credentials masked; `(script)` / `(custom job)` without one). */
   targetLabel?: string;
+  /** Acts on the run while it goes on: `control.reloadProxies()` re-reads `proxy_file` (the CLI's SIGHUP). */
+  control?: RunControl;
 }
 
 const runnerVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -98,6 +100,7 @@ function checkOptions(options: RunOptions): void {
   if (options.job !== undefined && typeof options.job !== 'function') throw new RunOptionsError('run(): `job` must be a function (session, context) => {}');
   if (options.onSnapshot !== undefined && typeof options.onSnapshot !== 'function') throw new RunOptionsError('run(): `onSnapshot` must be a function');
   if (options.onInterval !== undefined && typeof options.onInterval !== 'function') throw new RunOptionsError('run(): `onInterval` must be a function');
+  if (options.control !== undefined && !(options.control instanceof RunControl)) throw new RunOptionsError('run(): `control` must be a RunControl (new RunControl())');
   const port = options.metricsPort;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new RunOptionsError(`run(): \`metricsPort\` must be an integer from 0 to 65535, got ${String(port)}`);
@@ -141,13 +144,8 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const fdDemand = fdDemandOf(config, { customJob: options.job !== undefined, metricsServer: options.metricsPort !== undefined });
   checkFdLimit(fdDemand, { system: platformFdLimits(), logger });
 
-  // Proxies (an empty list: direct connections).
-  let proxies: ProxyManager | undefined;
-  if (config.proxy_file) {
-    proxies = await ProxyManager.fromFile(config.proxy_file);
-    if (proxies.count() === 0) throw new NoProxiesError(config.proxy_file);
-    logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
-  }
+  // Proxies (none: direct connections), with the circuit settings of the config.
+  const proxies = await openProxies(config, logger);
 
   // The job is resolved before any session exists, so a broken script fails fast.
   const failureReasons = new FailureReasons();
@@ -160,6 +158,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   if (state !== undefined) lifecycle.onClose('session state', () => state.close(), 5_000);
 
   const metrics = new Metrics();
+  if (proxies) lifecycle.onClose('proxy control', wireProxies(proxies, config.proxy_file, metrics, logger, options.control));
   // Parsed before any session exists (the config validated them; this only compiles).
   const thresholds = compileThresholds(config.thresholds ?? []);
   const watch = new ThresholdWatch(thresholds);
@@ -337,6 +336,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     sessions: { configured: config.number_of_sessions, created: creation.created, failed_to_create: creation.errors.length },
     failureReasons: failureReasons.counts,
     timeline: timeline.entries,
+    proxies: proxies?.report() ?? [],
     config: redactConfig(config) as unknown as Record<string, unknown>,
     stepOrder: config.scenario.map(stepName),
   });

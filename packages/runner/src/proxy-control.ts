@@ -1,0 +1,82 @@
+/**
+ * The run's proxies: the ProxyManager built from the config's circuit
+ * settings, its per-proxy Prometheus series, and `RunControl`, through which
+ * a caller (the CLI on SIGHUP) re-reads the proxy file while the run goes on.
+ */
+import type { EngineConfig } from '@session-engine/config';
+import type { Logger } from '@session-engine/logger';
+import type { Metrics } from '@session-engine/metrics';
+import { ProxyManager, type ProxyReloadResult } from '@session-engine/proxy';
+import { NoProxiesError, NoProxyFileError } from './errors.js';
+
+/** What `RunControl.reloadProxies()` resolves with: the proxy file's lines now, proxies added and removed. */
+export type ProxyReload = ProxyReloadResult & { readonly file: string };
+
+type Reloader = () => Promise<ProxyReload>;
+let attach: (control: RunControl, reloader: Reloader | undefined) => void;
+
+/**
+ * Acts on a run while it goes on; pass one as `run({ control })`. Like an
+ * AbortController, it is made by the caller and works once `run()` has set
+ * up its proxies, until it ends.
+ */
+export class RunControl {
+  #reload: Reloader | undefined;
+
+  /**
+   * Re-reads `proxy_file` and swaps the list in without stopping the run:
+   * proxies still listed keep their health, sessions on removed ones move to
+   * the next healthy proxy. Rejects with the proxy package's error (a bad
+   * line, an unreadable or emptied file: the current list stays) or
+   * `NoProxyFileError` when the run has no proxy file or is not running.
+   */
+  reloadProxies(): Promise<ProxyReload> {
+    if (this.#reload === undefined) {
+      return Promise.reject(new NoProxyFileError());
+    }
+    return this.#reload();
+  }
+
+  static {
+    attach = (control, reloader) => {
+      control.#reload = reloader;
+    };
+  }
+}
+
+/** Loads `proxy_file` with the circuit settings of the config; undefined without one (direct connections). */
+export async function openProxies(config: Readonly<EngineConfig>, logger: Logger): Promise<ProxyManager | undefined> {
+  if (!config.proxy_file) return undefined;
+  const proxies = await ProxyManager.fromFile(config.proxy_file, {
+    maxFailures: config.proxy_max_failures,
+    cooldownMs: config.proxy_cooldown,
+    maxCooldownMs: Math.max(config.proxy_max_cooldown, config.proxy_cooldown),
+  });
+  if (proxies.count() === 0) throw new NoProxiesError(config.proxy_file);
+  logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
+  proxies.subscribe((event) => {
+    if (event.type === 'closed') logger.info(`proxy ${event.entry.display} is healthy again: its probe request succeeded`, { proxy: event.entry.display });
+  });
+  return proxies;
+}
+
+/**
+ * Wires the proxies into the run: Prometheus series, and `control`'s reload
+ * (logged, whatever its outcome). Returns the detach function for the
+ * lifecycle.
+ */
+export function wireProxies(proxies: ProxyManager, file: string, metrics: Metrics, logger: Logger, control: RunControl | undefined): () => void {
+  metrics.trackProxies(() => proxies.report());
+  if (control === undefined) return () => undefined;
+  attach(control, async () => {
+    try {
+      const result = await proxies.reload();
+      logger.info('proxy file reloaded', { file, ...result });
+      return { ...result, file };
+    } catch (error) {
+      logger.warn(`proxy file not reloaded, the current list stays: ${error instanceof Error ? error.message : String(error)}`, { file });
+      throw error;
+    }
+  });
+  return () => attach(control, undefined);
+}
