@@ -12,6 +12,8 @@ Options:
       --shutdown-timeout <ms> grace period for in-flight requests on SIGINT/SIGTERM (default 10000)
       --keep-alive-timeout <ms> idle keep-alive socket timeout (default 65000)
       --max-delay <ms>        largest ms accepted by GET /delay (default 60000)
+      --session-secret <key>  sign session cookies, so a restarted server with the same key
+                              still knows its sessions (env SESSION_SECRET; default: none)
   -h, --help                  print this help
 
 Flags win over environment variables. Prints "target-server listening on <url>" to stdout when
@@ -42,6 +44,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {
         'shutdown-timeout': { type: 'string' },
         'keep-alive-timeout': { type: 'string' },
         'max-delay': { type: 'string' },
+        'session-secret': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -61,6 +64,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {
     options.keepAliveTimeout = integer(values['keep-alive-timeout'], '--keep-alive-timeout');
   }
   if (values['max-delay'] !== undefined) options.maxDelayMs = integer(values['max-delay'], '--max-delay');
+  const secret = values['session-secret'] ?? env.SESSION_SECRET;
+  if (secret !== undefined && secret !== '') options.sessionSecret = secret;
   return { kind: 'serve', options };
 }
 

@@ -113,6 +113,7 @@ async function login(ctx: RouteContext, s: RouteServices): Promise<void> {
   const next = loginNext(ctx.query);
   // A fresh id on every login, never the one the client brought: no session fixation.
   const session = s.sessions.create(user);
+  s.stats.login();
   const headers = { 'set-cookie': sessionCookieLine(session.id), 'cache-control': 'no-store' };
   // A form login's post/redirect/get: 303 to `next` with the new cookie, as a web login does.
   if (next === undefined) sendJson(ctx.res, 200, { user }, headers);
@@ -136,7 +137,14 @@ function logout(ctx: RouteContext, s: RouteServices): void {
 }
 
 function requireSession(ctx: RouteContext, s: RouteServices): ServerSession | undefined {
-  const session = s.sessions.get(ctx.sessionId);
+  let session = s.sessions.get(ctx.sessionId);
+  let outcome: 'known' | 'resumed' | 'unknown' = session ? 'known' : 'unknown';
+  if (!session) {
+    // Issued by an earlier process with the same sessionSecret (a client restored it from saved state).
+    session = s.sessions.resume(ctx.sessionId);
+    if (session) outcome = 'resumed';
+  }
+  s.stats.authentication(outcome);
   if (!session) {
     const message = ctx.sessionId === undefined ? 'no session cookie; POST /login first' : 'unknown or expired session';
     sendError(ctx.res, 401, 'unauthenticated', message);

@@ -27,6 +27,13 @@ export interface TargetServerOptions {
   maxDelayMs?: number;
   /** Server-side sessions kept; the oldest is evicted beyond this. Default 100 000. */
   maxSessions?: number;
+  /**
+   * Signs session cookies with this key (HMAC-SHA256), so a server started later with the same
+   * key recognises sessions an earlier process issued (a client that restored its cookies, e.g.
+   * `engine run --session-state`) and admits them again (counted in /stats `auth.resumed`).
+   * Default: none, sessions end with the process.
+   */
+  sessionSecret?: string;
   /** Distinct keys per /stats map (connections, remotes, sessions); more are counted as `untracked`. Default 100 000. */
   maxTrackedKeys?: number;
   /** listen() backlog. Default 1024 (the kernel may cap it: net.core.somaxconn). */
@@ -157,7 +164,7 @@ class TargetServer implements RunningTargetServer {
     this.#stats = new TrafficStats({ keyLimit: options.maxTrackedKeys, now });
     const isClosing = (): boolean => this.#closing;
     this.#services = {
-      sessions: new SessionStore(options.maxSessions),
+      sessions: new SessionStore(options.maxSessions, extra.sessionSecret),
       stats: this.#stats,
       metrics: this.#metrics,
       maxBodyBytes: options.maxBodyBytes,

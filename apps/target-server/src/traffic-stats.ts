@@ -48,6 +48,17 @@ export interface TrafficStatsSnapshot {
   };
   /** Requests not broken down in the maps above because a map hit its key limit. */
   untracked: number;
+  /** Logins and what the routes that need a session (/api/me, /api/counter) made of the requests' session cookies. */
+  auth: {
+    /** `POST /login` requests answered (each issues a new session). */
+    logins: number;
+    /** Sessions issued by an earlier server process and recognised by their signed cookie (`sessionSecret`). */
+    resumed: number;
+    /** Requests to /api/me and /api/counter with a session the server knows (or resumed). */
+    authenticated: number;
+    /** Requests to /api/me and /api/counter answered 401: no session cookie, or one the server does not know. */
+    unauthenticated: number;
+  };
 }
 
 /**
@@ -66,6 +77,10 @@ export class TrafficStats {
   #via = 0;
   #forwarded = 0;
   #xForwardedFor = 0;
+  #logins = 0;
+  #resumed = 0;
+  #authenticated = 0;
+  #unauthenticated = 0;
   readonly #perConnection: CappedCounter<number>;
   readonly #perRemote: CappedCounter;
   readonly #perRemoteAddress: CappedCounter;
@@ -106,6 +121,21 @@ export class TrafficStats {
     if (via || forwarded || xff) this.#proxied++;
   }
 
+  /** A login issued a session. */
+  login(): void {
+    this.#logins++;
+  }
+
+  /** A request to a route that needs a session: known (`resumed`: from an earlier process's signed cookie) or not. */
+  authentication(outcome: 'known' | 'resumed' | 'unknown'): void {
+    if (outcome === 'unknown') {
+      this.#unauthenticated++;
+      return;
+    }
+    this.#authenticated++;
+    if (outcome === 'resumed') this.#resumed++;
+  }
+
   snapshot(): TrafficStatsSnapshot {
     return {
       since: new Date(this.#since).toISOString(),
@@ -127,6 +157,7 @@ export class TrafficStats {
         this.#perRemoteAddress.untracked,
         this.#perSession.untracked,
       ),
+      auth: { logins: this.#logins, resumed: this.#resumed, authenticated: this.#authenticated, unauthenticated: this.#unauthenticated },
     };
   }
 
@@ -140,6 +171,10 @@ export class TrafficStats {
     this.#via = 0;
     this.#forwarded = 0;
     this.#xForwardedFor = 0;
+    this.#logins = 0;
+    this.#resumed = 0;
+    this.#authenticated = 0;
+    this.#unauthenticated = 0;
     this.#perConnection.clear();
     this.#perRemote.clear();
     this.#perRemoteAddress.clear();
