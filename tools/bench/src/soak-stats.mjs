@@ -40,8 +40,11 @@ export function leastSquaresSlope(points) {
 }
 
 /**
- * Summarises the samples (`{ t: s, heapUsed, rss }`) taken after `warmupS`:
- * slopes in bytes per minute, heap and RSS ranges, and whether the bar is met.
+ * Summarises the samples (`{ t: s, heapUsed, rss, rssBeforeGc? }`) taken after
+ * `warmupS`: slopes in bytes per minute, heap and RSS ranges, and whether the
+ * bar is met. The bar's RSS is the one after a full GC has settled (what the
+ * engine holds); `rssBeforeGc` (garbage included, it follows the GC cycle) is
+ * reported beside it, not judged.
  */
 export function summariseSoak(samples, warmupS) {
   const steady = samples.filter((s) => s.t >= warmupS);
@@ -58,6 +61,7 @@ export function summariseSoak(samples, warmupS) {
   };
   const heapSlope = perMinute('heapUsed');
   const rss = range('rss');
+  const rssBeforeGc = steady.every((s) => s.rssBeforeGc !== undefined) ? range('rssBeforeGc') : undefined;
   const heapOk = heapSlope !== undefined && heapSlope * 10 < BAR.heapBytesPer10Min;
   const rssOk = rss?.pct !== undefined && rss.pct <= BAR.rssRangePct;
   return {
@@ -68,6 +72,7 @@ export function summariseSoak(samples, warmupS) {
     rssSlopeBytesPerMin: perMinute('rss'),
     heap: range('heapUsed'),
     rss,
+    rssBeforeGc,
     heapOk,
     rssOk,
     ok: heapOk && rssOk,

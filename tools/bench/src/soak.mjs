@@ -13,6 +13,8 @@ import { runPinned } from './pinned-process.mjs';
 import { BAR, summariseSoak } from './soak-stats.mjs';
 import { startTarget } from './target.mjs';
 
+// After the forced GC, time for V8 to return the freed pages before RSS is read.
+const SETTLE_MS = 500;
 const SOAK_RUNNER = fileURLToPath(new URL('./soak-runner.mjs', import.meta.url));
 
 /** Every JSON line of the runner: its samples and its result. */
@@ -45,28 +47,30 @@ const pct = (p) => (p === undefined ? '-' : `${p.toFixed(1)}%`);
 export function soakRows(soak) {
   return soak.models.map((m) => {
     const s = m.summary;
-    if (m.failure) return `| ${m.model} | ${soak.engine} | FAILED: ${m.failure.replaceAll('|', '/')} | | | | | | | |`;
+    if (m.failure) return `| ${m.model} | ${soak.engine} | FAILED: ${m.failure.replaceAll('|', '/')} | | | | | | | | |`;
     return (
       `| ${m.model} | ${soak.engine} | ${Math.round(m.result.requests / m.result.durationS)} | ${m.result.errors} | ${m.result.dropped} | ` +
       `${mib(s.heap?.min)}-${mib(s.heap?.max)} | ${kib(s.heapSlopeBytesPerMin)} | ${kib(s.heapSlopeBytesPerMin === undefined ? undefined : s.heapSlopeBytesPerMin * 10)} | ` +
-      `${mib(s.rss?.min)}-${mib(s.rss?.max)} (${pct(s.rss?.pct)}) | ${kib(s.rssSlopeBytesPerMin)} | ${s.ok ? 'yes' : `no (${[s.heapOk ? '' : 'heap', s.rssOk ? '' : 'RSS'].filter(Boolean).join(', ')})`} |`
+      `${mib(s.rss?.min)}-${mib(s.rss?.max)} (${pct(s.rss?.pct)}) | ${kib(s.rssSlopeBytesPerMin)} | ` +
+      `${s.rssBeforeGc ? `${mib(s.rssBeforeGc.min)}-${mib(s.rssBeforeGc.max)} (${pct(s.rssBeforeGc.pct)})` : '-'} | ${s.ok ? 'yes' : `no (${[s.heapOk ? '' : 'heap', s.rssOk ? '' : 'RSS'].filter(Boolean).join(', ')})`} |`
     );
   });
 }
 
 export function renderSoak(soak, before) {
   const header =
-    '| model | engine | req/s | errors | dropped | heap after GC, MiB | heap slope, KiB/min | per 10 min, KiB | RSS, MiB (range) | RSS slope, KiB/min | bar met |\n' +
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+    '| model | engine | req/s | errors | dropped | heap after GC, MiB | heap slope, KiB/min | per 10 min, KiB | RSS after GC, MiB (range) | RSS slope, KiB/min | RSS before GC, MiB (range) | bar met |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const lines = [
     `# Soak ${soak.date.slice(0, 10)}`,
     '',
     `\`${soak.command}\`: ${soak.durationS >= 60 ? `${+(soak.durationS / 60).toFixed(2)} min` : `${soak.durationS} s`} per model against ${soak.target}, ${soak.sessions} sessions; closed model ` +
       `(every session back to back) then open model at ${soak.rate} starts/s. Heap used after a forced full GC ` +
-      `(\`node --expose-gc\`, \`gc()\` then \`process.memoryUsage()\`) and RSS every ${soak.sampleS} s; slopes are least squares ` +
-      `over the samples after a ${soak.warmupS} s warm-up.`,
+      `(\`node --expose-gc\`, \`gc()\`, ${soak.settleMs ?? 0} ms for the freed pages to be returned, then \`process.memoryUsage()\`) ` +
+      `and RSS every ${soak.sampleS} s; slopes are least squares over the samples after a ${soak.warmupS} s warm-up. ` +
+      '"RSS before GC" is read just before the forced GC: garbage not yet collected included, so it follows the GC cycle; it is shown, not judged.',
     '',
-    `Bar: heap after GC grows less than ${BAR.heapBytesPer10Min / 2 ** 20} MiB per 10 minutes, RSS within ${BAR.rssRangePct}% ` +
+    `Bar: heap after GC grows less than ${BAR.heapBytesPer10Min / 2 ** 20} MiB per 10 minutes, RSS after GC within ${BAR.rssRangePct}% ` +
       '(max - min over min) after the warm-up, in both models.',
     '',
     header,
@@ -105,6 +109,7 @@ export async function runSoak(o) {
         '--duration', String(o.durationS),
         '--rate', String(model === 'open' ? o.rate : 0),
         '--sample', String(o.sampleS),
+        '--settle', String(SETTLE_MS),
         ...(o.engineFrom ? ['--engine-from', o.engineFrom] : []),
       ];
       const run = await runPinned({ core: 1, command: process.execPath, args, timeoutMs: (o.durationS + 180) * 1000 });
@@ -134,6 +139,7 @@ export async function runSoak(o) {
     sessions: o.sessions,
     rate: o.rate,
     sampleS: o.sampleS,
+    settleMs: SETTLE_MS,
     warmupS: o.warmupS,
     target: target.kind === 'nginx' ? 'nginx' : 'the demo target server',
     node: process.version,

@@ -54,6 +54,16 @@ describe('summariseSoak', () => {
     expect(s.heapSlopeBytesPerMin! * 10).toBeCloseTo(2 * MiB, -2);
     expect(s).toMatchObject({ heapOk: false, rssOk: false, ok: false });
   });
+
+  it('reports RSS before GC (garbage included) beside the bar, without judging it', () => {
+    const flat = samples(300, () => 50 * MiB, () => 150 * MiB).map((x) => ({ ...x, rssBeforeGc: x.t % 10 === 0 ? 150 * MiB : 225 * MiB }));
+    const s = summariseSoak(flat, 60);
+    expect(s.rssBeforeGc).toMatchObject({ min: 150 * MiB, max: 225 * MiB });
+    expect(s.rssBeforeGc!.pct).toBeCloseTo(50, 5);
+    expect(s).toMatchObject({ rssOk: true, ok: true });
+    // Samples from a runner that did not record it (an older checkout): no range.
+    expect(summariseSoak(samples(300, () => 50 * MiB, () => 150 * MiB), 60).rssBeforeGc).toBeUndefined();
+  });
 });
 
 describe('the soak runner output and report', () => {
