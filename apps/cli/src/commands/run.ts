@@ -42,6 +42,10 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
       command: '<%= config.bin %> <%= command.id %> -c engine.json --threshold "p(95)<300ms" --threshold "error_rate<1%" --out-ndjson results.ndjson',
     },
     {
+      description: 'Sessions stay logged in across runs: the second run restores cookies and captures, and skips the login (a once step)',
+      command: '<%= config.bin %> <%= command.id %> -c engine.json --session-state state.json',
+    },
+    {
       description: 'A custom job script, 1000 iterations in total',
       command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080 --script ./job.mjs -n 1000',
     },
@@ -80,6 +84,12 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
       summary: 'Stream results to this file: one JSON line per timeline interval as it ends, then a line with the whole report.',
       helpValue: '<file>',
     }),
+    'session-state': Flags.string({
+      summary:
+        "Keep sessions' cookies, captures, proxy and done once steps between runs, in a JSON file or redis://host:port: restored before the load, saved every 30s and at the end (config session_state).",
+      helpValue: '<file|redis-url>',
+    }),
+    'session-state-reset': Flags.boolean({ summary: 'Start fresh: restore nothing from --session-state and overwrite it (config session_state_reset).' }),
   };
 
   /** Flag errors (unknown flag, bad value) exit 1 like every other bad input, not oclif's 2. */

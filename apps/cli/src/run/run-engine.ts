@@ -11,7 +11,7 @@ import { loadConfig, parseThreshold, ThresholdError, type EngineConfig } from '@
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
 import { formatSummary, openNdjsonSink, renderHtmlReport, run, type NdjsonSink, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
-import { DEMO_DEFAULTS, startDemoTarget } from './demo.js';
+import { DEMO_DEFAULTS, demoTargetLine, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
 
 export interface RunFlags {
@@ -40,6 +40,8 @@ export interface RunFlags {
   demo?: boolean;
   threshold?: string[];
   'out-ndjson'?: string;
+  'session-state'?: string;
+  'session-state-reset'?: boolean;
 }
 
 export interface RunEnvironment {
@@ -98,6 +100,8 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('log_level', flags['log-level']);
   // Added to the file's and the environment's thresholds (loadConfig concatenates them).
   set('thresholds', flags.threshold);
+  set('session_state', flags['session-state']);
+  if (flags['session-state-reset'] === true) o['session_state_reset'] = true;
   return o;
 }
 
@@ -128,7 +132,8 @@ function asCliError(error: unknown, fallback = 'engine run failed'): CliError {
   const raw = (error as { code?: unknown })?.code;
   const code = typeof raw === 'string' ? raw : 'SE_ERR_CLI';
   const message = error instanceof Error ? error.message : String(error);
-  if (code.startsWith('SE_ERR_RUNNER')) return new CliError(message, code, { cause: error });
+  // The runner's and the session state's messages say what they are about themselves.
+  if (code.startsWith('SE_ERR_RUNNER') || code.startsWith('SE_ERR_STATE_STORE')) return new CliError(message, code, { cause: error });
   const what = SUBJECTS.find(([prefix]) => code.startsWith(prefix))?.[1] ?? fallback;
   // Library messages often name their subject already ("invalid configuration (2 problems): ...").
   const text = message.toLowerCase().startsWith(what.toLowerCase()) ? message : `${what}: ${message}`;
@@ -195,7 +200,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       force.abort();
     }
   };
-  let demo: { close(): Promise<void> } | undefined;
+  let demo: Awaited<ReturnType<typeof startDemoTarget>> | undefined;
   let ndjson: NdjsonSink | undefined;
   let live: LiveStatusLine | undefined;
   signals.on('SIGINT', onSignal);
@@ -275,6 +280,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     });
     live?.clear();
     live = undefined;
+    if (demo !== undefined) logger.info(demoTargetLine(demo));
 
     // The report reaches stdout first; a failure to write --out cannot lose it.
     const json = `${JSON.stringify(report, null, 2)}\n`;
