@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, parseThreshold, ThresholdError, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { formatSummary, openNdjsonSink, renderHtmlReport, run, type NdjsonSink, type RunReport } from '@session-engine/runner';
+import { formatSummary, openNdjsonSink, renderHtmlReport, run, RunControl, type NdjsonSink, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, demoTargetLine, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
@@ -49,7 +49,7 @@ export interface RunEnvironment {
   env?: NodeJS.ProcessEnv;
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean; columns?: number };
-  /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
+  /** Where SIGINT/SIGTERM (and SIGHUP: reload the proxy file) come from; tests pass an EventEmitter. */
   signals?: NodeJS.EventEmitter;
 }
 
@@ -205,6 +205,19 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
   let live: LiveStatusLine | undefined;
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
+  // SIGHUP re-reads the proxy file while the run goes on (and no longer ends the process).
+  const control = new RunControl();
+  let proxyFile = '';
+  const onReload = (): void => {
+    if (proxyFile === '') {
+      logger.warn('SIGHUP received, but there is no proxy file to reload');
+      return;
+    }
+    logger.info('SIGHUP received: reloading the proxy file', { file: proxyFile });
+    // The runner logs the outcome (reloaded, or refused and the current list kept).
+    control.reloadProxies().catch(() => undefined);
+  };
+  signals.on('SIGHUP', onReload);
 
   try {
     checkThresholdFlags(flags.threshold);
@@ -234,6 +247,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       throw asCliError(error, 'invalid configuration');
     }
     logger.setLevel(config.log_level);
+    proxyFile = config.proxy_file;
 
     // Created (truncated) now, just before the run: each interval is appended as it ends.
     if (flags['out-ndjson'] !== undefined) {
@@ -255,6 +269,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       config,
       signal: graceful.signal,
       forceSignal: force.signal,
+      control,
       logger,
       engine: environment.version,
       logMetrics: !drawLive,
@@ -322,6 +337,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
   } finally {
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
+    signals.off('SIGHUP', onReload);
     ndjson?.close();
     await demo?.close().catch(() => undefined);
     logger.flush();

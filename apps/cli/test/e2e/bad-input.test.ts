@@ -70,7 +70,8 @@ describe('engine run with bad input', () => {
   });
 
   it.for([
-    ['a line with a space', 'http://127.0.0.1:8080 extra', /whitespace/],
+    ['text after the URL that is not a weight', 'http://127.0.0.1:8080 extra', /unexpected text after the proxy URL; only "weight=<n>" may follow it/],
+    ['a weight out of range', 'http://127.0.0.1:8080 weight=0', /bad weight 0; use a whole number from 1 to 1000/],
     ['an unsupported scheme', 'ftp://127.0.0.1:21', /unsupported scheme "ftp"/],
     ['a port out of range', 'http://127.0.0.1:99999', /bad port "99999"/],
     ['a missing scheme', '127.0.0.1:8080', /missing scheme/],

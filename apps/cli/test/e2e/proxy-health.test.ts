@@ -1,0 +1,204 @@
+/**
+ * Proxies that heal, end to end: the built `engine` and target server as
+ * processes, a real HTTP CONNECT proxy (npm `proxy`), a real SOCKS5 server
+ * (`@pondwader/socks5-server`) and a dead loopback port, all on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Socks5Server } from '@pondwader/socks5-server';
+import { createProxy } from 'proxy';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_METRICS_ENV, listenLoopback, runEngine, useTarget, waitForMetrics, waitForOutput, type EngineResult } from './processes.js';
+
+interface ProxyRow {
+  proxy: string;
+  line: number;
+  weight: number;
+  requests: number;
+  failed: number;
+  failovers: number;
+  circuit: string;
+  unhealthy_ms: number;
+}
+
+interface Report {
+  total: number;
+  success: number;
+  failed: number;
+  errors: Record<string, number>;
+  sessions: { created: number };
+  steps: Record<string, { total: number; failed: number }>;
+  proxies: ProxyRow[];
+}
+
+interface TestProxy {
+  readonly url: string;
+  tunnels(): number;
+}
+
+const target = useTarget();
+const cleanups: (() => Promise<unknown>)[] = [];
+let tmp: string;
+
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'se-e2e-proxy-health-'));
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function startHttpProxy(): Promise<TestProxy> {
+  const base = http.createServer();
+  let tunnels = 0;
+  base.on('connect', () => void (tunnels += 1));
+  const { port } = await listenLoopback(createProxy(base), cleanups);
+  return { url: `http://127.0.0.1:${port}`, tunnels: () => tunnels };
+}
+
+async function startSocks5Proxy(): Promise<TestProxy> {
+  const socks = new Socks5Server();
+  let tunnels = 0;
+  socks.setRulesetValidator(() => {
+    tunnels += 1;
+    return true;
+  });
+  const { port } = await listenLoopback(
+    net.createServer((socket) => socks._handleConnection(socket)),
+    cleanups,
+  );
+  return { url: `socks5://127.0.0.1:${port}`, tunnels: () => tunnels };
+}
+
+/** A loopback port nothing listens on: connections to it are refused. */
+async function deadProxy(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+function writeProxyFile(lines: readonly string[]): string {
+  const file = join(tmp, 'proxies.txt');
+  writeFileSync(file, `# e2e proxies\n${lines.join('\n')}\n`);
+  return file;
+}
+
+function parseReport(result: EngineResult): Report {
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Report;
+}
+
+describe('engine run: proxies that heal', () => {
+  it('opens a dead proxy circuit, moves its sessions to the live HTTP and SOCKS5 proxies, and no request fails after that', async () => {
+    const http1 = await startHttpProxy();
+    const socks = await startSocks5Proxy();
+    const dead = await deadProxy();
+    // Sessions 1..6 get http, dead, socks, http, dead, socks.
+    const file = writeProxyFile([http1.url, dead, socks.url]);
+    const args = ['run', '--proxy-file', file, '-t', `${target().url}/`, '-s', '6', '-n', '300', '--json', '--log-level', 'debug'];
+    const env = { SESSION_ENGINE_PROXY_MAX_FAILURES: '2' };
+
+    // Without retries, the only failures are the dead proxy's: two in a row open its circuit, and
+    // the other session's request already in flight then fails too (2 or 3 in all). None after.
+    const bare = await runEngine([...args, '--retries', '0'], { env, timeoutMs: 30_000 });
+    const first = parseReport(bare);
+    expect(first.total).toBe(300);
+    expect(Object.keys(first.errors)).toEqual(['ECONNREFUSED']);
+    const refused = first.errors['ECONNREFUSED']!;
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(refused).toBeLessThanOrEqual(3);
+    expect(first.success).toBe(300 - refused);
+    const deadRow = first.proxies[1]!;
+    expect(deadRow).toMatchObject({ proxy: dead, line: 3, requests: refused, failed: refused, failovers: 2, circuit: 'open' });
+    expect(deadRow.unhealthy_ms).toBeGreaterThan(0);
+    expect(first.proxies.map((row) => [row.proxy, row.circuit, row.failovers])).toEqual([
+      [http1.url, 'closed', 0],
+      [dead, 'open', 2],
+      [socks.url, 'closed', 0],
+    ]);
+    expect(first.proxies[0]!.requests + first.proxies[2]!.requests).toBe(300 - refused);
+    // Four sessions started on the live proxies, two moved there: one tunnel each.
+    expect(http1.tunnels() + socks.tunnels()).toBe(6);
+    expect(bare.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:\d+: its circuit opened \(connection failures in a row\); 2 session\(s\) moved to other proxies/);
+    expect(bare.stderr).toContain('session moved to another proxy');
+    expect((await target().stats()).total_requests).toBe(300 - refused);
+
+    // With the default retries, the two failed attempts are retried through the proxies the sessions moved to.
+    const report = parseReport(await runEngine(args, { env, timeoutMs: 30_000 }));
+    expect(report.total).toBe(300);
+    expect(report.failed).toBe(0);
+    expect(report.proxies[1]).toMatchObject({ circuit: 'open', failovers: 2 });
+  });
+
+  it('SIGHUP re-reads the proxy file without stopping the run: sessions on a removed proxy move, cookies kept', async () => {
+    const http1 = await startHttpProxy();
+    const socks = await startSocks5Proxy();
+    const file = writeProxyFile([http1.url, socks.url]);
+    // Each session logs in once, then asks who it is: /api/me answers 401 without the session cookie.
+    const config = join(tmp, 'engine.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        target_url: target().url,
+        scenario: [
+          { name: 'login', once: true, method: 'POST', path: '/login', json: { user: 'user-{{session_id}}' }, expect_status: 200 },
+          { name: 'me', method: 'GET', path: '/api/me', expect_status: 200 },
+        ],
+      }),
+    );
+    const result = await runEngine(['run', '-c', config, '--proxy-file', file, '-s', '4', '-d', '30s', '--json'], {
+      env: FAST_METRICS_ENV,
+      timeoutMs: 40_000,
+      onStart: async (child) => {
+        await waitForMetrics(child, (line) => line.total >= 50);
+        writeFileSync(file, `${socks.url}\n`);
+        child.kill('SIGHUP');
+        await waitForOutput(child, /proxy file reloaded/);
+        const moved = http1.tunnels();
+        const reloadedAt = (await target().stats()).total_requests;
+        await waitForMetrics(child, (line) => line.total >= reloadedAt + 100);
+        // A bad list is refused, the run goes on with the current one.
+        writeFileSync(file, 'ftp://127.0.0.1:21\n');
+        child.kill('SIGHUP');
+        await waitForOutput(child, /proxy file not reloaded, the current list stays/);
+        expect(http1.tunnels()).toBe(moved);
+        child.kill('SIGINT');
+      },
+    });
+    const report = parseReport(result);
+    // Every /api/me after the move was answered 200: the moved sessions kept their login cookie.
+    expect(report.failed).toBe(0);
+    expect(report.steps['login']!.total).toBe(4);
+    expect(report.proxies.map((row) => [row.proxy, row.circuit, row.failovers])).toEqual([
+      [http1.url, 'removed', 2],
+      [socks.url, 'closed', 0],
+    ]);
+    // Sessions 1 and 3 moved from the HTTP proxy to the SOCKS5 one: one new tunnel each.
+    expect(http1.tunnels()).toBe(2);
+    expect(socks.tunnels()).toBe(4);
+    expect(result.stderr).toMatch(/a reload removed it from the list; 2 session\(s\) moved to other proxies/);
+    expect((await target().stats()).total_requests).toBe(report.total);
+  });
+
+  it('gives each proxy its weight share within 5% over 1000 sessions', async () => {
+    const heavy = await startHttpProxy();
+    const light = await startSocks5Proxy();
+    const file = writeProxyFile([`${heavy.url} weight=3`, light.url]);
+    const report = parseReport(
+      await runEngine(['run', '--proxy-file', file, '-t', `${target().url}/`, '-s', '1000', '-n', '1000', '--json'], { timeoutMs: 60_000 }),
+    );
+    expect(report.failed).toBe(0);
+    expect(report.sessions.created).toBe(1000);
+    // One tunnel per session: the tunnels are the sessions each proxy was given.
+    const share = heavy.tunnels() / (heavy.tunnels() + light.tunnels());
+    expect(heavy.tunnels() + light.tunnels()).toBe(1000);
+    expect(Math.abs(share - 0.75)).toBeLessThan(0.05 * 0.75);
+    expect(report.proxies.map((row) => row.weight)).toEqual([3, 1]);
+  });
+});
