@@ -62,6 +62,12 @@ export interface RunOptions {
   logger?: Logger;
   /** Replaces the config's job (its `script`, `scenario`, or the default single request). */
   job?: Job;
+  /**
+   * The ledger of completed `once` steps that `session_state` saves and restores. Pass the
+   * one you gave `jobFromConfig(config, { once })` when `job` wraps the config's scenario;
+   * default: the run's own (used by the config's job).
+   */
+  once?: OnceSteps;
   /** Live readings, once per `timeline_interval`: for progress lines, control APIs, threads. */
   onSnapshot?: (snapshot: LiveSnapshot) => void;
   /**
@@ -98,6 +104,7 @@ function checkOptions(options: RunOptions): void {
     if (value !== undefined && !(value instanceof AbortSignal)) throw new RunOptionsError(`run(): \`${name}\` must be an AbortSignal`);
   }
   if (options.job !== undefined && typeof options.job !== 'function') throw new RunOptionsError('run(): `job` must be a function (session, context) => {}');
+  if (options.once !== undefined && !(options.once instanceof OnceSteps)) throw new RunOptionsError('run(): `once` must be an OnceSteps (from @session-engine/runner)');
   if (options.onSnapshot !== undefined && typeof options.onSnapshot !== 'function') throw new RunOptionsError('run(): `onSnapshot` must be a function');
   if (options.onInterval !== undefined && typeof options.onInterval !== 'function') throw new RunOptionsError('run(): `onInterval` must be a function');
   if (options.control !== undefined && !(options.control instanceof RunControl)) throw new RunOptionsError('run(): `control` must be a RunControl (new RunControl())');
@@ -150,7 +157,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   // The job is resolved before any session exists, so a broken script fails fast.
   const failureReasons = new FailureReasons();
   // Completed once steps by session id: saved and restored with the session state.
-  const once = new OnceSteps();
+  const once = options.once ?? new OnceSteps();
   const job = withFailureReasons(options.job ?? (await jobFromConfig(config, { once })), failureReasons);
 
   // Saved session state, before any session exists: bad state or an unreachable Redis stops the run here.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@session-engine/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../src/index.js';
+import { jobFromConfig, OnceSteps, run } from '../src/index.js';
 
 /** A target with logins: /login issues a fresh sid and token, /me answers 200 only to a known sid with its token. */
 interface LoginTarget {
@@ -142,5 +142,31 @@ describe('run() with session_state in a file', () => {
     });
     expect(report.session_state).toMatchObject({ saves: 0, errors: 3, final_saved: false, last_error: expect.stringContaining('does not exist') });
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('run() with session_state and a job that wraps the config\'s scenario', () => {
+  it('restores once steps through the ledger passed to both jobFromConfig and run()', async () => {
+    const file = join(dir, 'state.json');
+    const wrapped = async () => {
+      const once = new OnceSteps();
+      const inner = await jobFromConfig(config({}), { once });
+      let extra = 0;
+      const report = await run({
+        config: config({ session_state: file }),
+        logMetrics: false,
+        once,
+        job: async (session, ctx) => {
+          await inner(session, ctx);
+          extra += 1;
+        },
+      });
+      return { report, extra };
+    };
+    await wrapped();
+    const second = await wrapped();
+    expect(second.extra).toBe(6);
+    expect(second.report.steps['login']).toBeUndefined();
+    expect([target.logins, target.unknown]).toEqual([3, 0]);
   });
 });
