@@ -48,6 +48,19 @@ function dropCauses(report: RunReport): string {
 
 const label = (name: string): string => `  ${name.padEnd(12)}`;
 
+/** `3 listed   circuits at the end: 2 closed, 1 open   failovers 2   connection failures 3`; undefined without proxies. */
+function describeProxies(rows: readonly { circuit: string; failovers: number; failed: number }[]): string | undefined {
+  if (rows.length === 0) return undefined;
+  const states = new Map<string, number>();
+  for (const row of rows) states.set(row.circuit, (states.get(row.circuit) ?? 0) + 1);
+  const circuits = ['closed', 'half_open', 'open', 'removed']
+    .filter((state) => states.has(state))
+    .map((state) => `${integer.format(states.get(state)!)} ${state.replace('_', '-')}`)
+    .join(', ');
+  const sum = (field: 'failovers' | 'failed'): string => integer.format(rows.reduce((total, row) => total + row[field], 0));
+  return `${integer.format(rows.length)}: ${circuits} at the end   failovers ${sum('failovers')}   connection failures ${sum('failed')}`;
+}
+
 const STOPPED: Record<StopReason, string> = {
   duration: 'stopped by duration',
   iterations: 'stopped after its iterations',
@@ -128,6 +141,8 @@ export function formatSummary(report: RunReport): string {
   );
   lines.push(`${label('status')}${counts(report.status_codes)}`);
   lines.push(`${label('errors')}${counts(report.errors)}`);
+  const proxyLine = describeProxies(report.proxies ?? []);
+  if (proxyLine !== undefined) lines.push(`${label('proxies')}${proxyLine}`);
   const reasons = Object.entries(report.failure_reasons);
   if (reasons.length > 0) {
     lines.push(`${label('failures')}`);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { Metrics } from '@session-engine/metrics';
+import type { ProxyReport } from '@session-engine/proxy';
+import { buildReport } from './report.js';
+import { formatSummary } from './summary.js';
+
+function row(overrides: Partial<ProxyReport>): ProxyReport {
+  return { proxy: 'http://10.0.0.1:8080', source: 'p.txt', line: 1, weight: 1, requests: 10, failed: 0, failovers: 0, circuit: 'closed', unhealthy_ms: 0, ...overrides };
+}
+
+function summary(proxies: ProxyReport[]): string {
+  return formatSummary(
+    buildReport({
+      engine: '1',
+      startedAt: new Date(0),
+      finishedAt: new Date(1_000),
+      reason: 'duration',
+      model: 'closed',
+      target: 'http://t',
+      iterations: 0,
+      failedIterations: 0,
+      interruptedIterations: 0,
+      snapshot: new Metrics().snapshot(),
+      sessions: { configured: 1, created: 1, failed_to_create: 0 },
+      failureReasons: new Map(),
+      timeline: [],
+      config: {},
+      proxies,
+    }),
+  );
+}
+
+describe('formatSummary: proxies', () => {
+  it('counts the circuits at the end, the failovers and the connection failures', () => {
+    const text = summary([row({}), row({ line: 2, circuit: 'open', failed: 3, failovers: 2 }), row({ line: 3, circuit: 'removed', failovers: 1 }), row({ line: 4, circuit: 'half_open' })]);
+    expect(text).toMatch(/^ {2}proxies {5}4: 1 closed, 1 half-open, 1 open, 1 removed at the end {3}failovers 3 {3}connection failures 3$/m);
+  });
+
+  it('has no proxies line without proxies', () => {
+    expect(summary([])).not.toMatch(/proxies/);
+  });
+});
