@@ -7,11 +7,11 @@
  * knows them) and with a real redis-server (a standalone target process).
  * Bad state and an unreachable Redis: exit 1 before any request.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEngine, useTarget } from './processes.js';
+import { runEngine, useTarget, waitUntil } from './processes.js';
 import { freePort, redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
 
 interface Report {
@@ -89,6 +89,21 @@ describe('engine run --session-state <file>', () => {
     expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ format: 'session-engine/session-state', version: 1 });
   });
 
+  it('saves every session_state_interval: a run killed with SIGKILL leaves the last save behind, whole', async () => {
+    const state = join(tempDir(), 'state.json');
+    const result = await runEngine(['run', '--demo', '-s', '5', '-d', '60s', '--session-state', state], {
+      timeoutMs: 30_000,
+      env: { SESSION_ENGINE_SESSION_STATE_INTERVAL: '200ms' },
+      onStart: async (child) => {
+        await waitUntil(async () => existsSync(state), 'the first interval save');
+        child.kill('SIGKILL');
+      },
+    });
+    expect(result.signal).toBe('SIGKILL');
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, { once: string[] }> };
+    expect(Object.keys(saved.sessions)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
   it('a state file of another format version: exit 1 naming both versions', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
@@ -155,6 +170,39 @@ describe.skipIf(redisServerMissing !== undefined)('engine run --session-state re
     expect(keys).toHaveLength(SESSIONS);
     const ttl = Number(await redisCommand(redis.port, ['PTTL', 'session-engine:e2e:1']));
     expect(ttl).toBeGreaterThan(3_000_000);
+  });
+
+  it('Redis going away mid-run: logged, the run goes on, and the final save (retried) lands once Redis is back', { timeout: 60_000 }, async () => {
+    const own = await startRedis();
+    let back: RedisServer | undefined;
+    try {
+      const args = ['run', '-c', config, '-t', target().url, '-d', '60s', '--json', '--session-state', own.url];
+      const result = await runEngine(args, {
+        timeoutMs: 60_000,
+        env: { SESSION_ENGINE_SESSION_STATE_INTERVAL: '200ms', SESSION_ENGINE_SESSION_STATE_NAME: 'outage', SESSION_ENGINE_ITERATIONS: '0' },
+        onStart: async (child) => {
+          // Everything from the start: a line may come before a wait for it begins.
+          let seen = '';
+          child.stderr!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+          await waitUntil(async () => (await redisCommand(own.port, ['EXISTS', 'session-engine:outage:1'])) === '1', 'the first interval save');
+          await own.stop();
+          await waitUntil(async () => /lost the connection to Redis at 127\.0\.0\.1:\d+.*the run goes on/.test(seen), 'the outage logged');
+          await waitUntil(async () => /session state: save failed: cannot save session state to redis:/.test(seen), 'a failed interval save');
+          back = await startRedis(own.port);
+          child.kill('SIGINT');
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as Report & { reason: string };
+      expect(report.reason).toBe('signal');
+      expect(report.session_state).toMatchObject({ saved: SESSIONS, final_saved: true });
+      expect(report.session_state!.errors).toBeGreaterThan(0);
+      // A new, empty redis-server (no persistence): these keys are the final save's.
+      expect(await redisCommand(own.port, ['KEYS', 'session-engine:outage:*'])).toHaveLength(SESSIONS);
+    } finally {
+      await back?.stop();
+      await own.stop();
+    }
   });
 
   it('an unreachable Redis: exit 1 before any request, naming host, port and cause', async () => {
