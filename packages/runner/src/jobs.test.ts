@@ -7,6 +7,7 @@ import type { JobContext } from '@session-engine/scheduler';
 import type { Session } from '@session-engine/session';
 import { ExpectationError, IterationInterruptedError, RequestFailedError } from '@session-engine/scheduler';
 import { FailureReasons, reasonOf, withFailureReasons } from './failure-reasons.js';
+import { OnceSteps } from './once-steps.js';
 import { scenarioJob } from './scenario-job.js';
 import { loadScriptJob } from './script-job.js';
 
@@ -84,6 +85,17 @@ describe('scenarioJob', () => {
     await job(session, ctx);
     expect(sent.map((s) => s.options?.step)).toEqual(['a', 'b', 'b', 'c', 'c']);
     expect([...session.variables.keys()]).toEqual(['x']);
+  });
+
+  it('keeps once-steps in the ledger it is given, by step name; two once-steps with one name stay apart', async () => {
+    const { sent, session, ctx } = harness([{}]);
+    const once = new OnceSteps();
+    once.restore(session.id, ['login']);
+    const job = scenarioJob([step({ name: 'login', path: '/a', once: true }), step({ name: 'login', path: '/b', once: true }), step({ name: 'home', path: '/' })], { once });
+    await job(session, ctx);
+    await job(session, ctx);
+    expect(sent.map((s) => s.req['path'])).toEqual(['/b', '/', '/']);
+    expect(once.of(session.id)).toEqual(['login', 'login#2']);
   });
 
   it('names steps without a name by position, method and path', async () => {

@@ -44,12 +44,20 @@ export function scenarioJob(steps: readonly ScenarioStep[], options: ScenarioJob
     return parsed;
   });
   const checks = steps.map((step, i) => compileChecks(step.checks ?? [], names[i]!));
-  // Once-steps each session has completed (kept outside the user's variables).
+  // Once-steps each session has completed (kept outside the user's variables), by step name:
+  // saved state names them, so they survive a scenario edit that moves steps. A repeated
+  // name gets a suffix (`login#2`), so two once-steps never share an entry.
   const completed = options.once ?? new OnceSteps();
+  const counts = new Map<string, number>();
+  const onceKeys = names.map((name) => {
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    return n === 1 ? name : `${name}#${n}`;
+  });
   return async (session, ctx) => {
     for (let i = 0; i < steps.length; i += 1) {
       const step = steps[i]!;
-      if (step.once && completed.has(session.id, names[i]!)) continue;
+      if (step.once && completed.has(session.id, onceKeys[i]!)) continue;
       // The run is stopping: end the iteration here, between steps (counted as interrupted).
       ctx.signal.throwIfAborted();
       const name = names[i]!;
@@ -90,7 +98,7 @@ export function scenarioJob(steps: readonly ScenarioStep[], options: ScenarioJob
         }
         session.variables.set(variable, stringifyCapture(value));
       }
-      if (step.once) completed.add(session.id, names[i]!);
+      if (step.once) completed.add(session.id, onceKeys[i]!);
     }
   };
 }
