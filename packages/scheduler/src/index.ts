@@ -1,5 +1,6 @@
 export { Scheduler } from './scheduler.js';
-export type { Job, RunEndReason, RunSummary, SchedulerOptions, SessionBackoffOptions } from './scheduler.js';
+export type { Job, RunEndReason, RunSummary, SchedulerOptions, SchedulerPartition, SessionBackoffOptions } from './scheduler.js';
+export { ArrivalSchedule, type ArrivalStride } from './open-model.js';
 export type { JobContext, RequestOptions } from './job-context.js';
 export type { RetryOptions } from './retry.js';
 export type {

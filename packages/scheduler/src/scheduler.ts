@@ -93,6 +93,25 @@ export interface SchedulerOptions<S extends SchedulerSession = Session> {
    * finish after it.
    */
   onStopping?: (reason: RunEndReason) => void;
+  /**
+   * This scheduler runs one part of a run split side by side (worker threads,
+   * shards); default: the whole run. The open model takes arrivals
+   * k = index, index + count, ... of the run's one schedule; the closed
+   * model's stage targets count the whole run's sessions, of which this part
+   * holds the ones after the first `sessionsBefore`. Together the parts issue
+   * exactly what one scheduler would.
+   */
+  partition?: SchedulerPartition;
+}
+
+/** One part of a run split side by side: see `SchedulerOptions.partition`. */
+export interface SchedulerPartition {
+  /** This part, 0-based: `0 <= index < count`. */
+  index: number;
+  /** How many parts run side by side. */
+  count: number;
+  /** Sessions held by the parts before this one (default 0). */
+  sessionsBefore?: number;
 }
 
 /**
@@ -111,6 +130,17 @@ function checkNumber(name: string, value: unknown, integer = false): number {
     throw new SchedulerOptionsError(`${name} must be a ${integer ? 'non-negative integer' : 'finite number >= 0'}, got ${String(value)}`);
   }
   return value;
+}
+
+function checkPartition(partition: SchedulerPartition | undefined): Required<SchedulerPartition> {
+  if (partition === undefined) return { index: 0, count: 1, sessionsBefore: 0 };
+  const count = checkNumber('partition.count', partition.count, true);
+  const index = checkNumber('partition.index', partition.index, true);
+  const sessionsBefore = checkNumber('partition.sessionsBefore', partition.sessionsBefore ?? 0, true);
+  if (count < 1 || index >= count) {
+    throw new SchedulerOptionsError(`partition must have 0 <= index < count and count >= 1, got index ${index} of count ${count}`);
+  }
+  return { index, count, sessionsBefore };
 }
 
 /**
@@ -153,6 +183,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #backoffMax: number;
   readonly #host: RequestHost;
   readonly #onStopping: ((reason: RunEndReason) => void) | undefined;
+  readonly #partition: Required<SchedulerPartition>;
   readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
   readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | void => this.#runJob(slot);
   readonly #refusedSlot = (slot: SessionSlot<S>, error: unknown): void => this.#refused(slot, error);
@@ -207,6 +238,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     const duration = checkNumber('duration', config.duration);
     this.#durationMs = duration > 0 ? duration : stagesDuration(this.#stages);
     this.#onStopping = options.onStopping;
+    this.#partition = checkPartition(options.partition);
     this.#tick = options.tickInterval ?? 50;
     if (!(this.#tick > 0)) throw new SchedulerOptionsError(`tickInterval must be > 0, got ${String(this.#tick)}`);
     const backoff = options.sessionBackoff ?? {};
@@ -247,7 +279,8 @@ export class Scheduler<S extends SchedulerSession = Session> {
     this.#phase = 'running';
     this.#job = job;
     this.#t0 = this.#now();
-    this.#schedule = this.#open ? new ArrivalSchedule(this.#stages, this.#rate) : undefined;
+    const { index, count } = this.#partition;
+    this.#schedule = this.#open ? new ArrivalSchedule(this.#stages, this.#rate, { offset: index, stride: count }) : undefined;
     this.#logger?.info('scheduler started', {
       model: this.#open ? 'open' : 'closed',
       rate: this.#rate,
@@ -376,7 +409,8 @@ export class Scheduler<S extends SchedulerSession = Session> {
   }
 
   #closedTick(now: number, elapsed: number): number {
-    const target = activeTarget(this.#stages, elapsed);
+    // A part's sessions follow the earlier parts' in id order: it runs its share of the run's target.
+    const target = Math.max(0, activeTarget(this.#stages, elapsed) - this.#partition.sessionsBefore);
     const active = applyActiveTarget(this.#slots, target, this.#isAvailable);
     for (const slot of this.#slots) this.#makeReady(slot, now);
     this.#metrics.setActiveSessions(active);
