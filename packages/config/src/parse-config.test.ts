@@ -35,6 +35,8 @@ describe('defaultConfig', () => {
       proxy_max_failures: 3,
       proxy_cooldown: 30_000,
       proxy_max_cooldown: 300_000,
+      proxy_check_url: '',
+      proxy_check_interval: 10_000,
       max_idle_conns: 500,
       max_idle_conns_per_host: 100,
       max_conns_per_host: 200,
@@ -414,5 +416,8 @@ describe('proxy health keys', () => {
       proxy_max_cooldown: 120_000,
     });
     expect(issuesOf({ proxy_max_failures: 0 })[0]).toMatchObject({ path: 'proxy_max_failures', message: expect.stringContaining('whole number ≥ 1') });
+    expect(parseConfig({ proxy_check_url: 'http://127.0.0.1:8080/health', proxy_check_interval: '2s' })).toMatchObject({ proxy_check_url: 'http://127.0.0.1:8080/health', proxy_check_interval: 2_000 });
+    expect(issuesOf({ proxy_check_url: 'ftp://x' })[0]).toMatchObject({ path: 'proxy_check_url' });
+    expect(issuesOf({ proxy_check_interval: '10ms' })[0]).toMatchObject({ path: 'proxy_check_interval' });
   });
 });

@@ -71,6 +71,8 @@ export interface EngineConfig {
   proxy_max_failures: number;
   proxy_cooldown: number;
   proxy_max_cooldown: number;
+  proxy_check_url: string;
+  proxy_check_interval: number;
   max_idle_conns: number;
   max_idle_conns_per_host: number;
   max_conns_per_host: number;
@@ -580,6 +582,12 @@ export const configShape = {
   proxy_max_cooldown: duration({ allowZero: true, example: '5m' })
     .default(300_000)
     .describe('The longest cool-down the doubling reaches (a value below proxy_cooldown counts as proxy_cooldown).'),
+  proxy_check_url: httpUrl({ allowEmpty: true })
+    .default('')
+    .describe('Active health checks: every proxy_check_interval, a GET of this URL through each proxy whose circuit is open or half-open; any response closes its circuit. Empty = passive health only (probe requests of sessions).'),
+  proxy_check_interval: duration({ allowZero: false, example: '10s', minMs: 100 })
+    .default(10_000)
+    .describe('How often proxy_check_url is fetched through the unhealthy proxies (at least 100ms).'),
   max_idle_conns: integer(1, '500').default(500).describe('Accepted for seed compatibility and not used: undici keeps each open connection alive until idle_conn_timeout; max_conns_per_host bounds them.'),
   max_idle_conns_per_host: integer(1, '100').default(100).describe('Accepted for seed compatibility and not used: see max_idle_conns.'),
   max_conns_per_host: integer(1, '200').default(200).describe('Connections (idle + active) per session and host.'),

@@ -190,3 +190,39 @@ describe('reload', () => {
     expect(heard).toEqual(['first', 'third', 'third']);
   });
 });
+
+describe('active health checks', () => {
+  it('a successful check closes an open circuit at once; a failed one leaves it open', () => {
+    const { clock, manager, events, entry, state } = setup();
+    const a = entry('a');
+    manager.reportFailure(a);
+    manager.reportFailure(a);
+    expect(manager.unhealthy().map((e) => e.host)).toEqual(['a']);
+    const until = manager.stats()[0]!.until;
+    manager.reportCheck(a, false);
+    expect(state('a')).toBe('open');
+    expect(manager.stats()[0]!.until).toBe(until);
+    clock.advance(400);
+    manager.reportCheck(a, true);
+    expect(state('a')).toBe('closed');
+    expect(events).toEqual(['open a', 'closed a']);
+    expect(manager.unhealthy()).toEqual([]);
+    expect(manager.report()[0]).toMatchObject({ unhealthy_ms: 400, requests: 2 });
+  });
+
+  it('a failed check of a half-open circuit re-opens it with back-off; closed circuits are left alone', () => {
+    const { clock, manager, events, entry, state } = setup();
+    const b = entry('b');
+    manager.reportCheck(b, false);
+    manager.reportCheck(b, true);
+    expect(events).toEqual([]);
+    manager.reportFailure(b);
+    manager.reportFailure(b);
+    clock.advance(1_000);
+    expect(state('b')).toBe('half_open');
+    manager.reportCheck(b, false);
+    expect(state('b')).toBe('open');
+    expect(manager.stats()[1]!.until! - clock.now()).toBe(2_000);
+    expect(events).toEqual(['open b', 'open b']);
+  });
+});

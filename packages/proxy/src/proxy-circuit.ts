@@ -101,6 +101,32 @@ export class ProxyCircuit {
     return true;
   }
 
+  /**
+   * The result of an active health check (a request through the proxy made
+   * in the background, not a session's): a success closes an open or
+   * half-open circuit at once; a failure of a half-open one re-opens it with
+   * back-off, of an open one changes nothing. Not counted in `requests`.
+   * Returns the transition: 'closed', 'opened' or undefined.
+   */
+  recordCheck(now: number, ok: boolean, policy: CircuitPolicy): 'closed' | 'opened' | undefined {
+    const state = this.state(now);
+    if (state === 'closed') return undefined;
+    if (ok) {
+      this.#unhealthyMs += now - (this.#since as number);
+      this.#since = undefined;
+      this.#probeAt = undefined;
+      this.until = 0;
+      this.trips = 0;
+      this.failures = 0;
+      return 'closed';
+    }
+    if (state === 'open') return undefined;
+    this.trips++;
+    this.until = now + backoff(this.trips, policy);
+    this.#probeAt = undefined;
+    return 'opened';
+  }
+
   /** Time spent open or half-open, the current period included, ms. */
   unhealthyMs(now: number): number {
     return this.#unhealthyMs + (this.#since === undefined ? 0 : now - this.#since);

@@ -205,6 +205,30 @@ export class ProxyManager {
     if (record?.circuit.recordSuccess(this.#now()) === true) this.#emit({ type: 'closed', entry: record.entry });
   }
 
+  /**
+   * The result of an active health check through `entry` (a background
+   * request to a check URL): `ok` closes its circuit at once (event `closed`);
+   * a failure re-opens a half-open circuit with back-off (event `open`).
+   * Closed circuits and unknown entries are left alone.
+   */
+  reportCheck(entry: ProxyEntry, ok: boolean): void {
+    const record = this.#records.get(entry.url);
+    if (record === undefined) return;
+    const { circuit } = record;
+    const change = circuit.recordCheck(this.#now(), ok, this.#policy);
+    if (change === 'closed') this.#emit({ type: 'closed', entry: record.entry });
+    else if (change === 'opened') {
+      this.#onUnhealthy?.(record.entry, { failures: circuit.failures, until: circuit.until });
+      this.#emit({ type: 'open', entry: record.entry, failures: circuit.failures, until: circuit.until });
+    }
+  }
+
+  /** The listed proxies whose circuit is open or half-open, once each: what an active health check probes. */
+  unhealthy(): ProxyEntry[] {
+    const now = this.#now();
+    return [...this.#records.values()].filter((record) => record.listed && record.circuit.state(now) !== 'closed').map((record) => record.entry);
+  }
+
   /** A session moved away from `entry` (counted in `report()`). */
   reportFailover(entry: ProxyEntry): void {
     const record = this.#records.get(entry.url);

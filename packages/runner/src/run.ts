@@ -22,6 +22,7 @@ import { FailureReasons, withFailureReasons } from './failure-reasons.js';
 import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
+import { startProxyChecks } from './proxy-checks.js';
 import { openProxies, RunControl, wireProxies } from './proxy-control.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
 import { defaultJob, scenarioJob, stepName, type ScenarioJobOptions } from './scenario-job.js';
@@ -166,6 +167,17 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
 
   const metrics = new Metrics();
   if (proxies) lifecycle.onClose('proxy control', wireProxies(proxies, config.proxy_file, metrics, logger, options.control));
+  if (proxies && config.proxy_check_url) {
+    const checks = {
+      url: config.proxy_check_url,
+      intervalMs: config.proxy_check_interval,
+      // A check never outlives two intervals, so a dead proxy cannot hold up the next rounds for long.
+      timeoutMs: Math.min(config.request_timeout, Math.max(2 * config.proxy_check_interval, 1_000)),
+      connectTimeoutMs: config.tls_handshake_timeout,
+      insecureTls: config.insecure_tls,
+    };
+    lifecycle.onClose('proxy checks', startProxyChecks(proxies, checks, logger));
+  }
   // Parsed before any session exists (the config validated them; this only compiles).
   const thresholds = compileThresholds(config.thresholds ?? []);
   const watch = new ThresholdWatch(thresholds);

@@ -139,3 +139,44 @@ describe('run() with proxies that fail', () => {
     await expect(control.reloadProxies()).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_NO_PROXY_FILE' });
   });
 });
+
+describe('run() with active proxy health checks (proxy_check_url)', () => {
+  it('closes a proxy circuit again through a background check, and parked sessions go back to it', async () => {
+    // The only proxy is down at first: its circuit opens and requests fail fast with no_healthy_proxy.
+    const port = await deadPort();
+    const file = proxyFile([`http://127.0.0.1:${port}`]);
+    const stop = new AbortController();
+    const running = run({
+      config: config({
+        proxy_file: file,
+        number_of_sessions: 2,
+        duration: '30s',
+        proxy_max_failures: 1,
+        proxy_cooldown: '5m',
+        max_retries: 0,
+        proxy_check_url: `${server.url}/health`,
+        proxy_check_interval: '100ms',
+      }),
+      logger: createLogger({ level: 'error' }),
+      signal: stop.signal,
+    });
+    try {
+      // Then a proxy comes up on that port: the next check closes the circuit long before the 5 min cool-down.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const base = http.createServer();
+      const proxy = createProxy(base);
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => (proxy.closeAllConnections(), proxy.close(() => resolve()))));
+      const before = server.requests('/');
+      expect(await eventually(() => server.requests('/') > before + 50, 10_000)).toBe(true);
+    } finally {
+      stop.abort('signal');
+    }
+    const report = await running;
+    expect(report.errors['no_healthy_proxy']).toBeGreaterThan(0);
+    expect(report.success).toBeGreaterThan(50);
+    expect(report.proxies[0]).toMatchObject({ circuit: 'closed' });
+    expect(report.proxies[0]!.unhealthy_ms).toBeGreaterThan(0);
+    expect(server.requests('/health')).toBeGreaterThanOrEqual(1);
+  });
+});
