@@ -32,6 +32,11 @@ export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
    * session restored from saved state keeps its exit IP); `undefined` = the rotation's.
    */
   proxyFor?: (id: number) => P | undefined;
+  /**
+   * The first session's id (default 1). Parts of a run split side by side (worker threads,
+   * shards) give each manager its own range, so ids stay unique across the whole run.
+   */
+  firstId?: number;
   /** Sessions created at once by `createSessions`/`add` (default 64). */
   creationConcurrency?: number;
   /** Clock for session times (ms); defaults to `Date.now`. */
@@ -52,7 +57,7 @@ const defaultCreationConcurrency = 64;
 /**
  * Owns every session: creates them in parallel (bounded), hands out proxies
  * round-robin, starts/pauses them, scales up and down at runtime and closes
- * them. Ids are integers from 1, never reused.
+ * them. Ids are integers from 1 (or `firstId`), never reused.
  */
 export class SessionManager<P extends SessionProxy = ProxyEntry> {
   readonly #config: SessionConfig;
@@ -85,6 +90,11 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError(`creationConcurrency must be a positive integer, got ${concurrency}`);
     }
+    const firstId = options.firstId ?? 1;
+    if (!Number.isSafeInteger(firstId) || firstId < 1) {
+      throw new InvalidOptionError(`firstId must be a whole number >= 1, got ${String(firstId)}`);
+    }
+    this.#nextId = firstId;
     this.#config = options.config;
     this.#deadlines = new Deadlines(options.config.request_timeout);
     this.#proxies = options.proxies;

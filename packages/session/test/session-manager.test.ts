@@ -160,6 +160,15 @@ describe('SessionManager.createSessions', () => {
     expect((await sessions.createSessions(1)).ids).toEqual([5]);
   });
 
+  it('numbers sessions from firstId, so managers side by side (threads) never share an id', async () => {
+    const first = manager();
+    const second = manager({ firstId: 4 });
+    expect((await first.createSessions(3)).ids).toEqual([1, 2, 3]);
+    expect((await second.createSessions(3)).ids).toEqual([4, 5, 6]);
+    expect((await second.add(1)).ids).toEqual([7]);
+    for (const firstId of [0, 1.5, Number.NaN]) expect(() => manager({ firstId })).toThrow(InvalidOptionError);
+  });
+
   it('creates in parallel, never more than creationConcurrency at a time', async () => {
     let inFlight = 0;
     let peak = 0;
