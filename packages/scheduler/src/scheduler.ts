@@ -173,7 +173,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #open: boolean;
-  readonly #rate: number;
+  #rate: number;
   readonly #stages: readonly { duration: number; target: number }[];
   readonly #durationMs: number;
   readonly #iterations: number;
@@ -194,6 +194,11 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #byId = new Map<number, SessionSlot<S>>();
   readonly #ready = new ReadyList<S>();
   readonly #paused = new Set<number>();
+  /** `retireSession()`: sessions that take no further job; resolved once their job in flight is done. */
+  readonly #retiring = new Set<number>();
+  readonly #idleWaiters = new Map<number, (() => void)[]>();
+  /** `pause()`: no iteration starts until `resume()`. */
+  #pausedAll = false;
   #lastRefresh = Number.NEGATIVE_INFINITY;
   #phase: 'new' | 'running' | 'done' = 'new';
   #job: Job<S> | undefined;
@@ -202,7 +207,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   /** Stop or duration: queued jobs are skipped, retries and back-offs cut short. */
   readonly #halt = manyListenersController();
   /** Any end: the control loop wakes and exits. */
-  readonly #wake = new AbortController();
+  #wake = new AbortController();
   #loop: Promise<void> = Promise.resolve();
   #resolveIdle: (() => void) | undefined;
   #t0 = 0;
@@ -298,6 +303,8 @@ export class Scheduler<S extends SchedulerSession = Session> {
         });
       }
       this.#phase = 'done';
+      // Nothing runs any more: a caller waiting to close a retired session may.
+      for (const id of [...this.#idleWaiters.keys()]) this.#wakeRetired(id);
     }
     const summary: RunSummary = {
       reason: this.#endReason ?? 'stopped',
@@ -384,6 +391,97 @@ export class Scheduler<S extends SchedulerSession = Session> {
     }
   }
 
+  /** The model of this run: `open` when it started with `rate` > 0. */
+  get model(): 'open' | 'closed' {
+    return this.#open ? 'open' : 'closed';
+  }
+
+  /**
+   * Open model: the arrival rate now (starts per second, the whole run's:
+   * the configured rate, the stages' value, or the last `setRate()`); 0 in
+   * the closed model.
+   */
+  get rate(): number {
+    if (!this.#open) return 0;
+    return this.#schedule === undefined ? this.#rate : this.#schedule.rateAt(this.#now() - this.#t0);
+  }
+
+  /** `pause()` is in effect. */
+  get paused(): boolean {
+    return this.#pausedAll;
+  }
+
+  /**
+   * Starts no new iteration until `resume()`; iterations in flight finish.
+   * The duration keeps counting. In the open model the arrivals due while
+   * paused are skipped (not dropped, not caught up later). Idempotent.
+   */
+  pause(): void {
+    if (this.#pausedAll) return;
+    this.#pausedAll = true;
+    this.#logger?.info('scheduler paused: no new iterations until resumed');
+  }
+
+  /** Ends a `pause()`: the open model goes on from now at its rate (no burst), the closed model re-fills at once. Idempotent. */
+  resume(): void {
+    if (!this.#pausedAll) return;
+    this.#pausedAll = false;
+    this.#logger?.info('scheduler resumed');
+    if (this.#phase !== 'running' || this.#endReason !== undefined) return;
+    const now = this.#now();
+    if (this.#open) {
+      this.#schedule?.skipTo(now - this.#t0);
+      this.#nudge();
+    } else this.#closedTick(now, now - this.#t0);
+  }
+
+  /**
+   * Open model: the arrival rate (starts per second, the whole run's) from
+   * now on, replacing the configured rate and any stages. Arrivals stay
+   * evenly spaced across the change; the control loop picks it up at its
+   * next wake (within `tickInterval`). Throws `SchedulerStateError` in the
+   * closed model and `SchedulerOptionsError` for a rate that is not > 0.
+   */
+  setRate(rate: number): void {
+    if (!this.#open) {
+      throw new SchedulerStateError('rate applies to the open model only: this run is in the closed model (it started with rate 0); change sessions instead');
+    }
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
+      throw new SchedulerOptionsError(`rate must be a finite number > 0, got ${String(rate)}; pause the run to stop arrivals`);
+    }
+    this.#rate = rate;
+    if (this.#schedule !== undefined) this.#schedule.setRate(rate, this.#now() - this.#t0);
+    this.#logger?.info('scheduler rate changed', { rate });
+    // The loop may be asleep until the old rate's next arrival: the new one may be due sooner.
+    this.#nudge();
+  }
+
+  /** Wakes the control loop now (a live change), without ending the run. */
+  #nudge(): void {
+    if (this.#wake.signal.aborted || this.#phase !== 'running') return;
+    const sleeping = this.#wake;
+    this.#wake = new AbortController();
+    sleeping.abort();
+  }
+
+  /**
+   * Takes a session out of the run (scaling down): it gets no further job,
+   * and the promise resolves once its job in flight (if any) has finished, or
+   * the run has ended. The caller then closes the session and unregisters it
+   * from the session source.
+   */
+  retireSession(id: number): Promise<void> {
+    if (this.#sessions.get(id) === undefined && !this.#byId.has(id)) return Promise.reject(new UnknownSessionError(id));
+    this.#retiring.add(id);
+    const slot = this.#byId.get(id);
+    if (slot === undefined || !slot.busy || this.#phase !== 'running') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const waiters = this.#idleWaiters.get(id);
+      if (waiters === undefined) this.#idleWaiters.set(id, [resolve]);
+      else waiters.push(resolve);
+    });
+  }
+
   async #controlLoop(): Promise<void> {
     try {
       while (this.#endReason === undefined) {
@@ -420,7 +518,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
 
   /** Closed model: hand every ready session to the pool (waiting there if its queue is full). */
   #pumpClosed(now: number): void {
-    while (this.#endReason === undefined) {
+    while (this.#endReason === undefined && !this.#pausedAll) {
       const slot = this.#takeReady(now);
       if (slot === undefined) return;
       slot.busy = true;
@@ -448,6 +546,11 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #openTick(now: number, elapsed: number): number {
     this.#enableAll(now);
     const schedule = this.#schedule as ArrivalSchedule;
+    if (this.#pausedAll) {
+      // Arrivals due while paused are passed over, so resuming does not burst.
+      schedule.skipTo(elapsed);
+      return this.#tick;
+    }
     // Catch up: issue every start that is due, each with its own intended time.
     while (this.#endReason === undefined && schedule.peek() <= elapsed) {
       const intended = this.#t0 + schedule.take();
@@ -543,6 +646,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   #release(slot: SessionSlot<S>): void {
     slot.busy = false;
     this.#inFlight--;
+    if (this.#idleWaiters.size > 0) this.#wakeRetired(slot.id);
     const now = this.#now();
     // Do not hand out a job past the deadline while the control loop sleeps.
     if (this.#durationMs > 0 && now - this.#t0 >= this.#durationMs) this.#end('duration', true);
@@ -590,8 +694,16 @@ export class Scheduler<S extends SchedulerSession = Session> {
     return this.#sleep(ms, this.#halt.signal);
   }
 
+  /** A retired session's job is done: whoever waits to close it may. */
+  #wakeRetired(id: number): void {
+    const waiters = this.#idleWaiters.get(id);
+    if (waiters === undefined) return;
+    this.#idleWaiters.delete(id);
+    for (const resolve of waiters) resolve();
+  }
+
   #available(slot: SessionSlot<S>): boolean {
-    if (slot.gone || this.#paused.has(slot.id)) return false;
+    if (slot.gone || this.#paused.has(slot.id) || this.#retiring.has(slot.id)) return false;
     const state = (slot.session as SchedulerSession).state;
     return state !== 'paused' && state !== 'closed';
   }
@@ -631,6 +743,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
     for (const slot of this.#slots) {
       if (!seen.has(slot.id)) {
         slot.gone = true;
+        this.#retiring.delete(slot.id);
         this.#byId.delete(slot.id);
       }
     }
