@@ -13,7 +13,7 @@
  */
 import { Redis } from 'ioredis';
 import { redactUrl } from '@session-engine/redact';
-import { InvalidOptionsError, StateCorruptError, StateUnreachableError, StateWriteError } from './errors.js';
+import { InvalidOptionsError, StateCorruptError, StateUnreachableError, StateUnreadableError, StateWriteError } from './errors.js';
 import { checkVersion, parseSavedSession, STATE_FORMAT_VERSION, type SavedSession } from './saved-session.js';
 import type { StateStore } from './store.js';
 
@@ -134,7 +134,14 @@ export class RedisStateStore implements StateStore {
     }
     opened = true;
     const store = new RedisStateStore(redis, location, name, ttlMs, closing);
-    if (options.reset === true) await store.#deleteAll();
+    if (options.reset === true) {
+      try {
+        await store.#deleteAll();
+      } catch (error) {
+        await store.close();
+        throw new StateWriteError(location, `could not delete the keys ${REDIS_KEY_PREFIX}:${name}:* to start fresh: ${(error as Error).message}`, { cause: error });
+      }
+    }
     return store;
   }
 
@@ -143,7 +150,12 @@ export class RedisStateStore implements StateStore {
     for (let start = 0; start < ids.length; start += MGET_CHUNK) {
       const chunk = ids.slice(start, start + MGET_CHUNK);
       const keys = chunk.map((id) => redisKey(this.name, id));
-      const values = await this.#redis.mget(keys);
+      let values: (string | null)[];
+      try {
+        values = await this.#redis.mget(keys);
+      } catch (error) {
+        throw new StateUnreadableError(this.location, `reading ${keys[0]}..: ${(error as Error).message}`, { cause: error });
+      }
       values.forEach((value, i) => {
         if (value === null) return;
         const key = keys[i]!;
