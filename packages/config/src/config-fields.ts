@@ -39,6 +39,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   max_idle_conns_per_host: { type: 'integer', kind: 'integer' },
   max_conns_per_host: { type: 'integer', kind: 'integer' },
   workers: { type: 'integer', kind: 'integer' },
+  threads: { type: 'integer | "auto"', kind: 'integer' },
   duration: { type: 'duration', kind: 'duration' },
   iterations: { type: 'integer', kind: 'integer' },
   graceful_stop: { type: 'duration', kind: 'duration' },

@@ -24,6 +24,8 @@ function convert(kind: FieldKind, name: string, raw: string): Converted {
   switch (kind) {
     case 'integer':
     case 'number':
+      // "auto" goes on to the schema: keys that take it (threads) accept it, the others say what they expect.
+      if (text.toLowerCase() === 'auto') return { ok: true, value: 'auto' };
       return NUMBER.test(text)
         ? { ok: true, value: Number(text) }
         : { ok: false, code: 'invalid_type', message: `${name}=${JSON.stringify(raw)} is not a number; set a number, e.g. ${name}=${kind === 'integer' ? '100' : '2.5'}` };

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -212,6 +212,12 @@ describe('loadConfig', () => {
       expect((await loadConfig({ env: { SESSION_ENGINE_NUMBER_OF_SESSIONS: '34' } })).workers).toBe(34);
       expect((await loadConfig({ file: path, env: {}, overrides: { number_of_sessions: 56 } })).workers).toBe(56);
       expect((await loadConfig({ file: path, env: { SESSION_ENGINE_WORKERS: '3' } })).workers).toBe(3);
+    });
+
+    it('reads SESSION_ENGINE_THREADS as a number or "auto"; "auto" elsewhere says what the key expects', async () => {
+      expect((await loadConfig({ env: { SESSION_ENGINE_THREADS: '2' } })).threads).toBe(2);
+      expect((await loadConfig({ env: { SESSION_ENGINE_THREADS: 'auto' } })).threads).toBe(availableParallelism());
+      await expect(loadConfig({ env: { SESSION_ENGINE_WORKERS: 'auto' } })).rejects.toThrow(/SESSION_ENGINE_WORKERS.*whole number/);
     });
 
     it('reads process.env when no env is given', async () => {

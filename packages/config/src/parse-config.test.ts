@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -41,6 +42,7 @@ describe('defaultConfig', () => {
       max_idle_conns_per_host: 100,
       max_conns_per_host: 200,
       workers: 500,
+      threads: 1,
       duration: 0,
       iterations: 0,
       graceful_stop: 30_000,
@@ -88,6 +90,14 @@ describe('parseConfig', () => {
     expect(config.duration).toBe(60_000);
     expect(config.stages).toEqual([{ duration: 90_000, target: 5 }]);
     expect(config.max_retries).toBe(3);
+  });
+
+  it('takes threads as a whole number >= 1 or "auto" (one per core)', () => {
+    expect(parseConfig({ threads: 3 }).threads).toBe(3);
+    expect(parseConfig({ threads: 'auto' }).threads).toBe(availableParallelism());
+    for (const threads of [0, 1.5, 'four', '2', null]) {
+      expect(() => parseConfig({ threads })).toThrow(/threads: must be a whole number ≥ 1 or "auto"/);
+    }
   });
 
   it('defaults workers to number_of_sessions, and keeps an explicit value', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { formatDuration, tryParseDuration } from './duration.js';
 import { JsonPathError, ThresholdError } from './errors.js';
@@ -77,6 +78,8 @@ export interface EngineConfig {
   max_idle_conns_per_host: number;
   max_conns_per_host: number;
   workers: number;
+  /** Worker threads (`auto` resolved to `os.availableParallelism()`). */
+  threads: number;
   duration: number;
   iterations: number;
   graceful_stop: number;
@@ -159,6 +162,17 @@ function duration(options: { allowZero: boolean; example: string; minMs?: number
       if (parsed.ms > MAX_TIMER_MS) return fail('too_big', `must be at most ${formatDuration(MAX_TIMER_MS)}`);
       return parsed.ms;
     });
+}
+
+/** A whole number >= 1, or "auto": one per core (`os.availableParallelism()`), resolved when parsed. */
+function threadCount() {
+  const message = (input: unknown): string => `must be a whole number ≥ 1 or "auto" (one per core), e.g. 4; got ${shown(input)}`;
+  return z.union([z.number(), z.string()], { error: (issue) => message(issue.input) }).transform((value, ctx) => {
+    if (value === 'auto') return availableParallelism();
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+    ctx.addIssue({ code: 'custom', message: message(value), input: value, params: { code: 'invalid_value' } });
+    return z.NEVER;
+  });
 }
 
 function httpUrl(options: { allowEmpty: boolean }) {
@@ -592,6 +606,11 @@ export const configShape = {
   max_idle_conns_per_host: integer(1, '100').default(100).describe('Accepted for seed compatibility and not used: see max_idle_conns.'),
   max_conns_per_host: integer(1, '200').default(200).describe('Connections (idle + active) per session and host.'),
   workers: integer(1, '500').optional().describe('Worker slots running jobs concurrently; defaults to number_of_sessions.'),
+  threads: threadCount()
+    .default(1)
+    .describe(
+      'Worker threads (node:worker_threads) the run is split across, to use more than one core: sessions, workers and the iteration budget are divided among them (remainder to the first), the open model\'s arrivals interleaved; the report is the merged run. "auto" = one per core (os.availableParallelism()).',
+    ),
   duration: duration({ allowZero: true, example: '5m' }).default(0).describe('How long to run; 0 = until stopped or iterations are done.'),
   iterations: integer(0, '1000').default(0).describe('Total job runs before stopping; 0 = unlimited.'),
   graceful_stop: duration({ allowZero: true, example: '30s' })
