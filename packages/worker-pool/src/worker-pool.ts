@@ -78,7 +78,7 @@ interface Waiter {
  * before `start()` are queued but none runs until `start()` is called.
  */
 export class WorkerPool {
-  readonly #workers: number;
+  #workers: number;
   readonly #queue: BoundedQueue<Job<unknown>>;
   readonly #waiters = new RingBuffer<Waiter>();
   readonly #onJobError: ((error: unknown, jobId: number) => void) | undefined;
@@ -199,6 +199,19 @@ export class WorkerPool {
       failed: this.#failed,
       dropped: this.#dropped,
     };
+  }
+
+  /**
+   * Adds `n` workers while the pool runs (a run scaled up to more sessions):
+   * queued jobs start on them at once. The queue's capacity stays. Ignored
+   * once the pool is stopping.
+   */
+  grow(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new WorkerPoolOptionsError(`grow(n): n must be a non-negative integer, got ${String(n)}`);
+    if (this.#stopping || n === 0) return;
+    this.#workers += n;
+    this.#idle += n;
+    this.#wakeWorkers();
   }
 
   /** Launches parked workers for queued jobs, at most one per job. */
