@@ -171,6 +171,24 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     return victims.map((session) => session.id);
   }
 
+  /**
+   * Scales down by id (the runner retires the highest-numbered sessions once
+   * their iteration is done): unregisters the sessions with these ids and
+   * closes them (graceful; `force` aborts requests in flight). Unknown ids are
+   * skipped. Resolves with the ids removed once their sockets are released.
+   */
+  async removeSessions(ids: readonly number[], options?: { force?: boolean }): Promise<number[]> {
+    const victims: Session<P>[] = [];
+    for (const id of ids) {
+      const session = this.#sessions.get(id);
+      if (session === undefined) continue;
+      this.#sessions.delete(id);
+      victims.push(session);
+    }
+    await this.#close(victims, options);
+    return victims.map((session) => session.id);
+  }
+
   get(id: number): Session<P> | undefined {
     return this.#sessions.get(id);
   }
