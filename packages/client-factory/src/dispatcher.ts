@@ -1,5 +1,6 @@
 import { Client, Pool, ProxyAgent, buildConnector, errors, type Dispatcher } from 'undici';
 import { OriginRouter } from './origin-router.js';
+import { RouteRouter } from './route-router.js';
 import type { ResolvedOptions } from './options.js';
 import { listenForHandlerErrors } from './handler-errors.js';
 import { PendingConnects } from './pending-connects.js';
@@ -72,6 +73,7 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
     timeout: options.connectTimeout,
   };
   const proxy = options.proxy;
+  if (proxy?.protocol === 'pac') return routedByChoice(options, proxy);
   const connects = new PendingConnects();
   if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects);
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
@@ -214,5 +216,24 @@ function viaHttpProxy(
       await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
     },
     abortConnects: (error) => connects.abortAll(error),
+  };
+}
+
+/**
+ * A PAC file or the environment picks the proxy per target origin: a
+ * RouteRouter over dispatchers built as for a fixed proxy (or direct).
+ */
+function routedByChoice(options: ResolvedOptions, proxy: NonNullable<ResolvedOptions['proxy']>): BuiltDispatcher {
+  const router = proxy.router;
+  if (router === undefined) throw new Error(`${proxy.display}: a pac proxy needs a router`);
+  const dispatcher = new RouteRouter(
+    (url) => router.route(url),
+    (chosen) => buildDispatcher({ ...options, proxy: chosen }),
+    proxy.display,
+  );
+  return {
+    dispatcher,
+    destroy: (error) => dispatcher.destroy(error ?? null),
+    abortConnects: (error) => dispatcher.built().reduce((aborted, built) => built.abortConnects(error) || aborted, false),
   };
 }

@@ -10,12 +10,15 @@ export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks5';
  */
 export interface ProxyTarget {
   readonly url: string;
-  readonly protocol: ProxyProtocol;
+  /** `pac`: `router` picks the proxy per target URL (a PAC file, the environment); host and port are unused. */
+  readonly protocol: ProxyProtocol | 'pac';
   readonly host: string;
   readonly port: number;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
   readonly display: string;
+  /** Only for `pac`: the proxy for a target URL, `undefined` = direct (`@session-engine/proxy`'s RouteEntry has one). */
+  readonly router?: { route(targetUrl: string): Promise<ProxyTarget | undefined> } | undefined;
 }
 
 /** What `createHttpClient({ proxy })` accepts: a proxy URL, a `ProxyEntry`-like object or `{ url }`. */
@@ -54,6 +57,12 @@ export function resolveProxy(input: ProxyInput | undefined, option = 'proxy'): P
   if (typeof input === 'string') return parseProxyText(input, option);
   if (typeof input !== 'object' || input === null) {
     throw new ClientConfigError(option, 'must be a proxy URL string or an object with a url');
+  }
+  if ('protocol' in input && input.protocol === 'pac') {
+    if (typeof (input as ProxyTarget).router?.route !== 'function') {
+      throw new ClientConfigError(`${option}.router`, 'a pac proxy needs a router with route(url) (a RouteEntry of @session-engine/proxy)');
+    }
+    return input as ProxyTarget;
   }
   if ('protocol' in input && 'host' in input && 'port' in input) {
     if (!isProtocol(input.protocol)) {

@@ -91,3 +91,15 @@ function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A route for a target URL could not be chosen: a PAC file could not be
+ * loaded or run, or answered nothing usable. The request fails as
+ * `proxy_connect` (counted against the PAC entry).
+ */
+export class ProxyRouteError extends ProxyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'SE_ERR_PROXY_ROUTE', options);
+    this.name = 'ProxyRouteError';
+  }
+}

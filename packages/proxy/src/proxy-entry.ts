@@ -2,6 +2,11 @@ import { inspect } from 'node:util';
 
 export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks5';
 
+/** What chooses the proxy per target URL for a `pac` entry (see proxy-routes.ts). */
+export interface ProxyRouteChooser {
+  route(targetUrl: string): Promise<ProxyEntry | undefined>;
+}
+
 /**
  * One proxy from a list. `url` carries the credentials (percent-encoded, ready
  * for undici's `ProxyAgent`); `display` masks them and is what logs and errors
@@ -10,7 +15,8 @@ export type ProxyProtocol = 'http' | 'https' | 'socks4' | 'socks5';
  */
 export interface ProxyEntry {
   readonly url: string;
-  readonly protocol: ProxyProtocol;
+  /** `pac`: a PAC file or the environment chooses the proxy per target URL (`router`); host and port are empty. */
+  readonly protocol: ProxyProtocol | 'pac';
   readonly host: string;
   readonly port: number;
   readonly username?: string | undefined;
@@ -20,6 +26,8 @@ export interface ProxyEntry {
   readonly line: number;
   /** Share of sessions in the weighted rotation (`weight=<n>` on its line); default 1. */
   readonly weight: number;
+  /** Only on `pac` entries: the proxy for a target URL (`undefined` = direct). */
+  readonly router?: ProxyRouteChooser;
 }
 
 export interface ProxyParts {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ProxyFileError, ProxyListError, type ProxyLineIssue } from './errors.js';
 import { parseProxyLine } from './parse-proxy-url.js';
 import { ParsedProxyEntry, type ProxyEntry } from './proxy-entry.js';
+import { parsePacLine } from './proxy-routes.js';
 
 /**
  * Parses a newline-delimited proxy list. Blank lines and lines starting with
@@ -21,9 +22,18 @@ export function parseProxyList(text: string, source = '<inline>'): ProxyEntry[] 
     const space = content.search(/\s/);
     const url = space < 0 ? content : content.slice(0, space);
     const options = space < 0 ? { ok: true as const, weight: 1 } : parseOptions(content.slice(space).trim());
+    if (!options.ok) {
+      issues.push({ source, line: i + 1, reason: options.reason });
+      continue;
+    }
+    if (/^pac\+/i.test(url)) {
+      const pac = parsePacLine(url, source, i + 1, options.weight);
+      if ('reason' in pac) issues.push({ source, line: i + 1, reason: pac.reason });
+      else entries.push(pac);
+      continue;
+    }
     const result = parseProxyLine(url);
     if (!result.ok) issues.push({ source, line: i + 1, reason: result.reason });
-    else if (!options.ok) issues.push({ source, line: i + 1, reason: options.reason });
     else entries.push(new ParsedProxyEntry(result.parts, source, i + 1, options.weight));
   }
   if (issues.length > 0) throw new ProxyListError(issues);
