@@ -35,6 +35,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   proxy_max_cooldown: { type: 'duration', kind: 'duration' },
   proxy_check_url: { type: 'string (http(s) URL)', kind: 'string' },
   proxy_check_interval: { type: 'duration', kind: 'duration' },
+  proxy_from_env: { type: 'boolean', kind: 'boolean' },
   max_idle_conns: { type: 'integer', kind: 'integer' },
   max_idle_conns_per_host: { type: 'integer', kind: 'integer' },
   max_conns_per_host: { type: 'integer', kind: 'integer' },

@@ -38,6 +38,7 @@ describe('defaultConfig', () => {
       proxy_max_cooldown: 300_000,
       proxy_check_url: '',
       proxy_check_interval: 10_000,
+      proxy_from_env: false,
       max_idle_conns: 500,
       max_idle_conns_per_host: 100,
       max_conns_per_host: 200,
@@ -429,5 +430,7 @@ describe('proxy health keys', () => {
     expect(parseConfig({ proxy_check_url: 'http://127.0.0.1:8080/health', proxy_check_interval: '2s' })).toMatchObject({ proxy_check_url: 'http://127.0.0.1:8080/health', proxy_check_interval: 2_000 });
     expect(issuesOf({ proxy_check_url: 'ftp://x' })[0]).toMatchObject({ path: 'proxy_check_url' });
     expect(issuesOf({ proxy_check_interval: '10ms' })[0]).toMatchObject({ path: 'proxy_check_interval' });
+    expect(parseConfig({ proxy_from_env: true }).proxy_from_env).toBe(true);
+    expect(issuesOf({ proxy_from_env: true, proxy_file: 'p.txt' })[0]).toMatchObject({ path: 'proxy_from_env', message: expect.stringContaining('not both') });
   });
 });

@@ -74,6 +74,7 @@ export interface EngineConfig {
   proxy_max_cooldown: number;
   proxy_check_url: string;
   proxy_check_interval: number;
+  proxy_from_env: boolean;
   max_idle_conns: number;
   max_idle_conns_per_host: number;
   max_conns_per_host: number;
@@ -602,6 +603,9 @@ export const configShape = {
   proxy_check_interval: duration({ allowZero: false, example: '10s', minMs: 100 })
     .default(10_000)
     .describe('How often proxy_check_url is fetched through the unhealthy proxies (at least 100ms).'),
+  proxy_from_env: boolean
+    .default(false)
+    .describe('Take proxies from the environment, per target URL: HTTPS_PROXY for https, HTTP_PROXY for http, ALL_PROXY for both, none for hosts in NO_PROXY (either case). Not with proxy_file (a proxy file can use a PAC file instead).'),
   max_idle_conns: integer(1, '500').default(500).describe('Accepted for seed compatibility and not used: undici keeps each open connection alive until idle_conn_timeout; max_conns_per_host bounds them.'),
   max_idle_conns_per_host: integer(1, '100').default(100).describe('Accepted for seed compatibility and not used: see max_idle_conns.'),
   max_conns_per_host: integer(1, '200').default(200).describe('Connections (idle + active) per session and host.'),
@@ -701,6 +705,15 @@ export const engineConfigSchema = configObject
     // Checked even with a script set: the scenario is then not run, but a broken one is still a mistake.
     for (const issue of scenarioTemplateIssues(scenario)) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_variable' } });
+    }
+    const proxyFile = config['proxy_file'];
+    if (config['proxy_from_env'] === true && typeof proxyFile === 'string' && proxyFile !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['proxy_from_env'],
+        message: 'set either proxy_from_env (proxies from HTTP_PROXY/HTTPS_PROXY/NO_PROXY) or proxy_file, not both; a proxy file can route per target URL with a pac+file:// line',
+        params: { code: 'conflicting_keys' },
+      });
     }
     const stateTtl = config['session_state_ttl'];
     const stateLocation = config['session_state'];

@@ -6,7 +6,7 @@
 import type { EngineConfig } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
 import type { Metrics } from '@session-engine/metrics';
-import { ProxyManager, type ProxyReloadResult } from '@session-engine/proxy';
+import { ProxyManager, proxyFromEnvironment, type ProxyReloadResult } from '@session-engine/proxy';
 import { NoProxiesError, NoProxyFileError } from './errors.js';
 
 /** What `RunControl.reloadProxies()` resolves with: the proxy file's lines now, proxies added and removed. */
@@ -44,16 +44,24 @@ export class RunControl {
   }
 }
 
-/** Loads `proxy_file` with the circuit settings of the config; undefined without one (direct connections). */
+/** Loads `proxy_file` (or, with `proxy_from_env`, the environment's proxies) with the circuit settings of the config; undefined without either (direct connections). */
 export async function openProxies(config: Readonly<EngineConfig>, logger: Logger): Promise<ProxyManager | undefined> {
-  if (!config.proxy_file) return undefined;
-  const proxies = await ProxyManager.fromFile(config.proxy_file, {
+  const circuits = {
     maxFailures: config.proxy_max_failures,
     cooldownMs: config.proxy_cooldown,
     maxCooldownMs: Math.max(config.proxy_max_cooldown, config.proxy_cooldown),
-  });
-  if (proxies.count() === 0) throw new NoProxiesError(config.proxy_file);
-  logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
+  };
+  let proxies: ProxyManager;
+  if (config.proxy_from_env) {
+    // One entry: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY choose per target origin (direct when none applies).
+    proxies = new ProxyManager([proxyFromEnvironment()], circuits);
+    logger.info('proxies from the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY), chosen per target origin');
+  } else {
+    if (!config.proxy_file) return undefined;
+    proxies = await ProxyManager.fromFile(config.proxy_file, circuits);
+    if (proxies.count() === 0) throw new NoProxiesError(config.proxy_file);
+    logger.info('proxies loaded', { file: config.proxy_file, count: proxies.count() });
+  }
   proxies.subscribe((event) => {
     if (event.type === 'closed') logger.info(`proxy ${event.entry.display} is healthy again: its probe request succeeded`, { proxy: event.entry.display });
   });
