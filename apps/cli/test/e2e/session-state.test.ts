@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEngine, useTarget, waitUntil } from './processes.js';
+import { FAST_METRICS_ENV, runEngine, useTarget, waitForMetrics, waitForOutput, waitUntil } from './processes.js';
 import { freePort, redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
 
 interface Report {
@@ -111,6 +111,43 @@ describe('engine run --session-state <file>', () => {
     const bad = await runEngine(['run', '--demo', '-s', '2', '-n', '2', '--session-state', state], { timeoutMs: 30_000, cwd: dir });
     expect(bad.code, bad.stderr).toBe(1);
     expect(bad.stderr).toContain(`error: session state ${state} has format version 7, this engine reads version 1; start fresh and overwrite it with --session-state-reset`);
+  });
+});
+
+describe('engine run --session-state <file>: a forced stop', () => {
+  const target = useTarget();
+
+  it('saves once more after the second SIGINT (best effort): exit 130, every session in the file, its login done', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state.json');
+    const config = join(dir, 'engine.json');
+    // Each iteration logs in once, then waits 10 s on the target: the first SIGINT cannot finish it in time.
+    writeFileSync(
+      config,
+      JSON.stringify({
+        number_of_sessions: 4,
+        graceful_stop: '30s',
+        scenario: [
+          { name: 'login', once: true, method: 'POST', path: '/login', json: { user: 'u{{session_id}}' }, expect_status: 200 },
+          { name: 'slow', method: 'GET', path: '/delay?ms=10000' },
+        ],
+      }),
+    );
+    const result = await runEngine(['run', '-c', config, '-t', target().url, '--session-state', state], {
+      timeoutMs: 30_000,
+      env: FAST_METRICS_ENV,
+      onStart: async (child) => {
+        await waitForMetrics(child, (line) => line.success >= 4);
+        const graceful = waitForOutput(child, /SIGINT received: finishing in-flight iterations/);
+        child.kill('SIGINT');
+        await graceful;
+        child.kill('SIGINT');
+      },
+    });
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stdout).toMatch(/state\s+.*state\.json \(file\): restored 0, saved 4/);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, { once: string[] }> };
+    expect(Object.values(saved.sessions).map((session) => session.once)).toEqual([['login'], ['login'], ['login'], ['login']]);
   });
 });
 
