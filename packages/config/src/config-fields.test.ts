@@ -49,7 +49,7 @@ describe('configFields', () => {
       array: '[]',
     };
     // Keys whose empty string or sample is not valid on its own (a TTL needs a Redis session_state).
-    const special: Record<string, string> = { method: 'PUT', session_state: 'redis://127.0.0.1:6379', session_state_name: 'env-run' };
+    const special: Record<string, string> = { method: 'PUT', session_state: 'redis://127.0.0.1:6379', session_state_name: 'env-run', control_host: '::1' };
     const env = Object.fromEntries(configFields.map((field) => [field.env, special[field.key] ?? samples[field.kind] ?? '']));
     const config = await loadConfig({ env });
     expect(config.number_of_sessions).toBe(7);

@@ -63,10 +63,13 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   session_state_ttl: { type: 'duration', kind: 'duration' },
   session_state_name: { type: 'string', kind: 'string' },
   session_state_reset: { type: 'boolean', kind: 'boolean' },
+  control_port: { type: 'integer (port)', kind: 'integer' },
+  control_host: { type: 'string (host or IP)', kind: 'string' },
 };
 
 function defaultText(key: ConfigKey, kind: FieldKind, value: unknown): string {
   if (key === 'workers') return '= number_of_sessions';
+  if (value === undefined) return 'none';
   if (kind === 'duration' && typeof value === 'number') return value === 0 ? '0' : formatDuration(value);
   return JSON.stringify(value);
 }

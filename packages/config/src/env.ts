@@ -12,6 +12,9 @@ export interface EnvLayer {
   issues: ConfigIssue[];
 }
 
+/** `SESSION_ENGINE_*` variables that are not config keys: read by the runner itself, never part of a config (or a report). */
+export const NON_CONFIG_VARIABLES: ReadonlySet<string> = new Set(['SESSION_ENGINE_CONTROL_TOKEN']);
+
 const KINDS: ReadonlyMap<string, FieldKind> = new Map(configFields.map((field) => [field.key, field.kind]));
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false };
@@ -60,7 +63,7 @@ export function readEnv(env: Readonly<Record<string, string | undefined>>): EnvL
   const layer: EnvLayer = { values: {}, variables: new Map(), issues: [] };
   const keys = [...KINDS.keys()];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined || NON_CONFIG_VARIABLES.has(name)) continue;
     const key = name.slice(ENV_PREFIX.length).toLowerCase();
     const kind = KINDS.get(key);
     if (kind === undefined) {

@@ -11,6 +11,7 @@ export {
 } from './errors.js';
 export { parseJsonPath, readJsonPath, type JsonPathSegment } from './json-path.js';
 export { parseJsonWithPositions, type LocatedJson, type TextPosition } from './json-source.js';
+export { NON_CONFIG_VARIABLES } from './env.js';
 export {
   defaultConfig,
   loadConfig,
@@ -20,6 +21,7 @@ export {
 } from './load-config.js';
 export { REDACTED, redactConfig } from './redact.js';
 export {
+  configValueSchema,
   engineConfigSchema,
   stepName,
   type CaptureSpec,

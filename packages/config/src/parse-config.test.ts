@@ -66,6 +66,8 @@ describe('defaultConfig', () => {
       session_state_ttl: 0,
       session_state_name: 'default',
       session_state_reset: false,
+      control_port: undefined,
+      control_host: '127.0.0.1',
     } satisfies EngineConfig);
   });
 

@@ -103,6 +103,10 @@ export interface EngineConfig {
   session_state_ttl: number;
   session_state_name: string;
   session_state_reset: boolean;
+  /** The control API's port (0 = a free one); undefined = no control API. */
+  control_port?: number | undefined;
+  /** The address the control API binds to. */
+  control_host: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -569,6 +573,16 @@ const sessionStateLocation = text('a file path or a redis:// URL').superRefine((
   }
 });
 
+function port(example: string) {
+  const message = (issue: { input?: unknown }) => `must be a port number from 0 to 65535 (0 = a free port), e.g. ${example}; got ${shown(issue.input)}`;
+  return z.number({ error: message }).int({ error: message }).min(0, { error: message }).max(65_535, { error: message });
+}
+
+/** A host name or an IP address to bind to: no scheme, no port. */
+const bindHost = text('a host name or IP address, e.g. "127.0.0.1"').regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
+  error: (issue) => `must be a host name or an IP address to listen on, without scheme or port, e.g. "127.0.0.1" or "::1"; got ${shown(issue.input)}`,
+});
+
 const stateName = text('a name').regex(/^[A-Za-z0-9._-]{1,100}$/, {
   error: (issue) => `must be 1-100 letters, digits, ".", "_" or "-", e.g. "checkout-test"; got ${shown(issue.input)}`,
 });
@@ -659,9 +673,29 @@ export const configShape = {
   session_state_reset: boolean
     .default(false)
     .describe('Start fresh: restore nothing from session_state and overwrite it (a file is rewritten; Redis keys of session_state_name are deleted).'),
+  control_port: port('6565')
+    .optional()
+    .describe(
+      'Serve the control API (status, live changes of sessions, rate, pause and log level, stop, report, events; see docs/control-api.md) on this port while the run goes on; 0 = a free port (logged). Unset = no control API. Every request needs the bearer token from SESSION_ENGINE_CONTROL_TOKEN (or the one generated and printed once on stderr).',
+    ),
+  control_host: bindHost
+    .default('127.0.0.1')
+    .describe('The address the control API listens on: loopback by default. Anything else exposes it beyond this machine and is logged as a warning; put it behind TLS (docs/control-api.md).'),
 };
 
 export type ConfigKey = keyof typeof configShape;
+
+/**
+ * The schema of one top-level key, without its default: checks a value of it
+ * elsewhere (the runner's control API) with the config's own messages. It
+ * takes the input form (durations as strings or ns) and outputs the parsed
+ * value (ms).
+ */
+export function configValueSchema<K extends ConfigKey>(key: K): z.ZodType<Exclude<EngineConfig[K], undefined>> {
+  const field: z.ZodType = configShape[key];
+  const inner = field instanceof z.ZodDefault || field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
+  return inner as z.ZodType<Exclude<EngineConfig[K], undefined>>;
+}
 
 /** The config object the schema checks, before the cross-field rules and `workers` defaulting. */
 const configObject = z.strictObject(configShape, {

@@ -6,43 +6,12 @@
 import type { EngineConfig } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
 import type { Metrics } from '@session-engine/metrics';
-import { ProxyManager, proxyFromEnvironment, type ProxyReloadResult } from '@session-engine/proxy';
-import { NoProxiesError, NoProxyFileError } from './errors.js';
+import { ProxyManager, proxyFromEnvironment } from '@session-engine/proxy';
+import { attachProxyReload, RunControl, type ProxyReload } from './control/run-control.js';
+import { NoProxiesError } from './errors.js';
 
-/** What `RunControl.reloadProxies()` resolves with: the proxy file's lines now, proxies added and removed. */
-export type ProxyReload = ProxyReloadResult & { readonly file: string };
-
-type Reloader = () => Promise<ProxyReload>;
-let attach: (control: RunControl, reloader: Reloader | undefined) => void;
-
-/**
- * Acts on a run while it goes on; pass one as `run({ control })`. Like an
- * AbortController, it is made by the caller and works once `run()` has set
- * up its proxies, until it ends.
- */
-export class RunControl {
-  #reload: Reloader | undefined;
-
-  /**
-   * Re-reads `proxy_file` and swaps the list in without stopping the run:
-   * proxies still listed keep their health, sessions on removed ones move to
-   * the next healthy proxy. Rejects with the proxy package's error (a bad
-   * line, an unreadable or emptied file: the current list stays) or
-   * `NoProxyFileError` when the run has no proxy file or is not running.
-   */
-  reloadProxies(): Promise<ProxyReload> {
-    if (this.#reload === undefined) {
-      return Promise.reject(new NoProxyFileError());
-    }
-    return this.#reload();
-  }
-
-  static {
-    attach = (control, reloader) => {
-      control.#reload = reloader;
-    };
-  }
-}
+// RunControl moved to control/run-control.ts (it steers the whole run now); re-exported for the old import path.
+export { RunControl, type ProxyReload };
 
 /** Loads `proxy_file` (or, with `proxy_from_env`, the environment's proxies) with the circuit settings of the config; undefined without either (direct connections). */
 export async function openProxies(config: Readonly<EngineConfig>, logger: Logger): Promise<ProxyManager | undefined> {
@@ -76,7 +45,7 @@ export async function openProxies(config: Readonly<EngineConfig>, logger: Logger
 export function wireProxies(proxies: ProxyManager, file: string, metrics: Metrics, logger: Logger, control: RunControl | undefined): () => void {
   metrics.trackProxies(() => proxies.report());
   if (control === undefined) return () => undefined;
-  attach(control, async () => {
+  attachProxyReload(control, async (): Promise<ProxyReload> => {
     try {
       const result = await proxies.reload();
       logger.info('proxy file reloaded', { file, ...result });
@@ -86,5 +55,5 @@ export function wireProxies(proxies: ProxyManager, file: string, metrics: Metric
       throw error;
     }
   });
-  return () => attach(control, undefined);
+  return () => attachProxyReload(control, undefined);
 }

@@ -22,6 +22,10 @@ import { FailureReasons, withFailureReasons } from './failure-reasons.js';
 import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
+import { resolveControlToken } from './control/auth.js';
+import { startControlServer } from './control/control-server.js';
+import { LiveRunControl } from './control/live-run.js';
+import { attachLiveRun } from './control/run-control.js';
 import { startProxyChecks } from './proxy-checks.js';
 import { openProxies, RunControl, wireProxies } from './proxy-control.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
@@ -85,8 +89,19 @@ export interface RunOptions {
   engine?: string;
   /** The report's `target` text (default: `target_url` with credentials masked; `(script)` / `(custom job)` without one). */
   targetLabel?: string;
-  /** Acts on the run while it goes on: `control.reloadProxies()` re-reads `proxy_file` (the CLI's SIGHUP). */
+  /**
+   * Acts on the run while it goes on: `status()`, `update({ sessions, rate, paused, log_level })`,
+   * `stop()`, `report()`, and `reloadProxies()` (the CLI's SIGHUP). The control API
+   * (`config.control_port`) serves the same object over HTTP.
+   */
   control?: RunControl;
+  /** The control API's bearer token (with `config.control_port`); default: `SESSION_ENGINE_CONTROL_TOKEN`, else 32 random bytes (base64url). */
+  controlToken?: string;
+  /**
+   * Called once the control API listens (with `config.control_port`): its URL and the token, and
+   * whether the token was generated (then nobody else knows it: show it once; it is never logged).
+   */
+  onControlApi?: (api: { url: string; token: string; generated: boolean }) => void;
 }
 
 const runnerVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -117,6 +132,11 @@ function checkOptions(options: RunOptions): void {
 
 function reasonOfAbort(reason: unknown): StopReason {
   return typeof reason === 'string' && (STOP_REASONS as readonly string[]).includes(reason) ? (reason as StopReason) : 'aborted';
+}
+
+/** A loopback address: the control API stays on this machine. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
@@ -222,7 +242,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const hardStop = (): Promise<void> => {
     hardStopping ??= (async () => {
       if (scheduler.running > 0) {
-        logger.warn(`stopping now: aborting ${scheduler.running} iteration(s) still in flight (graceful_stop ${config.graceful_stop} ms)`);
+        logger.warn(`stopping now: aborting ${scheduler.running} iteration(s) still in flight (graceful_stop ${graceMs} ms)`);
       }
       scheduler.interrupt();
       abandoned = true;
@@ -231,10 +251,12 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     })();
     return hardStopping;
   };
+  // A control API stop may ask for a shorter (or longer) grace than graceful_stop.
+  let graceMs = config.graceful_stop;
   const armGrace = (): void => {
     stopping = true;
     if (graceTimer !== undefined || hardStopping !== undefined) return;
-    graceTimer = setTimeout(() => void hardStop(), config.graceful_stop);
+    graceTimer = setTimeout(() => void hardStop(), graceMs);
   };
   lifecycle.onClose('graceful-stop timer', () => clearTimeout(graceTimer));
   const scheduler = new Scheduler({ sessions, pool, metrics, logger, config, onStopping: armGrace });
@@ -306,6 +328,18 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
     }
   };
+  // The control API listens before the load starts; it steers the run once the load started (409 before).
+  const control = options.control ?? (config.control_port !== undefined ? new RunControl() : undefined);
+  if (config.control_port !== undefined && control !== undefined) {
+    const token = options.controlToken !== undefined && options.controlToken !== '' ? { token: options.controlToken, generated: false } : resolveControlToken();
+    const server = await startControlServer({ control, token: token.token, version: options.engine ?? runnerVersion, logger, port: config.control_port, host: config.control_host });
+    lifecycle.onClose('control API', () => server.close());
+    if (!isLoopback(config.control_host)) {
+      logger.warn(`the control API listens on ${config.control_host}, beyond this machine: whoever reaches it with the token steers the run; put it behind a TLS proxy (docs/control-api.md)`);
+    }
+    logger.info('control API listening', { url: server.url });
+    options.onControlApi?.({ url: server.url, token: token.token, generated: token.generated });
+  }
   // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.
   const startedAt = new Date();
   loadStartedMs = performance.now();
@@ -316,6 +350,59 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   if (options.logMetrics !== false) {
     const monitor = setInterval(() => logger.info(`metrics - ${formatSnapshotLine(metrics.snapshot())}`), config.metrics_interval);
     lifecycle.onClose('metrics log', () => clearInterval(monitor));
+  }
+
+  // The report, final or so far (RunControl.report(), GET /v1/report).
+  const reportOf = (reason: StopReason, interrupted: number, snapshot: MetricsSnapshot): RunReport =>
+    buildReport({
+      engine: options.engine ?? runnerVersion,
+      startedAt,
+      finishedAt: new Date(),
+      startup,
+      reason,
+      model: config.rate > 0 ? 'open' : 'closed',
+      target: options.targetLabel ?? (redactUrl(config.target_url) || (options.job !== undefined ? '(custom job)' : '(script)')),
+      iterations: scheduler.started,
+      failedIterations: failureReasons.total,
+      interruptedIterations: interrupted,
+      snapshot,
+      sessions: {
+        configured: config.number_of_sessions,
+        created: creation.created + live.added.created,
+        failed_to_create: creation.errors.length + live.added.failed,
+      },
+      failureReasons: failureReasons.counts,
+      timeline: timeline.entries,
+      proxies: proxies?.report() ?? [],
+      config: redactConfig(config) as unknown as Record<string, unknown>,
+      stepOrder: config.scenario.map(stepName),
+    });
+  const live = new LiveRunControl(
+    {
+      config,
+      logger,
+      scheduler,
+      sessions,
+      pool,
+      metrics,
+      plannedMs,
+      stopping: () => stopping,
+      stop: (gracefulStopMs) => {
+        if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
+        requestStop('aborted');
+        return graceMs;
+      },
+      report: () => {
+        const report = reportOf(stopReason ?? 'stopped', 0, metrics.snapshot());
+        report.thresholds = evaluateThresholds(thresholds, sourceOfReport(report));
+        return report;
+      },
+    },
+    creation.created,
+  );
+  if (control !== undefined) {
+    attachLiveRun(control, live);
+    lifecycle.onClose('live control', () => attachLiveRun(control, undefined));
   }
 
   // Run.
@@ -340,25 +427,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   emitInterval(timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started, true));
   const snapshot = metrics.snapshot();
   logger.info(`final metrics - ${formatSnapshotLine(snapshot)}`);
-  const report = buildReport({
-    engine: options.engine ?? runnerVersion,
-    startedAt,
-    finishedAt: new Date(),
-    startup,
-    reason: stopReason ?? summary?.reason ?? 'stopped',
-    model: config.rate > 0 ? 'open' : 'closed',
-    target: options.targetLabel ?? (redactUrl(config.target_url) || (options.job !== undefined ? '(custom job)' : '(script)')),
-    iterations: scheduler.started,
-    failedIterations: failureReasons.total,
-    interruptedIterations: summary?.interrupted ?? 0,
-    snapshot,
-    sessions: { configured: config.number_of_sessions, created: creation.created, failed_to_create: creation.errors.length },
-    failureReasons: failureReasons.counts,
-    timeline: timeline.entries,
-    proxies: proxies?.report() ?? [],
-    config: redactConfig(config) as unknown as Record<string, unknown>,
-    stepOrder: config.scenario.map(stepName),
-  });
+  const report = reportOf(stopReason ?? summary?.reason ?? 'stopped', summary?.interrupted ?? 0, snapshot);
   // Evaluated on the final report; a threshold that stopped the run stays crossed.
   report.thresholds = watch.finalize(evaluateThresholds(thresholds, sourceOfReport(report)));
   for (const result of report.thresholds) {
