@@ -75,6 +75,15 @@ describe('renderHtmlReport', () => {
     expect(passing).toContain('thresholds: all 1 passed');
   });
 
+  it('shows the session state in a tile: restored, saved, and a failed final save in red', () => {
+    const state = { kind: 'file', location: 'state.json', name: null, reset: false, restored: 20, proxies_replaced: 0, saved: 20, saves: 3, errors: 0, final_saved: true, last_error: null } as const;
+    expect(renderHtmlReport({ ...demo, session_state: state })).toMatch(
+      /<div class="tile"><dt>session state<\/dt><dd data-metric="session_state.restored" data-value="20">20 restored<\/dd><dd class="note">20 saved<\/dd>/,
+    );
+    expect(renderHtmlReport({ ...demo, session_state: { ...state, final_saved: false, errors: 3 } })).toMatch(/<div class="tile bad"><dt>session state<\/dt>.*final save failed/);
+    expect(renderHtmlReport(demo)).not.toContain('session state');
+  });
+
   it('leaves thresholds and checks out for reports without them', () => {
     const html = renderHtmlReport(demo);
     expect(html).not.toContain('id="verdict"');

@@ -153,6 +153,19 @@ function headlineTiles(report: RunReport, checks: CheckRow[]): Tile[] {
       tiles.push({ label: `latency ${p}`, metric: `latency.${p}`, value: latency[p], text: formatMs(latency[p]) });
     }
   }
+  // Reports of other versions may lack it, or hold null (no session_state).
+  const state = (report as { session_state?: RunReport['session_state'] }).session_state;
+  if (state) {
+    const failed = !state.final_saved || state.errors > 0;
+    tiles.push({
+      label: 'session state',
+      metric: 'session_state.restored',
+      value: state.restored,
+      text: `${integer.format(state.restored)} restored`,
+      note: state.final_saved ? `${integer.format(state.saved)} saved${state.errors > 0 ? `, ${integer.format(state.errors)} save(s) failed` : ''}` : 'final save failed',
+      ...(failed ? { tone: 'bad' as const } : {}),
+    });
+  }
   tiles.push({ label: 'received', metric: 'bytes_received', value: report.bytes_received, text: formatBytes(report.bytes_received) });
   tiles.push({ label: 'retries', metric: 'retries', value: report.retries, text: integer.format(report.retries) });
   if (report.model === 'open') {
