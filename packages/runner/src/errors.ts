@@ -161,3 +161,11 @@ export class NoProxyFileError extends RunnerError {
     this.name = 'NoProxyFileError';
   }
 }
+
+/** A worker thread of `runThreads()` crashed (an uncaught error, out of memory) before the run started. */
+export class ThreadCrashedError extends RunnerError {
+  constructor(message: string) {
+    super(`${message}; the run did not start`, 'SE_ERR_RUNNER_THREAD_CRASHED');
+    this.name = 'ThreadCrashedError';
+  }
+}

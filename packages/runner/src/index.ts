@@ -2,7 +2,9 @@ export { run, jobFromConfig } from './run.js';
 export { OnceSteps } from './once-steps.js';
 export type { ScenarioJobOptions } from './scenario-job.js';
 export type { SessionStateReport } from './session-state.js';
-export type { LiveSnapshot, RunOptions } from './run.js';
+export type { LiveSnapshot, RunOptions, RunPartition } from './run.js';
+export { runThreads, type ThreadsOptions } from './threads/run-threads.js';
+export { planThreads, usableThreads, type ThreadPlan } from './threads/partition.js';
 export { RunControl, type ProxyReload } from './control/run-control.js';
 export { buildControlApp, startControlServer, CONTROL_BODY_LIMIT, type ControlAppOptions, type RunningControlServer } from './control/control-server.js';
 export { resolveControlToken, CONTROL_TOKEN_VARIABLE, FailureLimiter, TokenCheck, type ControlToken } from './control/auth.js';
@@ -10,7 +12,7 @@ export { controlApiDocument } from './control/openapi.js';
 export { runChangeSchema, runStatusSchema, stopRequestSchema, parseRunChange, type RunChange, type RunStatus } from './control/schemas.js';
 export { ControlConflictError, ControlInvalidArgumentError, ControlNotRunningError, ControlServerError } from './control/errors.js';
 export { buildReport, STOP_REASONS } from './report.js';
-export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason } from './report.js';
+export type { LatencyReport, ReportInput, RunReport, StepReport, StopReason, ThreadReport } from './report.js';
 export type { TimelineEntry } from './timeline.js';
 export { compileThresholds, evaluateThresholds, measureThreshold, sourceOfReport, sourceOfSnapshot, ThresholdWatch } from './thresholds.js';
 export type { CompiledThreshold, ThresholdResult, ThresholdSource } from './thresholds.js';
@@ -47,4 +49,5 @@ export {
   SessionsFailedError,
   StepFailure,
   TemplateError,
+  ThreadCrashedError,
 } from './errors.js';

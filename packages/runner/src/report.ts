@@ -95,6 +95,30 @@ export interface RunReport {
   proxies: ProxyReport[];
   /** Effective configuration, secrets redacted. */
   config: Record<string, unknown>;
+  /** Runs split across worker threads (`threads` > 1): each thread's own totals; the fields above are the merged run. */
+  threads?: ThreadReport[];
+  /**
+   * Set when part of the run is missing from the report (a thread crashed or ran out of memory):
+   * why. The figures are what the parts had reported until then.
+   */
+  partial?: string;
+}
+
+/** One worker thread's totals in a report of a run split across threads. */
+export interface ThreadReport {
+  /** The thread, 0-based. */
+  thread: number;
+  /** Its sessions: ids `first_session` to `first_session + sessions - 1`. */
+  sessions: number;
+  first_session: number;
+  iterations: number;
+  total: number;
+  success: number;
+  failed: number;
+  dropped: number;
+  reason: StopReason;
+  /** `finished`: its own report; `terminated` (a forced stop) or `crashed`: built from its last live snapshot. */
+  ended: 'finished' | 'terminated' | 'crashed';
 }
 
 export interface ReportInput {

@@ -102,6 +102,28 @@ export interface RunOptions {
    * whether the token was generated (then nobody else knows it: show it once; it is never logged).
    */
   onControlApi?: (api: { url: string; token: string; generated: boolean }) => void;
+  /**
+   * This run is one part of a run split side by side (`runThreads()`, shards); `config` holds
+   * this part's sessions, iterations and workers. Its session ids follow the earlier parts'
+   * (`sessionsBefore + 1`, ...), it starts where they leave the proxy rotation, and it takes
+   * arrivals k = index, index + count, ... of the one open-model schedule.
+   */
+  partition?: RunPartition;
+  /**
+   * Awaited once the sessions exist, just before the load window starts: parts side by side
+   * (threads) report ready and wait for one common start time here. What it throws ends the run.
+   */
+  startGate?: () => Promise<void>;
+}
+
+/** One part of a run split side by side: see `RunOptions.partition`. */
+export interface RunPartition {
+  /** This part, 0-based. */
+  index: number;
+  /** Parts side by side. */
+  count: number;
+  /** Sessions held by the parts before this one. */
+  sessionsBefore: number;
 }
 
 const runnerVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -124,6 +146,12 @@ function checkOptions(options: RunOptions): void {
   if (options.onSnapshot !== undefined && typeof options.onSnapshot !== 'function') throw new RunOptionsError('run(): `onSnapshot` must be a function');
   if (options.onInterval !== undefined && typeof options.onInterval !== 'function') throw new RunOptionsError('run(): `onInterval` must be a function');
   if (options.control !== undefined && !(options.control instanceof RunControl)) throw new RunOptionsError('run(): `control` must be a RunControl (new RunControl())');
+  if (options.startGate !== undefined && typeof options.startGate !== 'function') throw new RunOptionsError('run(): `startGate` must be a function returning a promise');
+  const part = options.partition;
+  if (part !== undefined) {
+    const ok = [part.index, part.count, part.sessionsBefore].every((n) => Number.isInteger(n) && n >= 0) && part.index < part.count;
+    if (!ok) throw new RunOptionsError('run(): `partition` must be { index, count, sessionsBefore }: whole numbers with 0 <= index < count');
+  }
   const port = options.metricsPort;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new RunOptionsError(`run(): \`metricsPort\` must be an integer from 0 to 65535, got ${String(port)}`);
@@ -182,7 +210,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const job = withFailureReasons(options.job ?? (await jobFromConfig(config, { once })), failureReasons);
 
   // Saved session state, before any session exists: bad state or an unreachable Redis stops the run here.
-  const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions);
+  const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions, (options.partition?.sessionsBefore ?? 0) + 1);
   if (state !== undefined) lifecycle.onClose('session state', () => state.close(), 5_000);
 
   const metrics = new Metrics();
@@ -202,9 +230,13 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const thresholds = compileThresholds(config.thresholds ?? []);
   const watch = new ThresholdWatch(thresholds);
 
+  const sessionsBefore = options.partition?.sessionsBefore ?? 0;
+  // A later part's sessions take the rotation's proxies where the earlier parts' leave off.
+  if (proxies) for (let i = 0; i < sessionsBefore; i++) proxies.next();
   const sessions = new SessionManager({
     config,
     logger,
+    firstId: sessionsBefore + 1,
     ...(proxies ? { proxies } : {}),
     // A restored session starts on its saved proxy when the list still has it (at start, every listed proxy is healthy).
     ...(proxies && state ? { proxyFor: state.proxyFor(proxies.healthy()) } : {}),
@@ -259,7 +291,15 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     graceTimer = setTimeout(() => void hardStop(), graceMs);
   };
   lifecycle.onClose('graceful-stop timer', () => clearTimeout(graceTimer));
-  const scheduler = new Scheduler({ sessions, pool, metrics, logger, config, onStopping: armGrace });
+  const scheduler = new Scheduler({
+    sessions,
+    pool,
+    metrics,
+    logger,
+    config,
+    onStopping: armGrace,
+    ...(options.partition ? { partition: options.partition } : {}),
+  });
   lifecycle.onClose('scheduler', () => scheduler.stop());
   const requestStop = (reason: StopReason): void => {
     stopReason ??= reason;
@@ -340,6 +380,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     logger.info('control API listening', { url: server.url });
     options.onControlApi?.({ url: server.url, token: token.token, generated: token.generated });
   }
+  if (options.startGate !== undefined) await options.startGate();
   // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.
   const startedAt = new Date();
   loadStartedMs = performance.now();

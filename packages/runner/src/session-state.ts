@@ -78,11 +78,12 @@ export class SessionStateKeeper {
   }
 
   /**
-   * Opens `config.session_state` and loads the state of sessions 1..n (a
-   * fresh manager's ids). Undefined when the config has none.
+   * Opens `config.session_state` and loads the state of sessions
+   * firstId..firstId+n-1 (a fresh manager's ids; a later part of a run split
+   * side by side starts after the earlier parts'). Undefined when the config has none.
    * @throws the store's errors (SE_ERR_STATE_STORE_*): bad state, unreachable Redis
    */
-  static async open(config: Readonly<EngineConfig>, logger: Logger, once: OnceSteps, sessions: number): Promise<SessionStateKeeper | undefined> {
+  static async open(config: Readonly<EngineConfig>, logger: Logger, once: OnceSteps, sessions: number, firstId = 1): Promise<SessionStateKeeper | undefined> {
     if (!config.session_state) return undefined;
     const store = await openStateStore(config.session_state, {
       name: config.session_state_name,
@@ -92,7 +93,7 @@ export class SessionStateKeeper {
     });
     const keeper = new SessionStateKeeper(store, config, logger, once);
     try {
-      keeper.#saved = await store.load(Array.from({ length: sessions }, (_, i) => i + 1));
+      keeper.#saved = await store.load(Array.from({ length: sessions }, (_, i) => i + firstId));
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;

@@ -48,6 +48,12 @@ function dropCauses(report: RunReport): string {
 
 const label = (name: string): string => `  ${name.padEnd(12)}`;
 
+/** `2: #0 1,234 req (finished)   #1 1,230 req (crashed)`; undefined for a run in one thread. */
+function describeThreads(rows: RunReport['threads']): string | undefined {
+  if (rows === undefined || rows.length === 0) return undefined;
+  return `${rows.length}: ${rows.map((row) => `#${row.thread} ${integer.format(row.total)} req${row.ended === 'finished' ? '' : ` (${row.ended})`}`).join('   ')}`;
+}
+
 /** `3 listed   circuits at the end: 2 closed, 1 open   failovers 2   connection failures 3`; undefined without proxies. */
 function describeProxies(rows: readonly { circuit: string; failovers: number; failed: number }[]): string | undefined {
   if (rows.length === 0) return undefined;
@@ -115,6 +121,8 @@ export function formatSummary(report: RunReport): string {
   const iterationNotes = extra(report.failed_iterations, 'failed') + extra(report.interrupted_iterations ?? 0, 'interrupted');
   lines.push('');
   lines.push(`session-engine run summary (${report.model} model, ${STOPPED[report.reason] ?? report.reason})`);
+  // First, so nobody reads the figures below as the whole run.
+  if (report.partial !== undefined) lines.push(`${label('PARTIAL')}${report.partial}`);
   lines.push(`${label('target')}${report.target}`);
   lines.push(
     `${label('duration')}${decimal.format(report.duration)} s` +
@@ -132,6 +140,8 @@ export function formatSummary(report: RunReport): string {
       (report.model === 'open' ? `   dropped ${integer.format(report.dropped)}${dropCauses(report)}` : ''),
   );
   lines.push(`${label('throughput')}${decimal.format(report.rps)} req/s   received ${formatBytes(report.bytes_received)}`);
+  const threadLine = describeThreads(report.threads);
+  if (threadLine !== undefined) lines.push(`${label('threads')}${threadLine}`);
   lines.push(
     latency.count === 0
       ? `${label('latency')}no completed requests`

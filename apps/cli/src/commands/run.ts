@@ -14,7 +14,7 @@ The summary (or the --json document) is printed before --out and --html are writ
 
 Thresholds (--threshold, config thresholds) are evaluated on the final report and shown in the summary; a trailing ! also stops the run when one is crossed (reason threshold).
 
-Exit codes: 0 the run completed (even with failed requests) and no threshold was crossed, 1 bad config, flags (a malformed --threshold included), proxy file or script, a start-up failure, or an --out/--html/--out-ndjson that could not be written, 99 a threshold was crossed, 130 forced stop.`;
+Exit codes: 0 the run completed (even with failed requests) and no threshold was crossed, 1 bad config, flags (a malformed --threshold included), proxy file or script, a start-up failure, a thread that crashed (the report is marked partial), or an --out/--html/--out-ndjson that could not be written, 99 a threshold was crossed, 130 forced stop.`;
 
   static override examples = [
     {
@@ -46,6 +46,10 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
       command: '<%= config.bin %> <%= command.id %> -c engine.json --session-state state.json',
     },
     {
+      description: 'Every core: the run split across one worker thread per core, one merged report',
+      command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080/ -s 1000 -d 1m --threads auto',
+    },
+    {
       description: 'A custom job script, 1000 iterations in total',
       command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080 --script ./job.mjs -n 1000',
     },
@@ -56,6 +60,7 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
     target: Flags.string({ char: 't', summary: 'Target base URL (config target_url).', helpValue: '<url>' }),
     sessions: Flags.integer({ char: 's', summary: 'Number of sessions (config number_of_sessions, default 500).', min: 1 }),
     workers: Flags.integer({ char: 'w', summary: 'Worker pool size (config workers, default = sessions).', min: 1 }),
+    threads: Flags.string({ summary: 'Split the run across this many worker threads to use more cores, or auto (one per core); the report is the merged run (config threads, default 1).', helpValue: '<n|auto>' }),
     duration: Flags.string({ char: 'd', summary: 'Stop after this long, e.g. 30s, 2m (config duration).', helpValue: '<duration>' }),
     iterations: Flags.integer({ char: 'n', summary: 'Stop after this many job starts in total (config iterations).', min: 1 }),
     rate: Flags.integer({ char: 'r', summary: 'Open model: job starts per second (config rate).', min: 1 }),

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, parseThreshold, ThresholdError, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { formatSummary, openNdjsonSink, renderHtmlReport, run, RunControl, type NdjsonSink, type RunReport } from '@session-engine/runner';
+import { formatSummary, openNdjsonSink, renderHtmlReport, runThreads, RunControl, type NdjsonSink, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, demoTargetLine, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
@@ -19,6 +19,7 @@ export interface RunFlags {
   target?: string;
   sessions?: number;
   workers?: number;
+  threads?: string;
   duration?: string;
   iterations?: number;
   rate?: number;
@@ -77,6 +78,15 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
   return headers;
 }
 
+/** `--threads`: a whole number >= 1 or "auto" (one per core). */
+export function flagThreads(value: string | undefined): number | 'auto' | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim().toLowerCase();
+  if (trimmed === 'auto') return 'auto';
+  if (/^\d+$/.test(trimmed) && Number(trimmed) >= 1) return Number(trimmed);
+  throw new CliError(`--threads "${value}" is not a thread count; give a whole number >= 1 or auto (one per core), e.g. --threads 4`, 'SE_ERR_CLI_FLAG');
+}
+
 function overridesFrom(flags: RunFlags): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const set = (key: string, value: unknown): void => {
@@ -85,6 +95,7 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('target_url', flags.target);
   set('number_of_sessions', flags.sessions);
   set('workers', flags.workers);
+  set('threads', flagThreads(flags.threads));
   set('duration', flagDuration(flags.duration, 'duration'));
   set('iterations', flags.iterations);
   set('rate', flags.rate);
@@ -265,7 +276,8 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       live = new LiveStatusLine(stderr);
       logOutput.live = live;
     }
-    const report: RunReport = await run({
+    // One thread runs in this one; more split the run across worker threads and merge their reports.
+    const report: RunReport = await runThreads({
       config,
       signal: graceful.signal,
       forceSignal: force.signal,
@@ -326,6 +338,8 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     }
     if (unwritten.length > 0) throw new CliError(`${unwritten.join('; ')}; the report above is complete`, 'SE_ERR_CLI_OUT', { cause });
     if (report.reason === 'forced') return 130;
+    // A thread crashed: the report holds what the others did, marked partial.
+    if (report.partial !== undefined) return 1;
     return report.thresholds.some((threshold) => !threshold.ok) ? THRESHOLD_EXIT_CODE : 0;
   } catch (error) {
     live?.clear();

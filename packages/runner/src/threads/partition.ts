@@ -1,0 +1,59 @@
+/**
+ * How a run is split across worker threads so that the threads together do
+ * exactly what one thread would: sessions in consecutive id ranges, workers
+ * and the iteration budget divided with the remainder to the first threads,
+ * the open model's arrivals interleaved (thread t takes k = t, t + N, ...;
+ * see the scheduler's `partition`).
+ */
+import type { EngineConfig } from '@session-engine/config';
+import type { RunPartition } from '../run.js';
+
+/** One thread's part of the run. */
+export interface ThreadPlan {
+  /** The thread, 0-based. */
+  index: number;
+  /** This thread's config: its share of `number_of_sessions`, `workers` and `iterations`; `threads: 1`. */
+  config: EngineConfig;
+  /** What `run({ partition })` takes. */
+  partition: RunPartition;
+}
+
+/** Part `index` of `total` split `count` ways: the remainder goes to the first parts. */
+export function share(total: number, count: number, index: number): number {
+  return Math.floor(total / count) + (index < total % count ? 1 : 0);
+}
+
+/**
+ * The threads a run can use: the requested number, but no more than there are
+ * sessions, worker slots or iterations to give them (a thread without any has
+ * nothing to do, and 0 iterations would mean unlimited).
+ */
+export function usableThreads(config: Readonly<EngineConfig>, requested = config.threads): number {
+  let count = Math.max(1, Math.floor(requested));
+  count = Math.min(count, config.number_of_sessions, config.workers);
+  if (config.iterations > 0) count = Math.min(count, config.iterations);
+  return Math.max(1, count);
+}
+
+/** Splits `config` into `usableThreads(config)` parts; their sessions, workers and iterations add up to the config's. */
+export function planThreads(config: Readonly<EngineConfig>, requested = config.threads): ThreadPlan[] {
+  const count = usableThreads(config, requested);
+  const plans: ThreadPlan[] = [];
+  let sessionsBefore = 0;
+  for (let index = 0; index < count; index++) {
+    const sessions = share(config.number_of_sessions, count, index);
+    plans.push({
+      index,
+      config: {
+        ...config,
+        threads: 1,
+        number_of_sessions: sessions,
+        workers: share(config.workers, count, index),
+        iterations: config.iterations > 0 ? share(config.iterations, count, index) : 0,
+      },
+      partition: { index, count, sessionsBefore },
+    });
+    sessionsBefore += sessions;
+  }
+  return plans;
+}

@@ -1,0 +1,45 @@
+/**
+ * Messages between `runThreads()` (the main thread) and its worker threads.
+ * Only plain, structured-clonable data crosses: the config, snapshots,
+ * timeline entries, reports, error texts.
+ */
+import type { EngineConfig } from '@session-engine/config';
+import type { LogLevel } from '@session-engine/logger';
+import type { RunReport, StopReason } from '../report.js';
+import type { LiveSnapshot, RunPartition } from '../run.js';
+import type { TimelineEntry } from '../timeline.js';
+
+/** `workerData` of a thread. */
+export interface ThreadData {
+  index: number;
+  config: EngineConfig;
+  partition: RunPartition;
+  engine?: string;
+  targetLabel?: string;
+  logLevel: LogLevel;
+  /** Pretty log lines (the main thread's stderr is a terminal). */
+  pretty?: boolean;
+}
+
+/** Main thread -> worker. */
+export type ToThread =
+  /** Begin the load at this wall-clock time (ms since the epoch): the same for every thread. */
+  | { type: 'start'; at: number }
+  /** Stop gracefully (in-flight iterations get graceful_stop); `reason` is the report's (`signal` for SIGINT). */
+  | { type: 'stop'; reason: StopReason }
+  /** Stop at once. */
+  | { type: 'force' }
+  /** Re-read the proxy file (SIGHUP). */
+  | { type: 'reload'; id: number };
+
+/** Worker -> main thread. */
+export type FromThread =
+  /** Sessions exist; waiting for `start`. */
+  | { type: 'ready' }
+  /** The cumulative reading, once per timeline_interval (the latest supersedes the earlier ones). */
+  | { type: 'snapshot'; snapshot: LiveSnapshot }
+  | { type: 'interval'; entry: TimelineEntry }
+  | { type: 'report'; report: RunReport }
+  /** run() could not start (bad script, no target, ...): the error's message and code. */
+  | { type: 'failed'; message: string; code: string }
+  | { type: 'reloaded'; id: number; ok: boolean; result?: unknown; message?: string; code?: string };

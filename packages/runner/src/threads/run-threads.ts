@@ -1,0 +1,407 @@
+/**
+ * `runThreads()`: one run across several worker threads (node:worker_threads),
+ * to use more than one core. The main thread keeps what must be one: options,
+ * signals, the live figures and the report; each thread runs `run()` on its
+ * share (see partition.ts), so the threads together do what one would.
+ *
+ * - Start: every thread reports ready once its sessions exist; then the main
+ *   thread sends one start time to all.
+ * - Live: each thread sends its cumulative snapshot every timeline_interval;
+ *   the latest per thread is kept and merged (`onSnapshot`, the metrics line).
+ *   Timeline entries are merged interval by interval (`onInterval`).
+ * - Stop: `signal` stops every thread gracefully; `forceSignal` terminates
+ *   them, and their reports are built from their last snapshots (reason
+ *   `forced`). A thread that crashes (uncaught error, out of memory) stops the
+ *   others; the report is marked `partial` with the reason.
+ * - Report: the threads' reports merged exactly (`mergeReports`), with the
+ *   whole run's config and each thread's totals in `threads`.
+ */
+import { Worker } from 'node:worker_threads';
+import { redactConfig, type EngineConfig } from '@session-engine/config';
+import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
+import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
+import { NoProxyFileError, RunOptionsError, RunnerError, ThreadCrashedError } from '../errors.js';
+import { mergeReports } from '../merge-reports.js';
+import { attachProxyReload, type ProxyReload } from '../control/run-control.js';
+import { buildReport, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
+import { run, type LiveSnapshot, type RunOptions } from '../run.js';
+import { stepName } from '../scenario-job.js';
+import type { TimelineEntry } from '../timeline.js';
+import { mergeLive, mergeTimelineEntries } from './live.js';
+import { planThreads, type ThreadPlan } from './partition.js';
+import type { FromThread, ThreadData, ToThread } from './protocol.js';
+
+export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'partition' | 'startGate'> {
+  /** Worker threads to split the run across (default `config.threads`); capped at the sessions, workers and iterations there are. */
+  threads?: number;
+  /** Pretty log lines from the threads (default: when their stderr is a terminal). */
+  prettyLogs?: boolean;
+}
+
+/** Between "every thread is ready" and the common start: time for the start message to reach each thread. */
+const START_LEAD_MS = 25;
+/** A thread that reported but does not end (a handle left open) is terminated after this long. */
+const EXIT_DEADLINE_MS = 2_000;
+/** After a forced stop, how long threads get to report (run() itself gives up on requests after 1 s) before they are terminated. */
+const FORCE_DEADLINE_MS = 2_000;
+
+interface ThreadState {
+  plan: ThreadPlan;
+  worker: Worker;
+  ready: boolean;
+  /** The latest cumulative snapshot, and how many timeline entries had arrived with it. */
+  last?: LiveSnapshot;
+  entriesAtLast: number;
+  entries: TimelineEntry[];
+  report?: RunReport;
+  failed?: { message: string; code: string };
+  crash?: string;
+  terminated: boolean;
+  exited: boolean;
+}
+
+/** The worker entry: dist/threads/worker.js beside this file; from source (tests), the TypeScript file loaded through tsx. */
+function createWorker(data: ThreadData): Worker {
+  const options = { workerData: data, stdout: false, stderr: false };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { ...options, eval: true, execArgv: ['--conditions=@session-engine/source'] });
+}
+
+function reasonOf(signal: AbortSignal | undefined): StopReason {
+  const reason: unknown = signal?.reason;
+  return typeof reason === 'string' && (STOP_REASONS as readonly string[]).includes(reason) ? (reason as StopReason) : 'aborted';
+}
+
+function checkThreadsOptions(options: ThreadsOptions, config: Readonly<EngineConfig>, count: number): void {
+  if ((options as RunOptions).job !== undefined) {
+    throw new RunOptionsError('runThreads(): a `job` function cannot be passed to worker threads; put the job in a module and set config.script, or use run()');
+  }
+  if (count > 1 && config.session_state !== '' && !/^rediss?:\/\//i.test(config.session_state)) {
+    throw new RunOptionsError(
+      `session_state ${config.session_state} is a file, which one writer at a time owns: with ${count} threads use a redis:// URL (each thread saves its own sessions), or run with threads: 1`,
+    );
+  }
+}
+
+/**
+ * Runs `options.config` across `threads` worker threads and resolves with the
+ * merged report. With one usable thread it is `run()` itself, in this thread.
+ * Rejects only when the run cannot start (as `run()` does: a thread's start-up
+ * error, with its code).
+ */
+export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
+  const { config } = options;
+  if (typeof config !== 'object' || config === null) throw new RunOptionsError('runThreads() needs `config`: the object loadConfig() returns');
+  const requested = options.threads ?? config.threads ?? 1;
+  if (!Number.isInteger(requested) || requested < 1) throw new RunOptionsError(`runThreads(): \`threads\` must be a whole number >= 1, got ${String(requested)}`);
+  const plans = planThreads(config, requested);
+  checkThreadsOptions(options, config, plans.length);
+  const logger = options.logger ?? createLogger({ level: config.log_level });
+  if (plans.length < requested) {
+    logger.warn(`using ${plans.length} thread(s), not ${requested}: each thread needs at least one session, worker slot and iteration`);
+  }
+  if (plans.length === 1) {
+    const { threads: _threads, prettyLogs: _pretty, ...single } = options;
+    return run({ ...single, logger });
+  }
+  if (options.metricsPort !== undefined) {
+    logger.warn('metricsPort is not served with threads > 1 yet: use the live snapshots (onSnapshot) or the report');
+  }
+  if (config.control_port !== undefined) {
+    logger.warn('the control API (control_port) is not served with threads > 1 yet: stop the run with a signal');
+  }
+  return new ThreadedRun(options, plans, logger).run();
+}
+
+class ThreadedRun {
+  readonly #options: ThreadsOptions;
+  readonly #config: Readonly<EngineConfig>;
+  readonly #logger: Logger;
+  readonly #threads: ThreadState[];
+  #changed: (() => void) | undefined;
+  #startAt = 0;
+  #emitted = 0;
+  #stopping = false;
+  #forced = false;
+  #forceTimer: NodeJS.Timeout | undefined;
+  #reloadId = 0;
+  readonly #reloads = new Map<number, (outcome: ProxyReload | Error) => void>();
+
+  constructor(options: ThreadsOptions, plans: ThreadPlan[], logger: Logger) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#logger = logger;
+    this.#threads = plans.map((plan) => {
+      const data: ThreadData = {
+        index: plan.index,
+        config: plan.config,
+        partition: plan.partition,
+        logLevel: this.#config.log_level,
+        ...(options.engine !== undefined ? { engine: options.engine } : {}),
+        ...(options.targetLabel !== undefined ? { targetLabel: options.targetLabel } : {}),
+        ...(options.prettyLogs !== undefined ? { pretty: options.prettyLogs } : {}),
+      };
+      const worker = createWorker(data);
+      const state: ThreadState = { plan, worker, ready: false, entriesAtLast: 0, entries: [], terminated: false, exited: false };
+      worker.on('message', (message: FromThread) => this.#onMessage(state, message));
+      worker.on('error', (error: Error) => this.#onCrash(state, `thread ${plan.index} crashed: ${error.message}`));
+      worker.on('exit', (code) => {
+        state.exited = true;
+        if (state.report === undefined && state.failed === undefined && state.crash === undefined && !state.terminated) {
+          this.#onCrash(state, `thread ${plan.index} exited with code ${code} before it reported`);
+        }
+        this.#notify();
+      });
+      return state;
+    });
+  }
+
+  async run(): Promise<RunReport> {
+    const { signal, forceSignal } = this.#options;
+    const onAbort = (): void => this.#stopAll(reasonOf(signal));
+    const onForce = (): void => this.#forceAll();
+    // SIGHUP: each thread re-reads the proxy file.
+    const control = this.#options.control;
+    if (control !== undefined) attachProxyReload(control, () => this.#reload());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    forceSignal?.addEventListener('abort', onForce, { once: true });
+    let ticker: NodeJS.Timeout | undefined;
+    let monitor: NodeJS.Timeout | undefined;
+    try {
+      if (signal?.aborted === true) onAbort();
+      if (forceSignal?.aborted === true) onForce();
+      this.#logger.info(`run split across ${this.#threads.length} threads`, {
+        sessions: this.#threads.map((t) => t.plan.config.number_of_sessions),
+      });
+      // Start: every thread ready (its sessions exist), or one failed to start.
+      await this.#until(() => this.#threads.every((t) => t.ready || t.exited) || this.#threads.some((t) => t.failed !== undefined || t.crash !== undefined));
+      const failed = this.#threads.find((t) => t.failed !== undefined);
+      // A forced stop during start-up is no failure: the report says what there is (nothing).
+      if (!this.#forced && (failed !== undefined || this.#threads.some((t) => !t.ready))) {
+        this.#stopAll('stopped');
+        await this.#allExited();
+        if (failed?.failed !== undefined) throw new RunnerError(failed.failed.message, failed.failed.code);
+        throw new ThreadCrashedError(this.#threads.find((t) => t.crash !== undefined)?.crash ?? 'a thread ended before it was ready');
+      }
+      this.#startAt = Date.now() + START_LEAD_MS;
+      this.#post({ type: 'start', at: this.#startAt });
+      // A thread that crashed before the start (out of memory while creating sessions) is in the report too.
+
+      ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
+      if (this.#options.logMetrics !== false) {
+        monitor = setInterval(() => {
+          const live = this.#live();
+          if (live !== undefined) this.#logger.info(`metrics - ${formatSnapshotLine(live.metrics)}`);
+        }, this.#config.metrics_interval);
+      }
+      await this.#allExited();
+      clearInterval(ticker);
+      clearInterval(monitor);
+      this.#emitIntervals(true);
+      return this.#report();
+    } finally {
+      clearInterval(ticker);
+      clearInterval(monitor);
+      clearTimeout(this.#forceTimer);
+      signal?.removeEventListener('abort', onAbort);
+      forceSignal?.removeEventListener('abort', onForce);
+      if (control !== undefined) attachProxyReload(control, undefined);
+      for (const thread of this.#threads) if (!thread.exited) void thread.worker.terminate();
+    }
+  }
+
+  #onMessage(state: ThreadState, message: FromThread): void {
+    switch (message.type) {
+      case 'ready':
+        state.ready = true;
+        break;
+      case 'snapshot':
+        state.last = message.snapshot;
+        state.entriesAtLast = state.entries.length;
+        break;
+      case 'interval':
+        state.entries.push(message.entry);
+        this.#emitIntervals(false);
+        break;
+      case 'report':
+        state.report = message.report;
+        // It should end by itself now; one that does not is not waited for long.
+        setTimeout(() => {
+          if (!state.exited) void state.worker.terminate();
+        }, EXIT_DEADLINE_MS).unref();
+        break;
+      case 'failed':
+        state.failed = { message: message.message, code: message.code };
+        break;
+      case 'reloaded':
+        this.#onReloaded(message);
+        break;
+    }
+    this.#notify();
+  }
+
+  #onCrash(state: ThreadState, reason: string): void {
+    if (state.crash !== undefined || state.report !== undefined) return;
+    state.crash = reason;
+    this.#logger.error(`${reason}; stopping the other threads`);
+    this.#stopAll('stopped');
+    this.#notify();
+  }
+
+  #post(message: ToThread): void {
+    for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage(message);
+  }
+
+  #stopAll(reason: StopReason): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    // The graceful stop's reason: the threads report it (`signal` for the CLI's first SIGINT).
+    for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage({ type: 'stop', reason } satisfies ToThread);
+  }
+
+  /**
+   * A forced stop: each thread stops at once as run() does (requests in flight are cut off and
+   * counted as interrupted); a thread that has not reported within FORCE_DEADLINE_MS is terminated
+   * and its report comes from its last snapshot.
+   */
+  #forceAll(): void {
+    if (this.#forced) return;
+    this.#forced = true;
+    this.#post({ type: 'force' });
+    this.#forceTimer = setTimeout(() => {
+      for (const thread of this.#threads) {
+        if (thread.exited || thread.report !== undefined) continue;
+        thread.terminated = true;
+        void thread.worker.terminate();
+      }
+      this.#notify();
+    }, FORCE_DEADLINE_MS);
+  }
+
+  #notify(): void {
+    const changed = this.#changed;
+    this.#changed = undefined;
+    changed?.();
+  }
+
+  async #until(done: () => boolean): Promise<void> {
+    while (!done()) await new Promise<void>((resolve) => (this.#changed = resolve));
+  }
+
+  #allExited(): Promise<void> {
+    return this.#until(() => this.#threads.every((t) => t.exited));
+  }
+
+  #live(): LiveSnapshot | undefined {
+    const snapshots = this.#threads.flatMap((t) => (t.last ? [t.last] : []));
+    return snapshots.length === 0 ? undefined : mergeLive(snapshots, this.#config.iterations);
+  }
+
+  #tick(): void {
+    const onSnapshot = this.#options.onSnapshot;
+    const live = onSnapshot ? this.#live() : undefined;
+    if (live === undefined || onSnapshot === undefined) return;
+    try {
+      onSnapshot(live);
+    } catch (error) {
+      this.#logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Emits the merged timeline entries every thread still running has delivered (all of them at the end). */
+  #emitIntervals(final: boolean): void {
+    const onInterval = this.#options.onInterval;
+    for (;;) {
+      const k = this.#emitted;
+      const running = this.#threads.filter((t) => t.report === undefined && !t.exited);
+      if (!final && (running.length === 0 || running.some((t) => t.entries.length <= k))) return;
+      const entries = this.#threads.flatMap((t) => (t.entries.length > k ? [t.entries[k] as TimelineEntry] : []));
+      if (entries.length === 0) return;
+      this.#emitted++;
+      if (onInterval === undefined) continue;
+      try {
+        onInterval(mergeTimelineEntries(entries));
+      } catch (error) {
+        this.#logger.warn('onInterval threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  /** A thread's report from its last snapshot: what it had reported when it was terminated or crashed. */
+  #fromSnapshot(thread: ThreadState, reason: StopReason): RunReport {
+    const config = thread.plan.config;
+    const last = thread.last;
+    const snapshot = last?.metrics ?? new Metrics().snapshot();
+    const startedAt = new Date(this.#startAt);
+    return buildReport({
+      engine: this.#options.engine ?? 'session-engine',
+      startedAt,
+      finishedAt: new Date(this.#startAt + (last?.elapsed_ms ?? 0)),
+      reason,
+      model: config.rate > 0 ? 'open' : 'closed',
+      target: this.#options.targetLabel ?? (redactUrl(config.target_url) || '(script)'),
+      iterations: last?.iterations ?? 0,
+      failedIterations: 0,
+      interruptedIterations: 0,
+      snapshot,
+      sessions: { configured: config.number_of_sessions, created: thread.ready ? config.number_of_sessions : 0, failed_to_create: 0 },
+      failureReasons: new Map(),
+      timeline: thread.entries.slice(0, thread.entriesAtLast),
+      config: redactConfig(config) as unknown as Record<string, unknown>,
+      stepOrder: config.scenario.map(stepName),
+    });
+  }
+
+  #report(): RunReport {
+    const parts = this.#threads.map((thread) => {
+      if (thread.report !== undefined) return { thread, report: thread.report, ended: 'finished' as const };
+      if (thread.crash !== undefined) return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'crashed' as const };
+      return { thread, report: this.#fromSnapshot(thread, 'forced'), ended: 'terminated' as const };
+    });
+    const merged = mergeReports(parts.map((part) => part.report));
+    if (this.#forced) merged.reason = 'forced';
+    merged.config = redactConfig(this.#config) as unknown as Record<string, unknown>;
+    merged.threads = parts.map(({ thread, report, ended }): ThreadReport => ({
+      thread: thread.plan.index,
+      sessions: thread.plan.config.number_of_sessions,
+      first_session: thread.plan.partition.sessionsBefore + 1,
+      iterations: report.iterations,
+      total: report.total,
+      success: report.success,
+      failed: report.failed,
+      dropped: report.dropped,
+      reason: report.reason,
+      ended,
+    }));
+    const crashes = this.#threads.flatMap((t) => (t.crash !== undefined ? [t.crash] : []));
+    if (crashes.length > 0) merged.partial = crashes.join('; ');
+    return merged;
+  }
+
+  /** SIGHUP with threads: every thread re-reads the proxy file; resolves with the first thread's result, rejects with the first error. */
+  #reload(): Promise<ProxyReload> {
+    const id = ++this.#reloadId;
+    const live = this.#threads.filter((t) => !t.exited);
+    if (live.length === 0) return Promise.reject(new NoProxyFileError());
+    return new Promise<ProxyReload>((resolve, reject) => {
+      const outcomes: (ProxyReload | Error)[] = [];
+      this.#reloads.set(id, (outcome) => {
+        outcomes.push(outcome);
+        if (outcomes.length < live.length) return;
+        this.#reloads.delete(id);
+        const error = outcomes.find((o): o is Error => o instanceof Error);
+        if (error !== undefined) reject(error);
+        else resolve(outcomes[0] as ProxyReload);
+      });
+      for (const thread of live) thread.worker.postMessage({ type: 'reload', id } satisfies ToThread);
+    });
+  }
+
+  #onReloaded(message: Extract<FromThread, { type: 'reloaded' }>): void {
+    const settle = this.#reloads.get(message.id);
+    if (settle === undefined) return;
+    settle(message.ok ? (message.result as ProxyReload) : new RunnerError(message.message ?? 'reload failed', message.code || 'SE_ERR_RUNNER'));
+  }
+}

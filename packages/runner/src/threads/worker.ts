@@ -1,0 +1,82 @@
+/**
+ * A worker thread of `runThreads()`: runs `run()` on its share of the run.
+ * Its logs go to fd 2 directly (synchronous writes, with a `thread` field),
+ * never through console.log, whose output a worker relays asynchronously and
+ * can lose when the thread ends.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '@session-engine/logger';
+import { RunControl } from '../proxy-control.js';
+import { run } from '../run.js';
+import type { FromThread, ThreadData, ToThread } from './protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('threads/worker.js runs as a worker thread of runThreads()');
+const data = workerData as ThreadData;
+const post = (message: FromThread): void => port.postMessage(message);
+
+const logger = createLogger({ level: data.logLevel, destination: 2, bindings: { thread: data.index }, ...(data.pretty !== undefined ? { pretty: data.pretty } : {}) });
+const graceful = new AbortController();
+const force = new AbortController();
+const control = new RunControl();
+let startAt: number | undefined;
+let released: (() => void) | undefined;
+
+port.on('message', (message: ToThread) => {
+  switch (message.type) {
+    case 'start':
+      startAt = message.at;
+      released?.();
+      break;
+    case 'stop':
+      graceful.abort(message.reason);
+      released?.();
+      break;
+    case 'force':
+      graceful.abort('forced');
+      force.abort();
+      released?.();
+      break;
+    case 'reload':
+      control.reloadProxies().then(
+        (result) => post({ type: 'reloaded', id: message.id, ok: true, result }),
+        (error: unknown) =>
+          post({ type: 'reloaded', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error), code: String((error as { code?: unknown }).code ?? '') }),
+      );
+      break;
+  }
+});
+
+/** Ready once the sessions exist; then wait for the one start time (or a stop) and until that instant. */
+async function startGate(): Promise<void> {
+  post({ type: 'ready' });
+  if (startAt === undefined && !graceful.signal.aborted) await new Promise<void>((resolve) => (released = resolve));
+  const wait = startAt === undefined ? 0 : startAt - Date.now();
+  if (wait > 0 && !graceful.signal.aborted) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+try {
+  const report = await run({
+    config: data.config,
+    partition: data.partition,
+    signal: graceful.signal,
+    forceSignal: force.signal,
+    control,
+    logger,
+    logMetrics: false,
+    startGate,
+    ...(data.engine !== undefined ? { engine: data.engine } : {}),
+    ...(data.targetLabel !== undefined ? { targetLabel: data.targetLabel } : {}),
+    onSnapshot: (snapshot) => post({ type: 'snapshot', snapshot }),
+    onInterval: (entry) => post({ type: 'interval', entry }),
+  });
+  logger.flush();
+  post({ type: 'report', report });
+} catch (error) {
+  const code = (error as { code?: unknown })?.code;
+  post({ type: 'failed', message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : 'SE_ERR_RUNNER' });
+} finally {
+  logger.flush();
+  // Posted messages are already on their way: let the thread end once nothing else holds it.
+  port.unref();
+}

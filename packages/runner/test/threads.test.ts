@@ -1,0 +1,74 @@
+/**
+ * runThreads() from the library: worker threads on a loopback server. The
+ * threads together do the one-thread run's work (totals, session ids), the
+ * live snapshots are the merged run, and the report lists each thread.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '@session-engine/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runThreads, type LiveSnapshot, type TimelineEntry } from '../src/index.js';
+
+let server: Server;
+let url = '';
+/** Requests by session cookie: the server hands each new client its own. */
+const bySession = new Map<string, number>();
+let next = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const cookie = /sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (cookie === undefined) {
+      const sid = `s${++next}`;
+      bySession.set(sid, 1);
+      res.writeHead(200, { 'set-cookie': `sid=${sid}; Path=/` }).end('new');
+      return;
+    }
+    bySession.set(cookie, (bySession.get(cookie) ?? 0) + 1);
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('runThreads', () => {
+  it('splits an iteration budget across threads: the totals are the budget, each session keeps its own cookie', async () => {
+    bySession.clear();
+    const snapshots: LiveSnapshot[] = [];
+    const intervals: TimelineEntry[] = [];
+    const report = await runThreads({
+      config: parseConfig({ target_url: url, number_of_sessions: 6, iterations: 301, threads: 2, timeline_interval: '100ms', log_level: 'warn' }),
+      logMetrics: false,
+      onSnapshot: (snapshot) => snapshots.push(snapshot),
+      onInterval: (entry) => intervals.push(entry),
+    });
+    expect(report).toMatchObject({ reason: 'iterations', iterations: 301, total: 301, success: 301, failed: 0 });
+    expect(report.sessions).toEqual({ configured: 6, created: 6, failed_to_create: 0 });
+    expect(report.threads).toEqual([
+      expect.objectContaining({ thread: 0, sessions: 3, first_session: 1, iterations: 151, total: 151, ended: 'finished' }),
+      expect.objectContaining({ thread: 1, sessions: 3, first_session: 4, iterations: 150, total: 150, ended: 'finished' }),
+    ]);
+    expect(report.partial).toBeUndefined();
+    expect(report.config['threads']).toBe(2);
+    // Six sessions, six cookies, every request after the first carried its session's own.
+    expect(bySession.size).toBe(6);
+    expect([...bySession.values()].reduce((a, b) => a + b, 0)).toBe(301);
+    // The merged timeline adds up to the total, as one run's does; onInterval saw the same entries.
+    expect(report.timeline.reduce((sum, entry) => sum + entry.requests, 0)).toBe(301);
+    expect(intervals.reduce((sum, entry) => sum + entry.requests, 0)).toBe(301);
+    for (const snapshot of snapshots) expect(snapshot.metrics.total).toBeLessThanOrEqual(301);
+  });
+
+  it('rejects a job function (it cannot cross to a thread) and a session_state file shared by threads', async () => {
+    const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 4, threads: 2 });
+    await expect(runThreads({ config, job: () => undefined } as never)).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_INVALID_OPTIONS' });
+    await expect(runThreads({ config: { ...config, session_state: 'state.json' } })).rejects.toThrow(/redis:\/\/ URL/);
+  });
+
+  it('passes a thread start-up error on with its code', async () => {
+    const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 4, threads: 2, script: './no-such-job.mjs', log_level: 'error' });
+    await expect(runThreads({ config, logMetrics: false })).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_SCRIPT_NOT_FOUND' });
+  });
+});
