@@ -148,6 +148,11 @@ describe('control API: bodies', () => {
       { field: 'sessions', message: 'must be a whole number ≥ 1, e.g. 500; got 0 (number)' },
       { field: 'log_level', message: 'must be one of "debug", "info", "warn", "error"; got "loud"' },
     ]);
+    const empty = await app.inject({ method: 'PATCH', url: '/v1/run', headers: { ...auth, 'content-type': 'application/json' }, payload: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.issues[0].message).toContain('the body must be a JSON object');
+    const poisoned = await app.inject({ method: 'PATCH', url: '/v1/run', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1}}' });
+    expect(poisoned.statusCode).toBe(400);
     const notObject = await app.inject({ method: 'PATCH', url: '/v1/run', headers: { ...auth, 'content-type': 'application/json' }, payload: '[1]' });
     expect(notObject.statusCode).toBe(400);
     const malformed = await app.inject({ method: 'PATCH', url: '/v1/run', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"sessions":' });
@@ -169,7 +174,7 @@ describe('control API: bodies', () => {
 
   it('stops with the configured grace, or the one given; refuses an unknown field', async () => {
     const { app, live } = setup();
-    const plain = await app.inject({ method: 'POST', url: '/v1/stop', headers: auth });
+    const plain = await app.inject({ method: 'POST', url: '/v1/stop', headers: { ...auth, 'content-type': 'application/json' } });
     expect(plain.statusCode).toBe(202);
     expect(plain.json()).toEqual({ state: 'stopping', graceful_stop_ms: 30_000 });
     const given = await app.inject({ method: 'POST', url: '/v1/stop', headers: auth, payload: { graceful_stop: '5s' } });

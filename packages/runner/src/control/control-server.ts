@@ -78,6 +78,16 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
   // Fastify's own logger stays off: its request logs would carry URLs and could carry headers.
   const app = Fastify({ logger: false, bodyLimit: CONTROL_BODY_LIMIT, forceCloseConnections: true, return503OnClosing: true });
 
+  // An empty JSON body is no body (`curl -X POST -H 'content-type: application/json' .../v1/stop`);
+  // anything else goes to fastify's own parser (prototype-poisoning checks included).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const address = request.ip;
     const blocked = limiter.blockedFor(address);
