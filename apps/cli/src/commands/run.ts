@@ -79,6 +79,11 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
     out: Flags.string({ summary: 'Also write the JSON report to this file (atomically).', helpValue: '<file>' }),
     html: Flags.string({ summary: 'Also write a self-contained HTML report (charts, tables; works offline) to this file.', helpValue: '<file>' }),
     'metrics-port': Flags.integer({ summary: 'Serve Prometheus metrics on http://127.0.0.1:<port>/metrics while running (0 = any free port).', min: 0, max: 65535 }),
+    'control-port': Flags.integer({
+      summary: 'Serve the control API (status, live sessions/rate/pause/log level, stop, report, events) on this port while running (0 = any free port, logged); bearer token from SESSION_ENGINE_CONTROL_TOKEN or printed once on stderr.',
+      min: 0,
+      max: 65535,
+    }),
     demo: Flags.boolean({ summary: 'Start the demo target server in-process and run the login scenario against it.' }),
     threshold: Flags.string({
       summary: 'Pass/fail criterion, e.g. "p(95)<300ms", "error_rate<1%", "p(99){step:login}<1s"; a trailing ! stops the run when crossed (repeatable; adds to config thresholds). Exit 99 when one is crossed.',

@@ -38,6 +38,7 @@ export interface RunFlags {
   out?: string;
   html?: string;
   'metrics-port'?: number;
+  'control-port'?: number;
   demo?: boolean;
   threshold?: string[];
   'out-ndjson'?: string;
@@ -112,6 +113,7 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   // Added to the file's and the environment's thresholds (loadConfig concatenates them).
   set('thresholds', flags.threshold);
   set('session_state', flags['session-state']);
+  set('control_port', flags['control-port']);
   if (flags['session-state-reset'] === true) o['session_state_reset'] = true;
   return o;
 }
@@ -287,6 +289,11 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       logMetrics: !drawLive,
       ...(targetLabel ? { targetLabel } : {}),
       ...(flags['metrics-port'] !== undefined ? { metricsPort: flags['metrics-port'] } : {}),
+      // The control API (control_port): a generated token is shown once here, outside the log, and nowhere else.
+      ...(env['SESSION_ENGINE_CONTROL_TOKEN'] ? { controlToken: env['SESSION_ENGINE_CONTROL_TOKEN'] } : {}),
+      onControlApi: ({ url, token, generated }) => {
+        if (generated) stderr.write(`control API token for ${url} (shown once; set SESSION_ENGINE_CONTROL_TOKEN to choose your own): ${token}\n`);
+      },
       ...(sink !== undefined ? { onInterval: (entry) => sink.interval(entry) } : {}),
       ...(live
         ? {
