@@ -7,7 +7,8 @@ import { MetricsState, StepState, type CheckCounts, type DropCause } from './met
 import { DEFAULT_LATENCY_BUCKETS, registerPrometheusMetrics } from './prometheus.js';
 import { registerProxyMetrics, type ProxyMetricsRow } from './proxy-metrics.js';
 import { MAX_RATE_WINDOW_MS, RateWindow } from './rate-window.js';
-import { lifetimeRate, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { lifetimeRate, mergeSnapshots, setOwn, stepSnapshot, toSortedRecord } from './snapshot.js';
 import type { MetricsSnapshot, StepSnapshot } from './snapshot.js';
 
 export interface MetricsOptions {
@@ -261,6 +262,39 @@ export class Metrics {
   /** Prometheus text exposition of this instance's metrics. */
   prometheus(): Promise<string> {
     return this.#registry.metrics();
+  }
+
+  /**
+   * Sets every tally (counts, statuses, errors, histograms, steps, checks, the
+   * active-sessions gauge) to the exact merge of `snapshots`, so `prometheus()`
+   * exposes a run recorded elsewhere: the main thread of a run across worker
+   * threads serves their merged figures this way. The Prometheus `_sum` of the
+   * latency is the histogram's mean times its count (within its 3 significant
+   * digits). Rates, clocks and intervals are not touched.
+   */
+  mirror(...snapshots: MetricsSnapshot[]): void {
+    const merged = mergeSnapshots(...snapshots);
+    const state = this.#state;
+    state.reset();
+    state.success = merged.success;
+    state.failed = merged.failed;
+    state.retries = merged.retries;
+    state.droppedByCause.no_idle_session = merged.dropped_by_cause?.no_idle_session ?? merged.dropped;
+    state.droppedByCause.pool_full = merged.dropped_by_cause?.pool_full ?? 0;
+    state.bytesReceived = merged.bytes_received;
+    state.activeSessions = merged.active_sessions;
+    state.histogram.add(LatencyHistogram.decode(merged.histogram));
+    state.latencySumMicros = Math.round(merged.latency.mean * merged.latency.count * 1000);
+    for (const [status, count] of Object.entries(merged.status_codes)) state.statuses.add(Number(status), count);
+    for (const [kind, count] of Object.entries(merged.errors)) state.errors.set(kind, count);
+    for (const [name, step] of Object.entries(merged.steps)) {
+      const into = new StepState();
+      into.success = step.success;
+      into.failed = step.failed;
+      into.histogram.add(LatencyHistogram.decode(step.histogram));
+      state.steps.set(name, into);
+    }
+    for (const [name, counts] of Object.entries(merged.checks ?? {})) state.checks.set(name, { passes: counts.passes, fails: counts.fails });
   }
 
   /** Zeroes every tally, restarts the clocks and the interval; the active-sessions gauge keeps its value. */

@@ -24,6 +24,15 @@ export class StatusCounts {
     for (const [status, count] of [...this.#sparse].sort((a, b) => a[0] - b[0])) fn(status, count);
   }
 
+  /** Adds `count` responses with `status` at once (a mirror of counts recorded elsewhere). */
+  add(status: number, count: number): void {
+    if (status >= 0 && status < DENSE_LIMIT && Number.isInteger(status)) {
+      this.#dense[status] = (this.#dense[status] as number) + count;
+    } else {
+      this.#sparse.set(status, (this.#sparse.get(status) ?? 0) + count);
+    }
+  }
+
   reset(): void {
     this.#dense.fill(0);
     this.#sparse.clear();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flagDuration, parseHeaders } from './run-engine.js';
+import { flagDuration, flagThreads, parseHeaders } from './run-engine.js';
 
 describe('flag durations', () => {
   it('accepts units, and a bare number as seconds', () => {
@@ -25,5 +25,19 @@ describe('-H headers', () => {
     expect(() => parseHeaders(['novalue'])).toThrowError(/--header "novalue" is not a header; write it as "Name: value"/);
     expect(() => parseHeaders([': x'])).toThrowError(/not a header/);
     expect(() => parseHeaders(['bad name: x'])).toThrowError(/not a header/);
+  });
+});
+
+describe('--threads', () => {
+  it('takes a whole number >= 1 or auto', () => {
+    expect(flagThreads('4')).toBe(4);
+    expect(flagThreads(' AUTO ')).toBe('auto');
+    expect(flagThreads(undefined)).toBeUndefined();
+  });
+
+  it('rejects anything else, saying what it takes', () => {
+    for (const value of ['0', '-1', '1.5', 'many', '']) {
+      expect(() => flagThreads(value)).toThrowError(/--threads ".*" is not a thread count; give a whole number >= 1 or auto/);
+    }
   });
 });

@@ -124,6 +124,27 @@ describe('engine run --threads', () => {
     expect((await target().stats()).total_requests).toBe(report.total);
   });
 
+  it('--metrics-port serves the merged run: both threads\' sessions and requests', async () => {
+    let scraped = '';
+    const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '4', '-d', '20s', '--threads', '2', '--metrics-port', '0', '--json'], {
+      env: FAST_METRICS_ENV,
+      onStart: async (child) => {
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        await waitForOutput(child, /serving Prometheus metrics/);
+        const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(stderr)?.[1];
+        // The main thread's metrics line is the merged run too: scraped once it has counted a success.
+        await waitForMetrics(child, (line) => line.success > 0);
+        scraped = url ? await (await fetch(url)).text() : `no url in: ${stderr}`;
+        child.kill('SIGINT');
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(scraped).toMatch(/^session_engine_requests_total\{outcome="success"\} [1-9]\d*$/m);
+    // Two sessions in each thread.
+    expect(scraped).toMatch(/^session_engine_active_sessions 4$/m);
+  });
+
   it('a second SIGINT stops every thread at once: exit 130, the requests in flight counted as interrupted', async () => {
     const result = await runEngine(['run', '-t', `${target().url}/delay?ms=10000`, '-s', '4', '-d', '60s', '--threads', '2', '--json'], {
       onStart: async (child) => {

@@ -22,6 +22,7 @@ import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
 import { NoProxyFileError, RunOptionsError, RunnerError, ThreadCrashedError } from '../errors.js';
 import { mergeReports } from '../merge-reports.js';
+import { startMetricsServer, type RunningMetricsServer } from '../metrics-server.js';
 import { attachProxyReload, type ProxyReload } from '../control/run-control.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
 import { run, type LiveSnapshot, type RunOptions } from '../run.js';
@@ -106,9 +107,6 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
     const { threads: _threads, prettyLogs: _pretty, ...single } = options;
     return run({ ...single, logger });
   }
-  if (options.metricsPort !== undefined) {
-    logger.warn('metricsPort is not served with threads > 1 yet: use the live snapshots (onSnapshot) or the report');
-  }
   if (config.control_port !== undefined) {
     logger.warn('the control API (control_port) is not served with threads > 1 yet: stop the run with a signal');
   }
@@ -169,7 +167,21 @@ class ThreadedRun {
     forceSignal?.addEventListener('abort', onForce, { once: true });
     let ticker: NodeJS.Timeout | undefined;
     let monitor: NodeJS.Timeout | undefined;
+    let server: RunningMetricsServer | undefined;
     try {
+      if (this.#options.metricsPort !== undefined) {
+        // The merged run, as of each thread's latest snapshot, mirrored into one registry at each scrape.
+        const mirror = new Metrics();
+        const source = {
+          prometheus: (): Promise<string> => {
+            const latest = this.#threads.flatMap((t) => (t.last ? [t.last.metrics] : []));
+            if (latest.length > 0) mirror.mirror(...latest);
+            return mirror.prometheus();
+          },
+        };
+        server = await startMetricsServer(source, this.#options.metricsPort);
+        this.#logger.info('serving Prometheus metrics', { url: server.url });
+      }
       if (signal?.aborted === true) onAbort();
       if (forceSignal?.aborted === true) onForce();
       this.#logger.info(`run split across ${this.#threads.length} threads`, {
@@ -209,6 +221,7 @@ class ThreadedRun {
       forceSignal?.removeEventListener('abort', onForce);
       if (control !== undefined) attachProxyReload(control, undefined);
       for (const thread of this.#threads) if (!thread.exited) void thread.worker.terminate();
+      await server?.close();
     }
   }
 
