@@ -139,7 +139,7 @@ describe('engine run --control-port', () => {
   it('changes the open-model rate: 100/s, then 500/s (counts over one-second windows)', async () => {
     const token = 'e2e-token-from-the-environment-0123456789';
     const windows: number[] = [];
-    let rates: (number | null)[] = [];
+    const rates: (number | null)[] = [];
     const result = await runEngine(['run', '-t', target().url, '-r', '100', '-s', '60', '-d', '60s', '--control-port', '0', '--json'], {
       timeoutMs: 60_000,
       env: { SESSION_ENGINE_CONTROL_TOKEN: token },

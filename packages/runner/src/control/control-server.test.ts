@@ -4,7 +4,7 @@
  * against real responses. The run behind it is a stand-in LiveRun; run()
  * with a real one is tested in test/control.test.ts.
  */
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../report.js';
 import { FailureLimiter } from './auth.js';

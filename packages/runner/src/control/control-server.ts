@@ -146,7 +146,8 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    let timer: NodeJS.Timeout | undefined;
+    // Declared before the closures that clear it; started once the first event is out.
+    const timer: NodeJS.Timeout = setInterval(() => send(), eventInterval);
     const end = (): void => {
       clearInterval(timer);
       streams.delete(end);
@@ -161,7 +162,6 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
       }
     };
     raw.write(`retry: ${eventInterval}\nevent: status\ndata: ${JSON.stringify(first)}\n\n`);
-    timer = setInterval(send, eventInterval);
     streams.add(end);
     request.raw.on('close', () => {
       clearInterval(timer);
