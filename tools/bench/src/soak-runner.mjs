@@ -3,8 +3,9 @@
  * The engine under a long steady load, sampling its memory: composed as
  * engine-runner.mjs composes it (SessionManager + WorkerPool + Scheduler +
  * Metrics), run with `node --expose-gc`. Every `--sample` seconds it reads RSS
- * (`rssBeforeGc`: what the OS sees, garbage included), forces a full GC, waits
- * `--settle` ms for the freed pages to go back to the OS, and prints one JSON
+ * (`rssBeforeGc`: what the OS sees, garbage included), forces a full GC, reads
+ * the heap, waits `--settle` ms for the freed pages to go back to the OS, reads
+ * RSS and prints one JSON
  * line `{ "sample": { t, heapUsed, rss, rssBeforeGc, ... } }`; at the end one
  * `{ "result": ... }` line.
  *
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     sample: { type: 'string', default: '5' },
     // Sampling RSS right after gc() catches the freed pages still mapped (measured: 50-80 MB at 40k req/s).
-    settle: { type: 'string', default: '500' },
+    settle: { type: 'string', default: '100' },
     // A checkout whose built packages (packages/*/dist) are the engine to soak, e.g. the commit before a fix.
     'engine-from': { type: 'string' },
   },
@@ -92,12 +93,14 @@ const takeSample = async () => {
   const rssBeforeGc = process.memoryUsage.rss();
   // A full collection first: what is left is what the engine holds, not garbage not yet collected.
   gc();
+  // The heap right after the collection: what the engine holds (the load keeps allocating during the settle).
+  const { heapUsed } = process.memoryUsage();
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const memory = process.memoryUsage();
   const snapshot = metrics.snapshot();
   const sample = {
     t: Math.round(performance.now() - started) / 1000,
-    heapUsed: memory.heapUsed,
+    heapUsed,
     // What V8 keeps committed for the heap: with external memory, what RSS is made of.
     heapTotal: memory.heapTotal,
     rss: memory.rss,

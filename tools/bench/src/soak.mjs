@@ -13,8 +13,9 @@ import { runPinned } from './pinned-process.mjs';
 import { BAR, summariseSoak } from './soak-stats.mjs';
 import { startTarget } from './target.mjs';
 
-// After the forced GC, time for V8 to return the freed pages before RSS is read.
-const SETTLE_MS = 500;
+// After the forced GC, time for V8 to return the freed pages before RSS is read (they go within ms;
+// a longer wait lets the load grow the young generation again).
+const SETTLE_MS = 100;
 const SOAK_RUNNER = fileURLToPath(new URL('./soak-runner.mjs', import.meta.url));
 
 /** Every JSON line of the runner: its samples and its result. */
@@ -66,8 +67,8 @@ export function renderSoak(soak, before) {
     '',
     `\`${soak.command}\`: ${soak.durationS >= 60 ? `${+(soak.durationS / 60).toFixed(2)} min` : `${soak.durationS} s`} per model against ${soak.target}, ${soak.sessions} sessions; closed model ` +
       `(every session back to back) then open model at ${soak.rate} starts/s. Heap used after a forced full GC ` +
-      `(\`node --expose-gc\`, \`gc()\`, ${soak.settleMs ?? 0} ms for the freed pages to be returned, then \`process.memoryUsage()\`) ` +
-      `and RSS every ${soak.sampleS} s; slopes are least squares over the samples after a ${soak.warmupS} s warm-up. ` +
+      `(\`node --expose-gc\`, \`gc()\` then \`process.memoryUsage()\`) and RSS ${soak.settleMs ?? 0} ms later (time for the freed pages to be returned) ` +
+      `every ${soak.sampleS} s; slopes are least squares over the samples after a ${soak.warmupS} s warm-up. ` +
       '"RSS before GC" is read just before the forced GC: garbage not yet collected included, so it follows the GC cycle; it is shown, not judged.',
     '',
     `Bar: heap after GC grows less than ${BAR.heapBytesPer10Min / 2 ** 20} MiB per 10 minutes, RSS after GC within ${BAR.rssRangePct}% ` +
