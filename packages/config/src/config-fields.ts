@@ -41,6 +41,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   max_conns_per_host: { type: 'integer', kind: 'integer' },
   workers: { type: 'integer', kind: 'integer' },
   threads: { type: 'integer | "auto"', kind: 'integer' },
+  thread_young_generation_mb: { type: 'integer', kind: 'integer' },
   duration: { type: 'duration', kind: 'duration' },
   iterations: { type: 'integer', kind: 'integer' },
   graceful_stop: { type: 'duration', kind: 'duration' },

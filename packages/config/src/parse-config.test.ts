@@ -44,6 +44,7 @@ describe('defaultConfig', () => {
       max_conns_per_host: 200,
       workers: 500,
       threads: 1,
+      thread_young_generation_mb: 0,
       duration: 0,
       iterations: 0,
       graceful_stop: 30_000,

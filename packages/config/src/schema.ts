@@ -81,6 +81,8 @@ export interface EngineConfig {
   workers: number;
   /** Worker threads (`auto` resolved to `os.availableParallelism()`). */
   threads: number;
+  /** A worker thread's young generation in MB (`resourceLimits.maxYoungGenerationSizeMb`); 0 = V8's default. */
+  thread_young_generation_mb: number;
   duration: number;
   iterations: number;
   graceful_stop: number;
@@ -628,6 +630,11 @@ export const configShape = {
     .default(1)
     .describe(
       'Worker threads (node:worker_threads) the run is split across, to use more than one core: sessions, workers and the iteration budget are divided among them (remainder to the first), the open model\'s arrivals interleaved; the report is the merged run. "auto" = one per core (os.availableParallelism()).',
+    ),
+  thread_young_generation_mb: integer(0, '96')
+    .default(0)
+    .describe(
+      "With threads > 1: each worker thread's young generation in MB (its resourceLimits.maxYoungGenerationSizeMb, about 3x the semi-space; V8 rounds to 48, 96, 192, ...). A larger one can mean fewer scavenges at many sessions, at the cost of memory per thread. 0 = V8's default (48 on Node 20).",
     ),
   duration: duration({ allowZero: true, example: '5m' }).default(0).describe('How long to run; 0 = until stopped or iterations are done.'),
   iterations: integer(0, '1000').default(0).describe('Total job runs before stopping; 0 = unlimited.'),

@@ -3,8 +3,11 @@
  * threads together do the one-thread run's work (totals, session ids), the
  * live snapshots are the merged run, and the report lists each thread.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig } from '@session-engine/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runThreads, type LiveSnapshot, type TimelineEntry } from '../src/index.js';
@@ -59,6 +62,22 @@ describe('runThreads', () => {
     expect(report.timeline.reduce((sum, entry) => sum + entry.requests, 0)).toBe(301);
     expect(intervals.reduce((sum, entry) => sum + entry.requests, 0)).toBe(301);
     for (const snapshot of snapshots) expect(snapshot.metrics.total).toBeLessThanOrEqual(301);
+  });
+
+  it('gives each thread the configured young generation (thread_young_generation_mb)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-threads-'));
+    const script = join(dir, 'young.mjs');
+    // Fails its iteration unless it runs in a worker thread with the configured young generation.
+    writeFileSync(
+      script,
+      "import { isMainThread, resourceLimits } from 'node:worker_threads';\n" +
+        "export default async (session, context) => {\n" +
+        "  if (isMainThread || resourceLimits.maxYoungGenerationSizeMb !== 96) throw new Error('young generation ' + resourceLimits.maxYoungGenerationSizeMb);\n" +
+        "  await context.request({ path: '/' });\n};\n",
+    );
+    const config = parseConfig({ target_url: url, script, number_of_sessions: 2, iterations: 4, threads: 2, thread_young_generation_mb: 96, log_level: 'warn' });
+    const report = await runThreads({ config, logMetrics: false });
+    expect(report).toMatchObject({ iterations: 4, failed_iterations: 0, total: 4 });
   });
 
   it('rejects a job function (it cannot cross to a thread) and a session_state file shared by threads', async () => {

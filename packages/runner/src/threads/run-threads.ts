@@ -63,7 +63,8 @@ interface ThreadState {
 
 /** The worker entry: dist/threads/worker.js beside this file; from source (tests), the TypeScript file loaded through tsx. */
 function createWorker(data: ThreadData): Worker {
-  const options = { workerData: data, stdout: false, stderr: false };
+  const youngMb = data.config.thread_young_generation_mb;
+  const options = { workerData: data, stdout: false, stderr: false, ...(youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {}) };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
   const entry = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
