@@ -20,6 +20,10 @@ let next = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    if (req.url === '/fail') {
+      res.writeHead(500).end('no');
+      return;
+    }
     const cookie = /sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
     if (cookie === undefined) {
       const sid = `s${++next}`;
@@ -78,6 +82,29 @@ describe('runThreads', () => {
     const config = parseConfig({ target_url: url, script, number_of_sessions: 2, iterations: 4, threads: 2, thread_young_generation_mb: 96, log_level: 'warn' });
     const report = await runThreads({ config, logMetrics: false });
     expect(report).toMatchObject({ iterations: 4, failed_iterations: 0, total: 4 });
+  });
+
+  it('an abort-on-fail threshold crossed over all threads stops every thread, also one whose own figures hold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-threads-'));
+    const script = join(dir, 'half-fail.mjs');
+    // Thread 1 (sessions 4-6) only fails: 100% errors there, 0% in thread 0, 50% over the run.
+    writeFileSync(script, "export default async (session, context) => { await context.request({ path: session.id >= 4 ? '/fail' : '/' }); };\n");
+    const config = parseConfig({
+      target_url: url,
+      script,
+      number_of_sessions: 6,
+      duration: '30s',
+      threads: 2,
+      thresholds: ['error_rate<30%!'],
+      timeline_interval: '100ms',
+      max_retries: 0,
+      log_level: 'error',
+    });
+    const report = await runThreads({ config, logMetrics: false });
+    expect(report.reason).toBe('threshold');
+    expect(report.duration).toBeLessThan(15);
+    expect(report.threads?.map((row) => row.reason)).toEqual(['threshold', 'threshold']);
+    expect(report.thresholds).toEqual([expect.objectContaining({ expr: 'error_rate<30%!', ok: false })]);
   });
 
   it('rejects a job function (it cannot cross to a thread) and a session_state file shared by threads', async () => {

@@ -27,6 +27,7 @@ import { attachProxyReload, type ProxyReload } from '../control/run-control.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
 import { run, type LiveSnapshot, type RunOptions } from '../run.js';
 import { stepName } from '../scenario-job.js';
+import { compileThresholds, ThresholdWatch } from '../thresholds.js';
 import type { TimelineEntry } from '../timeline.js';
 import { mergeLive, mergeTimelineEntries } from './live.js';
 import { planThreads, type ThreadPlan } from './partition.js';
@@ -126,12 +127,14 @@ class ThreadedRun {
   #forced = false;
   #forceTimer: NodeJS.Timeout | undefined;
   #reloadId = 0;
+  readonly #watch: ThresholdWatch;
   readonly #reloads = new Map<number, (outcome: ProxyReload | Error) => void>();
 
   constructor(options: ThreadsOptions, plans: ThreadPlan[], logger: Logger) {
     this.#options = options;
     this.#config = options.config;
     this.#logger = logger;
+    this.#watch = new ThresholdWatch(compileThresholds(this.#config.thresholds ?? []));
     this.#threads = plans.map((plan) => {
       const data: ThreadData = {
         index: plan.index,
@@ -315,8 +318,17 @@ class ThreadedRun {
 
   #tick(): void {
     const onSnapshot = this.#options.onSnapshot;
-    const live = onSnapshot ? this.#live() : undefined;
-    if (live === undefined || onSnapshot === undefined) return;
+    const watching = this.#watch.active && !this.#stopping;
+    const live = onSnapshot || watching ? this.#live() : undefined;
+    if (live === undefined) return;
+    // Abort-on-fail thresholds on the merged run: a crossing over all threads stops every thread,
+    // also when no single thread's own figures cross it.
+    const crossed = watching ? this.#watch.check(live.elapsed_ms, () => live.metrics) : undefined;
+    if (crossed !== undefined) {
+      this.#logger.warn(`threshold ${crossed.expr} crossed over all threads (value ${String(crossed.value)}): stopping every thread, finishing in-flight iterations`);
+      this.#stopAll('threshold');
+    }
+    if (onSnapshot === undefined) return;
     try {
       onSnapshot(live);
     } catch (error) {
@@ -376,6 +388,8 @@ class ThreadedRun {
     });
     const merged = mergeReports(parts.map((part) => part.report));
     if (this.#forced) merged.reason = 'forced';
+    // A threshold the merged run crossed stays crossed, at the value that stopped the run.
+    merged.thresholds = this.#watch.finalize(merged.thresholds);
     merged.config = redactConfig(this.#config) as unknown as Record<string, unknown>;
     merged.threads = parts.map(({ thread, report, ended }): ThreadReport => ({
       thread: thread.plan.index,
