@@ -26,7 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     sample: { type: 'string', default: '5' },
     // Sampling RSS right after gc() catches the freed pages still mapped (measured: 50-80 MB at 40k req/s).
-    settle: { type: 'string', default: '100' },
+    settle: { type: 'string', default: '500' },
     // A checkout whose built packages (packages/*/dist) are the engine to soak, e.g. the commit before a fix.
     'engine-from': { type: 'string' },
   },

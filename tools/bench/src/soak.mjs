@@ -13,9 +13,9 @@ import { runPinned } from './pinned-process.mjs';
 import { BAR, summariseSoak } from './soak-stats.mjs';
 import { startTarget } from './target.mjs';
 
-// After the forced GC, time for V8 to return the freed pages before RSS is read (they go within ms;
-// a longer wait lets the load grow the young generation again).
-const SETTLE_MS = 100;
+// After the forced GC, time for V8 to return the freed pages before RSS is read (measured under load:
+// 500 ms left the closed model 21% apart, 100 ms 41%; see docs/benchmarks/soak-2026-11-28-settled.md).
+const SETTLE_MS = 500;
 const SOAK_RUNNER = fileURLToPath(new URL('./soak-runner.mjs', import.meta.url));
 
 /** Every JSON line of the runner: its samples and its result. */
