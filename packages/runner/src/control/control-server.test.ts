@@ -200,6 +200,26 @@ describe('control API: bodies', () => {
   });
 });
 
+describe('control API: the dashboard page', () => {
+  it('serves GET / without a token: a page with no data, a strict CSP, and nothing loaded from elsewhere', async () => {
+    const { app } = setup();
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(page.payload).toContain(`<script nonce="${nonce}">`);
+    // No script or stylesheet from a URL, and no figures of the run.
+    expect(page.payload).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet/);
+    expect(page.payload).not.toContain('"totals"');
+    // Every other path still needs the token.
+    expect((await app.inject({ method: 'GET', url: '/index.html' })).statusCode).toBe(401);
+  });
+});
+
 describe('control API: events', () => {
   it('streams a status event, then more, and an end event when the run stops being steerable', async () => {
     const { app, control } = setup();
@@ -230,11 +250,11 @@ describe('control API: the OpenAPI document', () => {
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    expect(documented).toEqual(['GET /v1/events', 'GET /v1/openapi.json', 'GET /v1/report', 'GET /v1/status', 'PATCH /v1/run', 'POST /v1/stop']);
+    expect(documented).toEqual(['GET /', 'GET /v1/events', 'GET /v1/openapi.json', 'GET /v1/report', 'GET /v1/status', 'PATCH /v1/run', 'POST /v1/stop']);
     for (const entry of documented) {
       const [method, url] = entry.split(' ') as [string, string];
       expect(app.hasRoute({ method: method as 'GET', url })).toBe(true);
-      if (url === '/v1/events' || method !== 'GET') continue;
+      if (url === '/v1/events' || url === '/' || method !== 'GET') continue;
       expect((await app.inject({ method: method as 'GET', url })).statusCode).toBe(401);
     }
 

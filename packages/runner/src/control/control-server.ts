@@ -12,6 +12,7 @@ import type { Logger } from '@session-engine/logger';
 import { RunnerError } from '../errors.js';
 import { FailureLimiter, TokenCheck } from './auth.js';
 import { ControlConflictError, ControlInvalidArgumentError, ControlNotRunningError, ControlServerError } from './errors.js';
+import { renderDashboard } from './dashboard.js';
 import { controlApiDocument } from './openapi.js';
 import type { RunControl } from './run-control.js';
 import { parseRunChange, parseStopRequest } from './schemas.js';
@@ -41,7 +42,7 @@ export interface RunningControlServer {
   close(): Promise<void>;
 }
 
-const ENDPOINTS = 'GET /v1/status, PATCH /v1/run, POST /v1/stop, GET /v1/report, GET /v1/events, GET /v1/openapi.json';
+const ENDPOINTS = 'GET / (the dashboard), GET /v1/status, PATCH /v1/run, POST /v1/stop, GET /v1/report, GET /v1/events, GET /v1/openapi.json';
 
 function errorBody(code: string, message: string, issues?: readonly { field: string; message: string }[]) {
   return { error: { code, message, ...(issues === undefined ? {} : { issues }) } };
@@ -89,6 +90,8 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // The dashboard's page holds no data; it asks for the token and sends it with every call.
+    if (request.method === 'GET' && request.routeOptions.url === '/') return undefined;
     const address = request.ip;
     const blocked = limiter.blockedFor(address);
     if (blocked > 0) {
@@ -113,6 +116,17 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(errorBody('SE_ERR_RUNNER_CONTROL_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}; the endpoints are ${ENDPOINTS}`)),
   );
+
+  app.get('/', async (_request, reply) => {
+    const { html, csp } = renderDashboard();
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', csp)
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .send(html);
+  });
 
   app.get('/v1/status', async () => control.status());
 

@@ -34,6 +34,14 @@ export function controlApiDocument(version: string): Record<string, unknown> {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     security: [{ bearer: [] }],
     paths: {
+      '/': {
+        get: {
+          operationId: 'getDashboard',
+          summary: 'The live dashboard: a page that asks for the token and uses the endpoints below (no data of its own, so no token needed)',
+          security: [],
+          responses: { '200': { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } } },
+        },
+      },
       '/v1/status': {
         get: { operationId: 'getStatus', summary: 'The run now', responses: { '200': { description: 'the status', content: json('RunStatus') }, ...common } },
       },
