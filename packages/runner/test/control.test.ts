@@ -115,6 +115,15 @@ describe('RunControl from a program', () => {
     const report: RunReport = await running;
     expect(report.model).toBe('open');
   });
+
+  it('refuses a session count in a closed-model run with stages (the stages set the active sessions)', async () => {
+    const control = new RunControl();
+    const running = run({ config: config({ stages: [{ duration: '30s', target: 2 }] }), job: recordingJob(new Map()), control, logger: memoryLogger('warn').logger });
+    expect(await eventually(() => control.running)).toBe(true);
+    await expect(control.update({ sessions: 4 })).rejects.toThrow(/ramps its active sessions through stages/);
+    control.stop();
+    await running;
+  });
 });
 
 describe('run() with control_port', () => {

@@ -110,6 +110,12 @@ export class LiveRunControl implements LiveRun {
         'rate applies to the open model only: this run is in the closed model (it started without a rate); change sessions instead, or start the run with a rate',
       );
     }
+    if (change.sessions !== undefined && scheduler.model === 'closed' && this.#parts.config.stages.length > 0) {
+      // The stages set how many sessions run at each moment: a session count would be overridden at the next tick.
+      throw new ControlConflictError(
+        'this closed-model run ramps its active sessions through stages, which would override a session count; run without stages to scale sessions live',
+      );
+    }
     if (change.rate === 0) {
       throw new ControlInvalidArgumentError([{ field: 'rate', message: 'must be > 0 in a running open-model run; set paused: true to stop arrivals' }]);
     }
