@@ -107,6 +107,23 @@ describe('runThreads', () => {
     expect(report.thresholds).toEqual([expect.objectContaining({ expr: 'error_rate<30%!', ok: false })]);
   });
 
+  it('a thread blocked in its job (it never yields) is terminated after its duration and graceful_stop: the report is partial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-threads-'));
+    const script = join(dir, 'spin.mjs');
+    // Session 1 (thread 0) blocks its thread for good after 300 ms of load: no message, no timer runs there again.
+    writeFileSync(
+      script,
+      "let t0;\nexport default async (session, context) => {\n  t0 ??= Date.now();\n  await context.request({ path: '/' });\n  if (session.id === 1 && Date.now() - t0 > 300) for (;;) {}\n};\n",
+    );
+    const config = parseConfig({ target_url: url, script, number_of_sessions: 4, duration: '1s', graceful_stop: '200ms', threads: 2, timeline_interval: '100ms', log_level: 'error' });
+    const report = await runThreads({ config, logMetrics: false });
+    expect(report.partial).toMatch(/thread 0 did not stop within graceful_stop \(200 ms\) \+ 5000 ms: terminated/);
+    expect(report.threads?.map((row) => row.ended)).toEqual(['terminated', 'finished']);
+    // Thread 0's figures up to its last snapshot are in the totals.
+    expect(report.threads?.[0]?.total).toBeGreaterThan(0);
+    expect(report.total).toBe(report.threads!.reduce((sum, row) => sum + row.total, 0));
+  }, 30_000);
+
   it('rejects a job function (it cannot cross to a thread) and a session_state file shared by threads', async () => {
     const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 4, threads: 2 });
     await expect(runThreads({ config, job: () => undefined } as never)).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_INVALID_OPTIONS' });

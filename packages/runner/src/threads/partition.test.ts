@@ -10,6 +10,8 @@ describe('planThreads', () => {
     expect(plans.map((p) => p.config.workers)).toEqual([3, 2, 2]);
     expect(plans.map((p) => p.config.iterations)).toEqual([335, 334, 334]);
     expect(plans.map((p) => p.config.threads)).toEqual([1, 1, 1]);
+    // The control API would be served by every thread on one port.
+    expect(planThreads({ ...config, control_port: 9000 }).map((p) => p.config.control_port)).toEqual([undefined, undefined, undefined]);
     // Session ids in consecutive ranges: 1-4, 5-8, 9-11.
     expect(plans.map((p) => p.partition)).toEqual([
       { index: 0, count: 3, sessionsBefore: 0 },

@@ -12,7 +12,7 @@ import type { RunPartition } from '../run.js';
 export interface ThreadPlan {
   /** The thread, 0-based. */
   index: number;
-  /** This thread's config: its share of `number_of_sessions`, `workers` and `iterations`; `threads: 1`. */
+  /** This thread's config: its share of `number_of_sessions`, `workers` and `iterations`; `threads: 1`, no `control_port`. */
   config: EngineConfig;
   /** What `run({ partition })` takes. */
   partition: RunPartition;
@@ -50,6 +50,8 @@ export function planThreads(config: Readonly<EngineConfig>, requested = config.t
         number_of_sessions: sessions,
         workers: share(config.workers, count, index),
         iterations: config.iterations > 0 ? share(config.iterations, count, index) : 0,
+        // The control API is the whole run's, not a thread's: threads never serve one.
+        control_port: undefined,
       },
       partition: { index, count, sessionsBefore },
     });

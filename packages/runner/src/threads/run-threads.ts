@@ -16,6 +16,7 @@
  * - Report: the threads' reports merged exactly (`mergeReports`), with the
  *   whole run's config and each thread's totals in `threads`.
  */
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { redactConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
@@ -40,12 +41,16 @@ export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'parti
   prettyLogs?: boolean;
 }
 
+const runnerVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
 /** Between "every thread is ready" and the common start: time for the start message to reach each thread. */
 const START_LEAD_MS = 25;
 /** A thread that reported but does not end (a handle left open) is terminated after this long. */
 const EXIT_DEADLINE_MS = 2_000;
 /** After a forced stop, how long threads get to report (run() itself gives up on requests after 1 s) before they are terminated. */
 const FORCE_DEADLINE_MS = 2_000;
+/** Beyond graceful_stop (which a thread enforces itself, if it can run), how long a stopping thread may take before it is terminated. */
+const STRAGGLER_MARGIN_MS = 5_000;
 
 interface ThreadState {
   plan: ThreadPlan;
@@ -58,6 +63,8 @@ interface ThreadState {
   report?: RunReport;
   failed?: { message: string; code: string };
   crash?: string;
+  /** Terminated because it did not stop in time (blocked). */
+  hung?: string;
   terminated: boolean;
   exited: boolean;
 }
@@ -126,6 +133,8 @@ class ThreadedRun {
   #stopping = false;
   #forced = false;
   #forceTimer: NodeJS.Timeout | undefined;
+  #stragglerTimer: NodeJS.Timeout | undefined;
+  #stragglerAt: number | undefined;
   #reloadId = 0;
   readonly #watch: ThresholdWatch;
   readonly #reloads = new Map<number, (outcome: ProxyReload | Error) => void>();
@@ -203,6 +212,9 @@ class ThreadedRun {
       }
       this.#startAt = Date.now() + START_LEAD_MS;
       this.#post({ type: 'start', at: this.#startAt });
+      // A run with a planned length ends by itself: a thread still running well after it is blocked.
+      const plannedMs = this.#config.duration > 0 ? this.#config.duration : this.#config.stages.reduce((sum, stage) => sum + stage.duration, 0);
+      if (plannedMs > 0) this.#armStragglers(START_LEAD_MS + plannedMs + this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
       // A thread that crashed before the start (out of memory while creating sessions) is in the report too.
 
       ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
@@ -221,6 +233,7 @@ class ThreadedRun {
       clearInterval(ticker);
       clearInterval(monitor);
       clearTimeout(this.#forceTimer);
+      clearTimeout(this.#stragglerTimer);
       signal?.removeEventListener('abort', onAbort);
       forceSignal?.removeEventListener('abort', onForce);
       if (control !== undefined) attachProxyReload(control, undefined);
@@ -276,6 +289,30 @@ class ThreadedRun {
     this.#stopping = true;
     // The graceful stop's reason: the threads report it (`signal` for the CLI's first SIGINT).
     for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage({ type: 'stop', reason } satisfies ToThread);
+    this.#armStragglers(this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
+  }
+
+  /**
+   * A thread blocked in a job (a loop that never yields) can neither see a stop nor run its own
+   * graceful-stop timer: one that has not reported `ms` from now is terminated and counted from
+   * its last snapshot, and the report is partial.
+   */
+  #armStragglers(ms: number): void {
+    // The earliest deadline wins: a stop during a long run comes before the end of its duration.
+    const at = Date.now() + ms;
+    if (this.#stragglerAt !== undefined && this.#stragglerAt <= at) return;
+    this.#stragglerAt = at;
+    clearTimeout(this.#stragglerTimer);
+    this.#stragglerTimer = setTimeout(() => {
+      for (const thread of this.#threads) {
+        if (thread.exited || thread.report !== undefined || thread.crash !== undefined || thread.terminated) continue;
+        thread.hung = `thread ${thread.plan.index} did not stop within graceful_stop (${this.#config.graceful_stop} ms) + ${STRAGGLER_MARGIN_MS} ms: terminated`;
+        this.#logger.error(`${thread.hung}; its figures are those of its last snapshot`);
+        thread.terminated = true;
+        void thread.worker.terminate();
+      }
+      this.#notify();
+    }, ms);
   }
 
   /**
@@ -362,7 +399,7 @@ class ThreadedRun {
     const snapshot = last?.metrics ?? new Metrics().snapshot();
     const startedAt = new Date(this.#startAt);
     return buildReport({
-      engine: this.#options.engine ?? 'session-engine',
+      engine: this.#options.engine ?? runnerVersion,
       startedAt,
       finishedAt: new Date(this.#startAt + (last?.elapsed_ms ?? 0)),
       reason,
@@ -384,6 +421,7 @@ class ThreadedRun {
     const parts = this.#threads.map((thread) => {
       if (thread.report !== undefined) return { thread, report: thread.report, ended: 'finished' as const };
       if (thread.crash !== undefined) return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'crashed' as const };
+      if (thread.hung !== undefined) return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'terminated' as const };
       return { thread, report: this.#fromSnapshot(thread, 'forced'), ended: 'terminated' as const };
     });
     const merged = mergeReports(parts.map((part) => part.report));
@@ -403,7 +441,7 @@ class ThreadedRun {
       reason: report.reason,
       ended,
     }));
-    const crashes = this.#threads.flatMap((t) => (t.crash !== undefined ? [t.crash] : []));
+    const crashes = this.#threads.flatMap((t) => [t.crash, t.hung].filter((reason): reason is string => reason !== undefined));
     if (crashes.length > 0) merged.partial = crashes.join('; ');
     return merged;
   }
