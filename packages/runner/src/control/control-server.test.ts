@@ -10,7 +10,8 @@ import type { RunReport } from '../report.js';
 import { FailureLimiter } from './auth.js';
 import { buildControlApp, CONTROL_BODY_LIMIT } from './control-server.js';
 import { ControlConflictError } from './errors.js';
-import { attachLiveRun, RunControl, type LiveRun } from './run-control.js';
+import { ProxyFileError } from '@session-engine/proxy';
+import { attachLiveRun, attachProxyReload, RunControl, type LiveRun, type ProxyReload } from './run-control.js';
 import { parseRunChange, type RunChange, type RunStatus } from './schemas.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
@@ -74,10 +75,11 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-function setup(options: { limiter?: FailureLimiter; running?: boolean } = {}) {
+function setup(options: { limiter?: FailureLimiter; running?: boolean; reload?: () => Promise<ProxyReload> } = {}) {
   const control = new RunControl();
   const live = new StandIn();
   if (options.running !== false) attachLiveRun(control, live);
+  if (options.reload !== undefined) attachProxyReload(control, options.reload);
   const app = buildControlApp({ control, token: TOKEN, version: '0.0.0-test', eventIntervalMs: 5, ...(options.limiter ? { limiter: options.limiter } : {}) });
   apps.push(app);
   return { app, control, live };
@@ -250,7 +252,16 @@ describe('control API: the OpenAPI document', () => {
     const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    expect(documented).toEqual(['GET /', 'GET /v1/events', 'GET /v1/openapi.json', 'GET /v1/report', 'GET /v1/status', 'PATCH /v1/run', 'POST /v1/stop']);
+    expect(documented).toEqual([
+      'GET /',
+      'GET /v1/events',
+      'GET /v1/openapi.json',
+      'GET /v1/report',
+      'GET /v1/status',
+      'PATCH /v1/run',
+      'POST /v1/proxies/reload',
+      'POST /v1/stop',
+    ]);
     for (const entry of documented) {
       const [method, url] = entry.split(' ') as [string, string];
       expect(app.hasRoute({ method: method as 'GET', url })).toBe(true);
@@ -271,11 +282,46 @@ describe('control API: the OpenAPI document', () => {
     expect(valid('RunStatus', (await app.inject({ method: 'PATCH', url: '/v1/run', headers: auth, payload: { sessions: 3 } })).json())).toBe(true);
     expect(valid('Report', (await app.inject({ method: 'GET', url: '/v1/report', headers: auth })).json())).toBe(true);
     expect(valid('StopResponse', (await app.inject({ method: 'POST', url: '/v1/stop', headers: auth, payload: { graceful_stop: '1s' } })).json())).toBe(true);
+    const withProxies = setup({ reload: async () => ({ file: '/etc/proxies.txt', count: 2, added: 1, removed: 1 }) }).app;
+    expect(valid('ProxyReload', (await withProxies.inject({ method: 'POST', url: '/v1/proxies/reload', headers: auth })).json())).toBe(true);
     expect(valid('Error', (await app.inject({ method: 'GET', url: '/v1/status' })).json())).toBe(true);
     expect(valid('Error', (await app.inject({ method: 'PATCH', url: '/v1/run', headers: auth, payload: { x: 1 } })).json())).toBe(true);
     // Request bodies as clients write them.
     expect(valid('RunChange', { sessions: 60, rate: 500, paused: false, log_level: 'warn' })).toBe(true);
     expect(valid('StopRequest', { graceful_stop: '5s' })).toBe(true);
     expect(() => valid('RunChange', { sesions: 60 })).toThrow(/additionalProperties/);
+  });
+});
+
+describe('control API: proxy reload', () => {
+  it('reads the proxy file again (as SIGHUP) and answers with the list now', async () => {
+    let reloads = 0;
+    const { app } = setup({
+      reload: async () => {
+        reloads++;
+        return { file: '/etc/proxies.txt', count: 3, added: 1, removed: 2 };
+      },
+    });
+    const answer = await app.inject({ method: 'POST', url: '/v1/proxies/reload', headers: auth });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({ file: '/etc/proxies.txt', count: 3, added: 1, removed: 2 });
+    expect(reloads).toBe(1);
+    // Like every endpoint: nothing happens without the token.
+    expect((await app.inject({ method: 'POST', url: '/v1/proxies/reload' })).statusCode).toBe(401);
+    expect(reloads).toBe(1);
+  });
+
+  it('answers 409 when the run has no proxy file, and 422 (the list stays) when the file is wrong now', async () => {
+    const none = await setup().app.inject({ method: 'POST', url: '/v1/proxies/reload', headers: auth });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error.code).toBe('SE_ERR_RUNNER_NO_PROXY_FILE');
+
+    const bad = setup({
+      reload: () => Promise.reject(new ProxyFileError('/etc/proxies.txt', Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' }))),
+    }).app;
+    const answer = await bad.inject({ method: 'POST', url: '/v1/proxies/reload', headers: auth });
+    expect(answer.statusCode).toBe(422);
+    expect(answer.json().error).toMatchObject({ code: 'SE_ERR_PROXY_FILE' });
+    expect(answer.json().error.message).toMatch(/cannot read proxy file "\/etc\/proxies\.txt".*the current proxy list stays/);
   });
 });

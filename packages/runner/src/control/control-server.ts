@@ -9,7 +9,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@session-engine/logger';
-import { RunnerError } from '../errors.js';
+import { ProxyError } from '@session-engine/proxy';
+import { NoProxyFileError, RunnerError } from '../errors.js';
 import { FailureLimiter, TokenCheck } from './auth.js';
 import { ControlConflictError, ControlInvalidArgumentError, ControlNotRunningError, ControlServerError } from './errors.js';
 import { renderDashboard } from './dashboard.js';
@@ -42,7 +43,8 @@ export interface RunningControlServer {
   close(): Promise<void>;
 }
 
-const ENDPOINTS = 'GET / (the dashboard), GET /v1/status, PATCH /v1/run, POST /v1/stop, GET /v1/report, GET /v1/events, GET /v1/openapi.json';
+const ENDPOINTS =
+  'GET / (the dashboard), GET /v1/status, PATCH /v1/run, POST /v1/stop, POST /v1/proxies/reload, GET /v1/report, GET /v1/events, GET /v1/openapi.json';
 
 function errorBody(code: string, message: string, issues?: readonly { field: string; message: string }[]) {
   return { error: { code, message, ...(issues === undefined ? {} : { issues }) } };
@@ -51,7 +53,11 @@ function errorBody(code: string, message: string, issues?: readonly { field: str
 /** Status and body of an error thrown by a handler or by fastify itself (body parsing, limits). */
 function errorResponse(error: unknown): { status: number; body: ReturnType<typeof errorBody> } {
   if (error instanceof ControlInvalidArgumentError) return { status: 400, body: errorBody(error.code, error.message, error.issues) };
-  if (error instanceof ControlConflictError || error instanceof ControlNotRunningError) return { status: 409, body: errorBody(error.code, error.message) };
+  if (error instanceof ControlConflictError || error instanceof ControlNotRunningError || error instanceof NoProxyFileError) {
+    return { status: 409, body: errorBody(error.code, error.message) };
+  }
+  // The proxy file on disk is wrong (a bad line, emptied, unreadable): the current list stays.
+  if (error instanceof ProxyError) return { status: 422, body: errorBody(error.code, `${error.message}; the current proxy list stays`) };
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, body: errorBody('SE_ERR_RUNNER_CONTROL_BODY_TOO_LARGE', `the request body is over ${CONTROL_BODY_LIMIT / 1024} KiB; a change is a few fields`) };
@@ -143,6 +149,12 @@ export function buildControlApp(options: ControlAppOptions): FastifyInstance {
     logger?.warn('stop requested through the control API: finishing in-flight iterations', graceful_stop === undefined ? {} : { graceful_stop_ms: graceful_stop });
     const result = control.stop(graceful_stop === undefined ? {} : { gracefulStopMs: graceful_stop });
     return reply.code(202).send({ state: 'stopping', ...result });
+  });
+
+  app.post('/v1/proxies/reload', async () => {
+    const result = await control.reloadProxies();
+    logger?.info('control API: proxy file reloaded', { ...result });
+    return result;
   });
 
   app.get('/v1/report', async () => control.report());

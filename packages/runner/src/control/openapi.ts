@@ -5,7 +5,7 @@
  * output form.
  */
 import { z } from 'zod';
-import { errorSchema, reportSchema, runChangeSchema, runStatusSchema, stopRequestSchema, stopResponseSchema } from './schemas.js';
+import { errorSchema, proxyReloadSchema, reportSchema, runChangeSchema, runStatusSchema, stopRequestSchema, stopResponseSchema } from './schemas.js';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -72,6 +72,18 @@ export function controlApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/proxies/reload': {
+        post: {
+          operationId: 'reloadProxies',
+          summary: 'Read proxy_file again without stopping the run (as SIGHUP): proxies still listed keep their health, sessions on removed ones move',
+          responses: {
+            '200': { description: 'the list now', content: json('ProxyReload') },
+            '409': error('the run has no proxy_file, or is not running'),
+            '422': error('the file is wrong now (a bad line, emptied, unreadable): the current list stays'),
+            ...common,
+          },
+        },
+      },
       '/v1/report': {
         get: { operationId: 'getReport', summary: 'The report so far (the shape of engine run --json)', responses: { '200': { description: 'the report', content: json('Report') }, ...common } },
       },
@@ -93,6 +105,7 @@ export function controlApiDocument(version: string): Record<string, unknown> {
         StopRequest: jsonSchema(stopRequestSchema, 'input'),
         RunStatus: jsonSchema(runStatusSchema, 'output'),
         StopResponse: jsonSchema(stopResponseSchema, 'output'),
+        ProxyReload: jsonSchema(proxyReloadSchema, 'output'),
         Report: jsonSchema(reportSchema, 'output'),
         Error: jsonSchema(errorSchema, 'output'),
       },

@@ -94,6 +94,15 @@ export const errorSchema = z
   .describe('An error.');
 
 /** `POST /v1/stop`'s answer. */
+export const proxyReloadSchema = z
+  .object({
+    file: z.string().describe('the proxy file that was read'),
+    count: z.number().int().nonnegative().describe('proxies in the list now'),
+    added: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative().describe('sessions on a removed proxy move to the next healthy one'),
+  })
+  .describe('The proxy file was read again and swapped in; proxies still listed keep their health.');
+
 export const stopResponseSchema = z
   .object({ state: z.literal('stopping'), graceful_stop_ms: ms.describe('what in-flight iterations get to finish') })
   .describe('The stop has begun; GET /v1/report (until the run ends) or the run\'s own output has the report.');
