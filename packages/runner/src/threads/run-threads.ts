@@ -215,7 +215,6 @@ class ThreadedRun {
       // A run with a planned length ends by itself: a thread still running well after it is blocked.
       const plannedMs = this.#config.duration > 0 ? this.#config.duration : this.#config.stages.reduce((sum, stage) => sum + stage.duration, 0);
       if (plannedMs > 0) this.#armStragglers(START_LEAD_MS + plannedMs + this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
-      // A thread that crashed before the start (out of memory while creating sessions) is in the report too.
 
       ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
       if (this.#options.logMetrics !== false) {
