@@ -37,6 +37,13 @@ export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
    * shards) give each manager its own range, so ids stay unique across the whole run.
    */
   firstId?: number;
+  /**
+   * The ids `add()` gives sessions created at runtime: `first`, `first + step`, ... (default:
+   * continuing after the last id, step 1). Parts of a run side by side take the same `step`
+   * (their count) and each its own `first` above every id at start, so sessions added while
+   * the run goes on stay unique across the parts.
+   */
+  addedIds?: { first: number; step: number };
   /** Sessions created at once by `createSessions`/`add` (default 64). */
   creationConcurrency?: number;
   /** Clock for session times (ms); defaults to `Date.now`. */
@@ -74,6 +81,8 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   // Unregistered sessions whose close has not finished yet.
   readonly #closing = new Set<Session<P>>();
   #nextId = 1;
+  /** `addedIds`: the next id `add()` gives, and the step. */
+  #added: { next: number; step: number } | undefined;
   // Bumped by stopAll: a creation that started before it must not register.
   #generation = 0;
   // True between startAll and pauseAll/stopAll: sessions added meanwhile start active.
@@ -95,6 +104,12 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
       throw new InvalidOptionError(`firstId must be a whole number >= 1, got ${String(firstId)}`);
     }
     this.#nextId = firstId;
+    const added = options.addedIds;
+    if (added !== undefined) {
+      const ok = [added.first, added.step].every((n) => Number.isSafeInteger(n) && n >= 1);
+      if (!ok) throw new InvalidOptionError(`addedIds must be { first, step }: whole numbers >= 1, got ${JSON.stringify(added)}`);
+      this.#added = { next: added.first, step: added.step };
+    }
     this.#config = options.config;
     this.#deadlines = new Deadlines(options.config.request_timeout);
     this.#proxies = options.proxies;
@@ -118,7 +133,11 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
    * are taken in id order, so session i gets the i-th proxy of the rotation.
    * Never rejects for a single session's failure: every failure is in `errors`.
    */
-  async createSessions(n: number): Promise<CreateSessionsResult> {
+  createSessions(n: number): Promise<CreateSessionsResult> {
+    return this.#create(n, () => this.#nextId++);
+  }
+
+  async #create(n: number, nextId: () => number): Promise<CreateSessionsResult> {
     if (!Number.isInteger(n) || n < 0) {
       throw new InvalidOptionError(`session count must be a non-negative integer, got ${n}`);
     }
@@ -126,7 +145,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     this.#subscribe();
     const planned: { id: number; proxy: P | undefined }[] = [];
     for (let i = 0; i < n; i++) {
-      const id = this.#nextId++;
+      const id = nextId();
       planned.push({ id, proxy: this.#proxyFor?.(id) ?? this.#assign() });
     }
 
@@ -148,9 +167,15 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     return { created: ids.length, ids, errors };
   }
 
-  /** Scales up at runtime; new sessions start active if `startAll` is in effect. */
+  /** Scales up at runtime (ids from `addedIds` when given); new sessions start active if `startAll` is in effect. */
   add(n: number): Promise<CreateSessionsResult> {
-    return this.createSessions(n);
+    const added = this.#added;
+    if (added === undefined) return this.createSessions(n);
+    return this.#create(n, () => {
+      const id = added.next;
+      added.next += added.step;
+      return id;
+    });
   }
 
   /**

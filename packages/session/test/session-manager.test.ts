@@ -169,6 +169,21 @@ describe('SessionManager.createSessions', () => {
     for (const firstId of [0, 1.5, Number.NaN]) expect(() => manager({ firstId })).toThrow(InvalidOptionError);
   });
 
+  it('gives sessions added at runtime the addedIds sequence, so managers side by side add unique ids', async () => {
+    // Two parts of 5 sessions at start (2 + 3): each adds on its own stride above 5.
+    const first = manager({ addedIds: { first: 6, step: 2 } });
+    const second = manager({ firstId: 3, addedIds: { first: 7, step: 2 } });
+    expect((await first.createSessions(2)).ids).toEqual([1, 2]);
+    expect((await second.createSessions(3)).ids).toEqual([3, 4, 5]);
+    expect((await first.add(3)).ids).toEqual([6, 8, 10]);
+    expect((await second.add(1)).ids).toEqual([7]);
+    expect((await second.add(2)).ids).toEqual([9, 11]);
+    expect(first.ids()).toEqual([1, 2, 6, 8, 10]);
+    for (const addedIds of [{ first: 0, step: 1 }, { first: 1, step: 0 }, { first: 1.5, step: 2 }]) {
+      expect(() => manager({ addedIds })).toThrow(InvalidOptionError);
+    }
+  });
+
   it('creates in parallel, never more than creationConcurrency at a time', async () => {
     let inFlight = 0;
     let peak = 0;
