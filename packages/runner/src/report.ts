@@ -102,6 +102,34 @@ export interface RunReport {
    * why. The figures are what the parts had reported until then.
    */
   partial?: string;
+  /** A shard's report (`runShard()`, `engine run --shard`): which shard of how many. */
+  shard?: { index: number; count: number };
+  /** Sharded runs: the run id every shard was given (`--run-id`), or null. */
+  run_id?: string | null;
+  /** Sharded runs: the common start time the shards waited for (`--start-at`), or null. */
+  start_at?: string | null;
+  /** Sharded runs: `sha256:<hex>` of the effective config without shard-local keys; the same in every shard of a run. */
+  config_hash?: string;
+  /** A merged report of shards (`mergeShardReports()`, `engine report merge`): each shard's totals. */
+  shards?: ShardRow[];
+}
+
+/** One shard's totals in a merged report of shards. */
+export interface ShardRow {
+  /** The shard, 0-based. */
+  shard: number;
+  /** Where its report came from (the file given to `engine report merge`), when known. */
+  source?: string;
+  started_at: string;
+  sessions: number;
+  iterations: number;
+  total: number;
+  success: number;
+  failed: number;
+  dropped: number;
+  reason: StopReason;
+  /** Set when the shard's own report was partial (a thread crashed). */
+  partial?: string;
 }
 
 /** One worker thread's totals in a report of a run split across threads. */

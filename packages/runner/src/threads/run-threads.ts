@@ -35,6 +35,13 @@ import { planThreads, type ThreadPlan } from './partition.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
 
 export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'partition' | 'startGate'> {
+  /**
+   * Awaited once every thread is ready (its sessions exist), before the one start time is sent:
+   * a shard waits here for `start_at` (`runShard()`). What it throws stops the threads and rejects.
+   */
+  startGate?: () => Promise<void>;
+  /** The threads' shares when the split is not `planThreads(config, threads)`: a shard's part of a larger run (`planShard()`). */
+  plans?: readonly ThreadPlan[];
   /** Worker threads to split the run across (default `config.threads`); capped at the sessions, workers and iterations there are. */
   threads?: number;
   /** Pretty log lines from the threads (default: when their stderr is a terminal). */
@@ -106,7 +113,7 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
   if (typeof config !== 'object' || config === null) throw new RunOptionsError('runThreads() needs `config`: the object loadConfig() returns');
   const requested = options.threads ?? config.threads ?? 1;
   if (!Number.isInteger(requested) || requested < 1) throw new RunOptionsError(`runThreads(): \`threads\` must be a whole number >= 1, got ${String(requested)}`);
-  const plans = planThreads(config, requested);
+  const plans = options.plans !== undefined ? [...options.plans] : planThreads(config, requested);
   checkThreadsOptions(options, config, plans.length);
   const logger = options.logger ?? createLogger({ level: config.log_level });
   if (plans.length < requested) {
@@ -114,7 +121,10 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
   }
   if (plans.length === 1) {
     const { threads: _threads, prettyLogs: _pretty, ...single } = options;
-    return run({ ...single, logger });
+    const { plans: _plans, ...alone } = single;
+    // A shard's one thread runs its share (its sessions, ids and arrivals) of the whole run.
+    const part = options.plans?.[0];
+    return run({ ...alone, logger, ...(part !== undefined ? { config: { ...part.config, control_port: config.control_port }, partition: part.partition } : {}) });
   }
   if (config.control_port !== undefined) {
     logger.warn('the control API (control_port) is not served with threads > 1 yet: stop the run with a signal');
@@ -209,6 +219,15 @@ class ThreadedRun {
         await this.#allExited();
         if (failed?.failed !== undefined) throw new RunnerError(failed.failed.message, failed.failed.code);
         throw new ThreadCrashedError(this.#threads.find((t) => t.crash !== undefined)?.crash ?? 'a thread ended before it was ready');
+      }
+      if (this.#options.startGate !== undefined) {
+        try {
+          await this.#options.startGate();
+        } catch (error) {
+          this.#stopAll('stopped');
+          await this.#allExited();
+          throw error;
+        }
       }
       this.#startAt = Date.now() + START_LEAD_MS;
       this.#post({ type: 'start', at: this.#startAt });
