@@ -145,8 +145,11 @@ export interface ThreadReport {
   failed: number;
   dropped: number;
   reason: StopReason;
-  /** `finished`: its own report; `terminated` (a forced stop) or `crashed`: built from its last live snapshot. */
-  ended: 'finished' | 'terminated' | 'crashed';
+  /**
+   * `finished`: its own report; `terminated` (a forced stop) or `crashed`: built from its last live snapshot;
+   * `running`: the report so far (the control API's `GET /v1/report`), as of its latest live snapshot.
+   */
+  ended: 'finished' | 'terminated' | 'crashed' | 'running';
 }
 
 export interface ReportInput {

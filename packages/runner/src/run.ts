@@ -22,8 +22,7 @@ import { FailureReasons, withFailureReasons } from './failure-reasons.js';
 import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
-import { resolveControlToken } from './control/auth.js';
-import { startControlServer } from './control/control-server.js';
+import { serveControlApi } from './control/serve.js';
 import { LiveRunControl } from './control/live-run.js';
 import { attachLiveRun } from './control/run-control.js';
 import { startProxyChecks } from './proxy-checks.js';
@@ -124,6 +123,12 @@ export interface RunPartition {
   count: number;
   /** Sessions held by the parts before this one. */
   sessionsBefore: number;
+  /**
+   * The whole run's sessions at start. With it, sessions this part adds while the run goes on
+   * (a live `sessions` change) take ids `totalSessions + 1 + index`, then every `count`-th id
+   * after that, so ids stay unique across the parts; without it they follow this part's own.
+   */
+  totalSessions?: number;
 }
 
 const runnerVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -151,6 +156,8 @@ function checkOptions(options: RunOptions): void {
   if (part !== undefined) {
     const ok = [part.index, part.count, part.sessionsBefore].every((n) => Number.isInteger(n) && n >= 0) && part.index < part.count;
     if (!ok) throw new RunOptionsError('run(): `partition` must be { index, count, sessionsBefore }: whole numbers with 0 <= index < count');
+    const total = part.totalSessions;
+    if (total !== undefined && !(Number.isSafeInteger(total) && total >= 0)) throw new RunOptionsError(`run(): \`partition.totalSessions\` must be a whole number >= 0, got ${String(total)}`);
   }
   const port = options.metricsPort;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
@@ -160,11 +167,6 @@ function checkOptions(options: RunOptions): void {
 
 function reasonOfAbort(reason: unknown): StopReason {
   return typeof reason === 'string' && (STOP_REASONS as readonly string[]).includes(reason) ? (reason as StopReason) : 'aborted';
-}
-
-/** A loopback address: the control API stays on this machine. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
@@ -237,6 +239,9 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     config,
     logger,
     firstId: sessionsBefore + 1,
+    ...(options.partition?.totalSessions !== undefined
+      ? { addedIds: { first: options.partition.totalSessions + 1 + options.partition.index, step: options.partition.count } }
+      : {}),
     ...(proxies ? { proxies } : {}),
     // A restored session starts on its saved proxy when the list still has it (at start, every listed proxy is healthy).
     ...(proxies && state ? { proxyFor: state.proxyFor(proxies.healthy()) } : {}),
@@ -371,14 +376,15 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   // The control API listens before the load starts; it steers the run once the load started (409 before).
   const control = options.control ?? (config.control_port !== undefined ? new RunControl() : undefined);
   if (config.control_port !== undefined && control !== undefined) {
-    const token = options.controlToken !== undefined && options.controlToken !== '' ? { token: options.controlToken, generated: false } : resolveControlToken();
-    const server = await startControlServer({ control, token: token.token, version: options.engine ?? runnerVersion, logger, port: config.control_port, host: config.control_host });
+    const server = await serveControlApi({
+      control,
+      config: { ...config, control_port: config.control_port },
+      logger,
+      version: options.engine ?? runnerVersion,
+      token: options.controlToken,
+      onControlApi: options.onControlApi,
+    });
     lifecycle.onClose('control API', () => server.close());
-    if (!isLoopback(config.control_host)) {
-      logger.warn(`the control API listens on ${config.control_host}, beyond this machine: whoever reaches it with the token steers the run; put it behind a TLS proxy (docs/control-api.md)`);
-    }
-    logger.info('control API listening', { url: server.url });
-    options.onControlApi?.({ url: server.url, token: token.token, generated: token.generated });
   }
   if (options.startGate !== undefined) await options.startGate();
   // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.

@@ -49,6 +49,28 @@ function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Refuses a parsed change the run cannot take in its state (every check before any change:
+ * a refused request changes nothing). Shared by a run and the main thread of `runThreads()`.
+ */
+export function checkRunChange(change: RunChange, run: { model: 'open' | 'closed'; stages: number; stopping: boolean }): void {
+  if (run.stopping) throw new ControlConflictError('the run is stopping: it takes no further change');
+  if (change.rate !== undefined && run.model === 'closed') {
+    throw new ControlConflictError(
+      'rate applies to the open model only: this run is in the closed model (it started without a rate); change sessions instead, or start the run with a rate',
+    );
+  }
+  if (change.sessions !== undefined && run.model === 'closed' && run.stages > 0) {
+    // The stages set how many sessions run at each moment: a session count would be overridden at the next tick.
+    throw new ControlConflictError(
+      'this closed-model run ramps its active sessions through stages, which would override a session count; run without stages to scale sessions live',
+    );
+  }
+  if (change.rate === 0) {
+    throw new ControlInvalidArgumentError([{ field: 'rate', message: 'must be > 0 in a running open-model run; set paused: true to stop arrivals' }]);
+  }
+}
+
 export class LiveRunControl implements LiveRun {
   readonly #parts: LiveRunParts;
   #target: number;
@@ -103,22 +125,7 @@ export class LiveRunControl implements LiveRun {
   async update(input: RunChange): Promise<RunStatus> {
     const change = parseRunChange(input);
     const { scheduler, logger } = this.#parts;
-    // Every check before any change: a refused request changes nothing.
-    if (this.#parts.stopping()) throw new ControlConflictError('the run is stopping: it takes no further change');
-    if (change.rate !== undefined && scheduler.model === 'closed') {
-      throw new ControlConflictError(
-        'rate applies to the open model only: this run is in the closed model (it started without a rate); change sessions instead, or start the run with a rate',
-      );
-    }
-    if (change.sessions !== undefined && scheduler.model === 'closed' && this.#parts.config.stages.length > 0) {
-      // The stages set how many sessions run at each moment: a session count would be overridden at the next tick.
-      throw new ControlConflictError(
-        'this closed-model run ramps its active sessions through stages, which would override a session count; run without stages to scale sessions live',
-      );
-    }
-    if (change.rate === 0) {
-      throw new ControlInvalidArgumentError([{ field: 'rate', message: 'must be > 0 in a running open-model run; set paused: true to stop arrivals' }]);
-    }
+    checkRunChange(change, { model: scheduler.model, stages: this.#parts.config.stages.length, stopping: this.#parts.stopping() });
     if (change.log_level !== undefined) this.#setLogLevel(change.log_level);
     if (change.paused === true && !scheduler.paused) {
       scheduler.pause();

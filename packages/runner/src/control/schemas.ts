@@ -74,6 +74,18 @@ export const runStatusSchema = z
       .describe('milliseconds, from the intended start in the open model (coordinated omission corrected)'),
     errors: z.record(z.string(), z.number().int()).describe('failed requests by failure kind (docs/errors.md#failure-kinds)'),
     log_level: z.enum(LOG_LEVELS),
+    threads: z
+      .array(
+        z.object({
+          thread: z.number().int().describe('0-based'),
+          sessions: z.object({ target: z.number().int().describe("this thread's share of the target"), active: z.number().int() }),
+          iterations: z.number().int(),
+          requests: z.number().int(),
+          failed: z.number().int(),
+        }),
+      )
+      .optional()
+      .describe('a run across worker threads (--threads): each thread as of its latest snapshot (every timeline_interval); the totals are their sum'),
   })
   .describe('The run now.');
 

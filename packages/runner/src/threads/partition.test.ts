@@ -1,6 +1,6 @@
 import { parseConfig } from '@session-engine/config';
 import { describe, expect, it } from 'vitest';
-import { planThreads, share, usableThreads } from './partition.js';
+import { planThreads, share, splitRunChange, usableThreads } from './partition.js';
 
 describe('planThreads', () => {
   it('splits sessions, workers and iterations so they add up, the remainder to the first threads', () => {
@@ -14,9 +14,9 @@ describe('planThreads', () => {
     expect(planThreads({ ...config, control_port: 9000 }).map((p) => p.config.control_port)).toEqual([undefined, undefined, undefined]);
     // Session ids in consecutive ranges: 1-4, 5-8, 9-11.
     expect(plans.map((p) => p.partition)).toEqual([
-      { index: 0, count: 3, sessionsBefore: 0 },
-      { index: 1, count: 3, sessionsBefore: 4 },
-      { index: 2, count: 3, sessionsBefore: 8 },
+      { index: 0, count: 3, sessionsBefore: 0, totalSessions: 11 },
+      { index: 1, count: 3, sessionsBefore: 4, totalSessions: 11 },
+      { index: 2, count: 3, sessionsBefore: 8, totalSessions: 11 },
     ]);
   });
 
@@ -44,5 +44,21 @@ describe('planThreads', () => {
       expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
       expect(Math.max(...parts) - Math.min(...parts)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('splits a live change as at start: sessions 5 -> 11 across 3 threads is 2,2,1 -> 4,4,3; the rate stays the whole run\'s', () => {
+    const config = parseConfig({ number_of_sessions: 5, rate: 100, threads: 3 });
+    expect(planThreads(config).map((p) => p.config.number_of_sessions)).toEqual([2, 2, 1]);
+    expect(splitRunChange({ sessions: 11 }, 3)).toEqual([{ sessions: 4 }, { sessions: 4 }, { sessions: 3 }]);
+    // The same split planThreads makes for a run started with that many sessions.
+    for (const sessions of [3, 4, 11, 100, 1001]) {
+      const started = planThreads({ ...config, number_of_sessions: sessions }).map((p) => p.config.number_of_sessions);
+      expect(splitRunChange({ sessions }, 3).map((c) => c.sessions)).toEqual(started);
+    }
+    // Every thread keeps the whole run's rate: each takes every third arrival of the one schedule.
+    expect(splitRunChange({ rate: 300, paused: true, log_level: 'debug' }, 3)).toEqual(
+      Array.from({ length: 3 }, () => ({ rate: 300, paused: true, log_level: 'debug' })),
+    );
+    expect(splitRunChange({ paused: false }, 2)).toEqual([{ paused: false }, { paused: false }]);
   });
 });

@@ -6,6 +6,7 @@
  * see the scheduler's `partition`).
  */
 import type { EngineConfig } from '@session-engine/config';
+import type { RunChange } from '../control/schemas.js';
 import type { RunPartition } from '../run.js';
 
 /** One thread's part of the run. */
@@ -53,9 +54,26 @@ export function planThreads(config: Readonly<EngineConfig>, requested = config.t
         // The control API is the whole run's, not a thread's: threads never serve one.
         control_port: undefined,
       },
-      partition: { index, count, sessionsBefore },
+      partition: { index, count, sessionsBefore, totalSessions: config.number_of_sessions },
     });
     sessionsBefore += sessions;
   }
   return plans;
+}
+
+/**
+ * A live change of the whole run as each thread's change: `sessions` split as
+ * at start (`share`, the remainder to the first threads); `rate` stays the
+ * whole run's (each thread takes its interleaved 1/count of the one schedule,
+ * as at start); `paused` and `log_level` go to every thread.
+ */
+export function splitRunChange(change: Readonly<RunChange>, count: number): RunChange[] {
+  return Array.from({ length: count }, (_, index) => {
+    const part: RunChange = {};
+    if (change.sessions !== undefined) part.sessions = share(change.sessions, count, index);
+    if (change.rate !== undefined) part.rate = change.rate;
+    if (change.paused !== undefined) part.paused = change.paused;
+    if (change.log_level !== undefined) part.log_level = change.log_level;
+    return part;
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { EngineConfig } from '@session-engine/config';
 import type { LogLevel } from '@session-engine/logger';
+import type { RunChange } from '../control/schemas.js';
 import type { RunReport, StopReason } from '../report.js';
 import type { LiveSnapshot, RunPartition } from '../run.js';
 import type { TimelineEntry } from '../timeline.js';
@@ -25,8 +26,10 @@ export interface ThreadData {
 export type ToThread =
   /** Begin the load at this wall-clock time (ms since the epoch): the same for every thread. */
   | { type: 'start'; at: number }
-  /** Stop gracefully (in-flight iterations get graceful_stop); `reason` is the report's (`signal` for SIGINT). */
-  | { type: 'stop'; reason: StopReason }
+  /** Stop gracefully (in-flight iterations get graceful_stop, or `gracefulStopMs` from the control API); `reason` is the report's (`signal` for SIGINT). */
+  | { type: 'stop'; reason: StopReason; gracefulStopMs?: number }
+  /** Apply this thread's part of a live change (`RunControl.update()`); answered with `updated` and the same id. */
+  | { type: 'update'; id: number; change: RunChange }
   /** Stop at once. */
   | { type: 'force' }
   /** Re-read the proxy file (SIGHUP). */
@@ -42,4 +45,7 @@ export type FromThread =
   | { type: 'report'; report: RunReport }
   /** run() could not start (bad script, no target, ...): the error's message and code. */
   | { type: 'failed'; message: string; code: string }
-  | { type: 'reloaded'; id: number; ok: boolean; result?: unknown; message?: string; code?: string };
+  | { type: 'reloaded'; id: number; ok: boolean; result?: unknown; message?: string; code?: string }
+  /** A change applied (with the thread's active sessions now), or refused with its error. */
+  | { type: 'updated'; id: number; ok: true; active: number }
+  | { type: 'updated'; id: number; ok: false; message: string; code: string; issues?: { field: string; message: string }[] };

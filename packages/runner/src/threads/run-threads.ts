@@ -24,13 +24,16 @@ import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
 import { NoProxyFileError, RunOptionsError, RunnerError, ThreadCrashedError } from '../errors.js';
 import { mergeReports } from '../merge-reports.js';
 import { startMetricsServer, type RunningMetricsServer } from '../metrics-server.js';
-import { attachProxyReload, type ProxyReload } from '../control/run-control.js';
+import { attachLiveRun, attachProxyReload, RunControl, type ProxyReload } from '../control/run-control.js';
+import type { RunningControlServer } from '../control/control-server.js';
+import { serveControlApi } from '../control/serve.js';
 import { buildReport, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
 import { run, type LiveSnapshot, type RunOptions } from '../run.js';
 import { stepName } from '../scenario-job.js';
 import { compileThresholds, ThresholdWatch } from '../thresholds.js';
 import type { TimelineEntry } from '../timeline.js';
 import { mergeLive, mergeTimelineEntries } from './live.js';
+import { ThreadsLive } from './live-threads.js';
 import { planThreads, type ThreadPlan } from './partition.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
 
@@ -126,9 +129,6 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
     const part = options.plans?.[0];
     return run({ ...alone, logger, ...(part !== undefined ? { config: { ...part.config, control_port: config.control_port }, partition: part.partition } : {}) });
   }
-  if (config.control_port !== undefined) {
-    logger.warn('the control API (control_port) is not served with threads > 1 yet: stop the run with a signal');
-  }
   return new ThreadedRun(options, plans, logger).run();
 }
 
@@ -146,6 +146,10 @@ class ThreadedRun {
   #stragglerTimer: NodeJS.Timeout | undefined;
   #stragglerAt: number | undefined;
   #reloadId = 0;
+  /** What the control API steers (with `control` or `control_port`), from the common start on. */
+  #steer: ThreadsLive | undefined;
+  /** The graceful stop's grace in effect (graceful_stop, or what a control API stop asked for). */
+  #graceMs: number;
   readonly #watch: ThresholdWatch;
   readonly #reloads = new Map<number, (outcome: ProxyReload | Error) => void>();
 
@@ -154,6 +158,7 @@ class ThreadedRun {
     this.#config = options.config;
     this.#logger = logger;
     this.#watch = new ThresholdWatch(compileThresholds(this.#config.thresholds ?? []));
+    this.#graceMs = this.#config.graceful_stop;
     this.#threads = plans.map((plan) => {
       const data: ThreadData = {
         index: plan.index,
@@ -170,6 +175,7 @@ class ThreadedRun {
       worker.on('error', (error: Error) => this.#onCrash(state, `thread ${plan.index} crashed: ${error.message}`));
       worker.on('exit', (code) => {
         state.exited = true;
+        this.#steer?.threadEnded(plan.index);
         if (state.report === undefined && state.failed === undefined && state.crash === undefined && !state.terminated) {
           this.#onCrash(state, `thread ${plan.index} exited with code ${code} before it reported`);
         }
@@ -183,14 +189,15 @@ class ThreadedRun {
     const { signal, forceSignal } = this.#options;
     const onAbort = (): void => this.#stopAll(reasonOf(signal));
     const onForce = (): void => this.#forceAll();
-    // SIGHUP: each thread re-reads the proxy file.
-    const control = this.#options.control;
+    // SIGHUP: each thread re-reads the proxy file. The control API is served here, in the main thread, never by a thread.
+    const control = this.#options.control ?? (this.#config.control_port !== undefined ? new RunControl() : undefined);
     if (control !== undefined) attachProxyReload(control, () => this.#reload());
     signal?.addEventListener('abort', onAbort, { once: true });
     forceSignal?.addEventListener('abort', onForce, { once: true });
     let ticker: NodeJS.Timeout | undefined;
     let monitor: NodeJS.Timeout | undefined;
     let server: RunningMetricsServer | undefined;
+    let controlServer: RunningControlServer | undefined;
     try {
       if (this.#options.metricsPort !== undefined) {
         // The merged run, as of each thread's latest snapshot, mirrored into one registry at each scrape.
@@ -204,6 +211,17 @@ class ThreadedRun {
         };
         server = await startMetricsServer(source, this.#options.metricsPort);
         this.#logger.info('serving Prometheus metrics', { url: server.url });
+      }
+      const controlPort = this.#config.control_port;
+      if (control !== undefined && controlPort !== undefined) {
+        controlServer = await serveControlApi({
+          control,
+          config: { ...this.#config, control_port: controlPort },
+          logger: this.#logger,
+          version: this.#options.engine ?? runnerVersion,
+          token: this.#options.controlToken,
+          onControlApi: this.#options.onControlApi,
+        });
       }
       if (signal?.aborted === true) onAbort();
       if (forceSignal?.aborted === true) onForce();
@@ -231,6 +249,28 @@ class ThreadedRun {
       }
       this.#startAt = Date.now() + START_LEAD_MS;
       this.#post({ type: 'start', at: this.#startAt });
+      if (control !== undefined) {
+        this.#steer = new ThreadsLive({
+          config: this.#config,
+          logger: this.#logger,
+          count: this.#threads.length,
+          sessionsAtStart: this.#threads.map((t) => t.plan.config.number_of_sessions),
+          snapshot: (index) => this.#threads[index]?.last,
+          post: (index, message) => {
+            const thread = this.#threads[index];
+            if (thread === undefined || thread.exited || thread.report !== undefined || thread.crash !== undefined) return false;
+            thread.worker.postMessage(message);
+            return true;
+          },
+          stopping: () => this.#stopping,
+          stop: (gracefulStopMs) => {
+            this.#stopAll('aborted', gracefulStopMs);
+            return this.#graceMs;
+          },
+          report: () => this.#report(true),
+        });
+        attachLiveRun(control, this.#steer);
+      }
       // A run with a planned length ends by itself: a thread still running well after it is blocked.
       const plannedMs = this.#config.duration > 0 ? this.#config.duration : this.#config.stages.reduce((sum, stage) => sum + stage.duration, 0);
       if (plannedMs > 0) this.#armStragglers(START_LEAD_MS + plannedMs + this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
@@ -254,9 +294,13 @@ class ThreadedRun {
       clearTimeout(this.#stragglerTimer);
       signal?.removeEventListener('abort', onAbort);
       forceSignal?.removeEventListener('abort', onForce);
-      if (control !== undefined) attachProxyReload(control, undefined);
+      if (control !== undefined) {
+        attachProxyReload(control, undefined);
+        attachLiveRun(control, undefined);
+      }
       for (const thread of this.#threads) if (!thread.exited) void thread.worker.terminate();
       await server?.close();
+      await controlServer?.close();
     }
   }
 
@@ -275,6 +319,7 @@ class ThreadedRun {
         break;
       case 'report':
         state.report = message.report;
+        this.#steer?.threadEnded(state.plan.index);
         // It should end by itself now; one that does not is not waited for long.
         setTimeout(() => {
           if (!state.exited) void state.worker.terminate();
@@ -286,6 +331,9 @@ class ThreadedRun {
       case 'reloaded':
         this.#onReloaded(message);
         break;
+      case 'updated':
+        this.#steer?.acknowledged(state.plan.index, message);
+        break;
     }
     this.#notify();
   }
@@ -293,6 +341,7 @@ class ThreadedRun {
   #onCrash(state: ThreadState, reason: string): void {
     if (state.crash !== undefined || state.report !== undefined) return;
     state.crash = reason;
+    this.#steer?.threadEnded(state.plan.index);
     this.#logger.error(`${reason}; stopping the other threads`);
     this.#stopAll('stopped');
     this.#notify();
@@ -302,12 +351,15 @@ class ThreadedRun {
     for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage(message);
   }
 
-  #stopAll(reason: StopReason): void {
+  /** `gracefulStopMs`: a control API stop's own grace (default graceful_stop); a later stop cannot change it. */
+  #stopAll(reason: StopReason, gracefulStopMs?: number): void {
     if (this.#stopping) return;
     this.#stopping = true;
+    if (gracefulStopMs !== undefined) this.#graceMs = gracefulStopMs;
     // The graceful stop's reason: the threads report it (`signal` for the CLI's first SIGINT).
-    for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage({ type: 'stop', reason } satisfies ToThread);
-    this.#armStragglers(this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
+    const message: ToThread = { type: 'stop', reason, ...(gracefulStopMs !== undefined ? { gracefulStopMs } : {}) };
+    for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage(message);
+    this.#armStragglers(this.#graceMs + STRAGGLER_MARGIN_MS);
   }
 
   /**
@@ -435,9 +487,13 @@ class ThreadedRun {
     });
   }
 
-  #report(): RunReport {
+  /** The merged report; `soFar` (the control API's, while the run goes on): threads still running count as of their latest snapshot. */
+  #report(soFar = false): RunReport {
     const parts = this.#threads.map((thread) => {
       if (thread.report !== undefined) return { thread, report: thread.report, ended: 'finished' as const };
+      if (soFar && thread.crash === undefined && thread.hung === undefined && !thread.terminated) {
+        return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'running' as const };
+      }
       if (thread.crash !== undefined) return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'crashed' as const };
       if (thread.hung !== undefined) return { thread, report: this.#fromSnapshot(thread, 'stopped'), ended: 'terminated' as const };
       return { thread, report: this.#fromSnapshot(thread, 'forced'), ended: 'terminated' as const };

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '@session-engine/logger';
+import type { RunChange } from '../control/schemas.js';
 import { RunControl } from '../proxy-control.js';
 import { run } from '../run.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
@@ -21,6 +22,31 @@ const force = new AbortController();
 const control = new RunControl();
 let startAt: number | undefined;
 let released: (() => void) | undefined;
+/** Resolves once run() is past the start gate, when its RunControl is live (or the run ended before). */
+let passed: () => void = () => undefined;
+const live = new Promise<void>((resolve) => (passed = resolve));
+
+/** Applies a live change through this thread's own RunControl, once it is live, and answers. */
+function update(id: number, change: RunChange): void {
+  live
+    // run() attaches its live control right after the gate, in the same turn: one macrotask later it is there.
+    .then(() => new Promise((resolve) => setImmediate(resolve)))
+    .then(() => control.update(change))
+    .then(
+      (status) => post({ type: 'updated', id, ok: true, active: status.sessions.active }),
+      (error: unknown) => {
+        const issues = (error as { issues?: { field: string; message: string }[] }).issues;
+        post({
+          type: 'updated',
+          id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+          code: String((error as { code?: unknown }).code ?? ''),
+          ...(Array.isArray(issues) ? { issues: [...issues] } : {}),
+        });
+      },
+    );
+}
 
 port.on('message', (message: ToThread) => {
   switch (message.type) {
@@ -29,8 +55,13 @@ port.on('message', (message: ToThread) => {
       released?.();
       break;
     case 'stop':
-      graceful.abort(message.reason);
+      // A control API stop with its own grace goes through the live control (as one run's would).
+      if (message.gracefulStopMs !== undefined && control.running) control.stop({ gracefulStopMs: message.gracefulStopMs });
+      else graceful.abort(message.reason);
       released?.();
+      break;
+    case 'update':
+      update(message.id, message.change);
       break;
     case 'force':
       graceful.abort('forced');
@@ -53,6 +84,7 @@ async function startGate(): Promise<void> {
   if (startAt === undefined && !graceful.signal.aborted) await new Promise<void>((resolve) => (released = resolve));
   const wait = startAt === undefined ? 0 : startAt - Date.now();
   if (wait > 0 && !graceful.signal.aborted) await new Promise((resolve) => setTimeout(resolve, wait));
+  passed();
 }
 
 try {
@@ -77,6 +109,7 @@ try {
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : 'SE_ERR_RUNNER' });
 } finally {
   logger.flush();
+  passed();
   // Posted messages are already on their way: let the thread end once nothing else holds it.
   port.unref();
 }
