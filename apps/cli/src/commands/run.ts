@@ -14,7 +14,7 @@ The summary (or the --json document) is printed before --out and --html are writ
 
 Thresholds (--threshold, config thresholds) are evaluated on the final report and shown in the summary; a trailing ! also stops the run when one is crossed (reason threshold).
 
-Exit codes: 0 the run completed (even with failed requests) and no threshold was crossed, 1 bad config, flags (a malformed --threshold included), proxy file or script, a start-up failure, a thread that crashed (the report is marked partial), or an --out/--html/--out-ndjson that could not be written, 99 a threshold was crossed, 130 forced stop.`;
+Exit codes: 0 the run completed (even with failed requests) and no threshold was crossed, 1 bad config, flags (a malformed --threshold included), proxy file or script, a start-up failure, a thread that crashed (the report is marked partial), or an --out/--html/--out-ndjson that could not be written, 75 a shard was ready later than --start-at plus --max-start-lag (it did not run), 99 a threshold was crossed, 130 forced stop.`;
 
   static override examples = [
     {
@@ -50,6 +50,10 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
       command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080/ -s 1000 -d 1m --threads auto',
     },
     {
+      description: 'Shard 1 of 3 of one run (one per machine), all starting at one time; merge the three reports with engine report merge',
+      command: '<%= config.bin %> <%= command.id %> -c engine.json --shard 1/3 --run-id nightly-42 --start-at 2026-11-28T12:00:00Z --out shard-1.json',
+    },
+    {
       description: 'A custom job script, 1000 iterations in total',
       command: '<%= config.bin %> <%= command.id %> -t http://127.0.0.1:8080 --script ./job.mjs -n 1000',
     },
@@ -61,6 +65,13 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
     sessions: Flags.integer({ char: 's', summary: 'Number of sessions (config number_of_sessions, default 500).', min: 1 }),
     workers: Flags.integer({ char: 'w', summary: 'Worker pool size (config workers, default = sessions).', min: 1 }),
     threads: Flags.string({ summary: 'Split the run across this many worker threads to use more cores, or auto (one per core); the report is the merged run (config threads, default 1).', helpValue: '<n|auto>' }),
+    shard: Flags.string({
+      summary: 'Run one shard of a run spread over several processes or machines: <index>/<count>, 0-based, or auto/<count> (index from JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it); merge the reports with engine report merge.',
+      helpValue: '<i/N|auto/N>',
+    }),
+    'run-id': Flags.string({ summary: 'With --shard: the run id, the same for every shard (recorded in the report; engine report merge refuses reports of different runs).', helpValue: '<id>' }),
+    'start-at': Flags.string({ summary: 'With --shard: start the load at this ISO 8601 time with a time zone (e.g. 2026-11-28T12:00:00Z), after the sessions exist; give every shard the same.', helpValue: '<time>' }),
+    'max-start-lag': Flags.string({ summary: 'With --start-at: a shard ready later than start-at plus this (e.g. 5s) does not run and exits 75.', helpValue: '<duration>' }),
     duration: Flags.string({ char: 'd', summary: 'Stop after this long, e.g. 30s, 2m (config duration).', helpValue: '<duration>' }),
     iterations: Flags.integer({ char: 'n', summary: 'Stop after this many job starts in total (config iterations).', min: 1 }),
     rate: Flags.integer({ char: 'r', summary: 'Open model: job starts per second (config rate).', min: 1 }),

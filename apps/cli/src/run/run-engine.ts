@@ -9,12 +9,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig, parseThreshold, ThresholdError, type EngineConfig } from '@session-engine/config';
 import { createLogger, type Logger, type LogLevel } from '@session-engine/logger';
-import { formatSummary, openNdjsonSink, renderHtmlReport, runThreads, RunControl, type NdjsonSink, type RunReport } from '@session-engine/runner';
+import { formatSummary, openNdjsonSink, renderHtmlReport, runShard, runThreads, RunControl, SHARD_LATE_EXIT_CODE, type NdjsonSink, type RunReport } from '@session-engine/runner';
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, demoTargetLine, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
+import { shardFromFlags, type ShardFlags } from './shard-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends ShardFlags {
   config?: string;
   target?: string;
   sessions?: number;
@@ -234,6 +235,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
 
   try {
     checkThresholdFlags(flags.threshold);
+    const shard = shardFromFlags(flags, env);
     if (flags['out-ndjson'] !== undefined) checkOutPath(flags['out-ndjson'], '--out-ndjson', 'results.ndjson');
     if (flags.out !== undefined) checkOutPath(flags.out);
     if (flags.html !== undefined) checkOutPath(flags.html, '--html', 'report.html');
@@ -279,7 +281,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       logOutput.live = live;
     }
     // One thread runs in this one; more split the run across worker threads and merge their reports.
-    const report: RunReport = await runThreads({
+    const runOptions: Parameters<typeof runThreads>[0] = {
       config,
       signal: graceful.signal,
       forceSignal: force.signal,
@@ -311,7 +313,9 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
               }),
           }
         : {}),
-    });
+    };
+    // A shard runs its part of the whole run (engine report merge combines the shards' reports).
+    const report: RunReport = shard !== undefined ? await runShard({ ...runOptions, ...shard }) : await runThreads(runOptions);
     live?.clear();
     live = undefined;
     if (demo !== undefined) logger.info(demoTargetLine(demo));
@@ -354,6 +358,8 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
     logger.flush();
     stderr.write(`error: ${cliError.message}\n`);
     if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+    // A shard too late for --start-at did not run: its own code, so a job runner can tell it from bad input.
+    if (cliError.code === 'SE_ERR_RUNNER_SHARD_LATE') return SHARD_LATE_EXIT_CODE;
     return cliError.exitCode;
   } finally {
     signals.off('SIGINT', onSignal);
