@@ -4,7 +4,7 @@ export type { ScenarioJobOptions } from './scenario-job.js';
 export type { SessionStateReport } from './session-state.js';
 export type { LiveSnapshot, RunOptions, RunPartition } from './run.js';
 export { runThreads, type ThreadsOptions } from './threads/run-threads.js';
-export { planThreads, usableThreads, type ThreadPlan } from './threads/partition.js';
+export { planThreads, splitRunChange, usableThreads, type ThreadPlan } from './threads/partition.js';
 export { runShard, checkRunId, parseStartAt, SHARD_LATE_EXIT_CODE, type ShardOptions, type ShardFields } from './shards/run-shard.js';
 export { parseShard, planShard, threadsPerShard, configHash, SHARD_INDEX_VARIABLE, type ShardSpec } from './shards/plan.js';
 export { mergeShardReports, type MergeShardsOptions } from './shards/merge-shards.js';
