@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig, type ConfigInput } from '@session-engine/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlConflictError, ControlInvalidArgumentError, RunControl, runThreads } from '../src/index.js';
+import { ControlConflictError, ControlInvalidArgumentError, RunControl, runStatusSchema, runThreads } from '../src/index.js';
 import { eventually } from './server.js';
 
 let server: Server;
@@ -97,6 +97,8 @@ describe('runThreads() with a RunControl', () => {
 
     // The status is the threads' sum (as of their latest snapshots); the report so far lists them running.
     const status = control.status();
+    // The shape the OpenAPI document describes (generated from this schema), threads included.
+    expect(runStatusSchema.safeParse(status).success).toBe(true);
     expect(status.log_level).toBe('error');
     expect(status.totals.requests).toBe(status.threads!.reduce((sum, t) => sum + t.requests, 0));
     expect(status.totals.requests).toBeGreaterThan(0);
