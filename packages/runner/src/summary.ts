@@ -3,6 +3,7 @@ import { parseThreshold, thresholdMetricKind, type ThresholdMetric } from '@sess
 import type { RunReport, StopReason } from './report.js';
 import { describeSessionState } from './session-state.js';
 import type { ThresholdResult } from './thresholds.js';
+import { describeShards } from './shards/summary-shards.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -142,6 +143,8 @@ export function formatSummary(report: RunReport): string {
   lines.push(`${label('throughput')}${decimal.format(report.rps)} req/s   received ${formatBytes(report.bytes_received)}`);
   const threadLine = describeThreads(report.threads);
   if (threadLine !== undefined) lines.push(`${label('threads')}${threadLine}`);
+  const shardLine = describeShards(report);
+  if (shardLine !== undefined) lines.push(`${label(shardLine[0])}${shardLine[1]}`);
   lines.push(
     latency.count === 0
       ? `${label('latency')}no completed requests`
