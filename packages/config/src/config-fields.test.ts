@@ -49,7 +49,7 @@ describe('configFields', () => {
       array: '[]',
     };
     // Keys whose empty string or sample is not valid on its own (a TTL needs a Redis session_state).
-    const special: Record<string, string> = { method: 'PUT', session_state: 'redis://127.0.0.1:6379', session_state_name: 'env-run', control_host: '::1' };
+    const special: Record<string, string> = { method: 'PUT', session_state: 'redis://127.0.0.1:6379', session_state_name: 'env-run', control_host: '::1', shard: '1/3', run_id: 'env-run', start_at: '2026-11-28T12:00:00Z' };
     const env = Object.fromEntries(configFields.map((field) => [field.env, special[field.key] ?? samples[field.kind] ?? '']));
     const config = await loadConfig({ env });
     expect(config.number_of_sessions).toBe(7);
@@ -57,7 +57,7 @@ describe('configFields', () => {
     expect(config.insecure_tls).toBe(true);
     expect(config.log_level).toBe('debug');
     expect(config.method).toBe('PUT');
-    expect([config.session_state, config.session_state_name, config.session_state_ttl]).toEqual(['redis://127.0.0.1:6379', 'env-run', 7_000]);
+    expect([config.session_state, config.session_state_name, config.session_state_ttl]).toEqual(['redis://127.0.0.1:6379', 'env-run', 7_000]);    expect([config.shard, config.run_id, config.start_at, config.max_start_lag]).toEqual(['1/3', 'env-run', '2026-11-28T12:00:00Z', 7_000]);
   });
 
   it('is frozen', () => {

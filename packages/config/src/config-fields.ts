@@ -66,6 +66,10 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   session_state_reset: { type: 'boolean', kind: 'boolean' },
   control_port: { type: 'integer (port)', kind: 'integer' },
   control_host: { type: 'string (host or IP)', kind: 'string' },
+  shard: { type: 'string ("<index>/<count>" or "auto/<count>")', kind: 'string' },
+  run_id: { type: 'string', kind: 'string' },
+  start_at: { type: 'string (ISO 8601 time)', kind: 'string' },
+  max_start_lag: { type: 'duration', kind: 'duration' },
 };
 
 function defaultText(key: ConfigKey, kind: FieldKind, value: unknown): string {

@@ -69,6 +69,10 @@ describe('defaultConfig', () => {
       session_state_reset: false,
       control_port: undefined,
       control_host: '127.0.0.1',
+      shard: '',
+      run_id: '',
+      start_at: '',
+      max_start_lag: undefined,
     } satisfies EngineConfig);
   });
 
@@ -435,5 +439,17 @@ describe('proxy health keys', () => {
     expect(issuesOf({ proxy_check_interval: '10ms' })[0]).toMatchObject({ path: 'proxy_check_interval' });
     expect(parseConfig({ proxy_from_env: true }).proxy_from_env).toBe(true);
     expect(issuesOf({ proxy_from_env: true, proxy_file: 'p.txt' })[0]).toMatchObject({ path: 'proxy_from_env', message: expect.stringContaining('not both') });
+  });
+});
+
+describe('shard keys', () => {
+  it('take a shard, a run id, a start time and a lag, and say what is wrong with each', () => {
+    const config = parseConfig({ shard: 'auto/3', run_id: 'nightly-42', start_at: '2026-11-28T12:00:00+01:00', max_start_lag: '5s' });
+    expect([config.shard, config.run_id, config.start_at, config.max_start_lag]).toEqual(['auto/3', 'nightly-42', '2026-11-28T12:00:00+01:00', 5_000]);
+    expect(() => parseConfig({ shard: '3/3' })).toThrow(/shard: must be "<index>\/<count>" with 0 <= index < count/);
+    expect(() => parseConfig({ shard: '0/2', run_id: 'no spaces' })).toThrow(/run_id: must be 1-100 letters/);
+    expect(() => parseConfig({ shard: '0/2', start_at: '2026-11-28 12:00' })).toThrow(/start_at: must be an ISO 8601 time with a time zone/);
+    expect(() => parseConfig({ run_id: 'r1' })).toThrow(/run_id: goes with shard/);
+    expect(() => parseConfig({ shard: '0/2', max_start_lag: '5s' })).toThrow(/max_start_lag: is measured from start_at/);
   });
 });

@@ -109,6 +109,14 @@ export interface EngineConfig {
   control_port?: number | undefined;
   /** The address the control API binds to. */
   control_host: string;
+  /** This process's shard of a run spread over several: `"<index>/<count>"` or `"auto/<count>"`; `""` = not sharded. */
+  shard: string;
+  /** With `shard`: the run's id, the same in every shard; `""` = none. */
+  run_id: string;
+  /** With `shard`: the common start time, ISO 8601 with a time zone; `""` = start when ready. */
+  start_at: string;
+  /** With `start_at`: a shard ready later than start_at plus this (ms) does not run; undefined = no limit. */
+  max_start_lag?: number | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -589,6 +597,34 @@ const stateName = text('a name').regex(/^[A-Za-z0-9._-]{1,100}$/, {
   error: (issue) => `must be 1-100 letters, digits, ".", "_" or "-", e.g. "checkout-test"; got ${shown(issue.input)}`,
 });
 
+/** `<index>/<count>` (0-based) or `auto/<count>`; `""` = not sharded. */
+const shardSpec = text('a shard, e.g. "1/3"').superRefine((value, ctx) => {
+  if (value === '') return;
+  const match = /^\s*(auto|\d+)\s*\/\s*(\d+)\s*$/i.exec(value);
+  const count = Number(match?.[2]);
+  const index = match?.[1]?.toLowerCase() === 'auto' ? 0 : Number(match?.[1]);
+  if (match === null || count < 1 || index >= count) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be "<index>/<count>" with 0 <= index < count (0-based, e.g. "1/3"), or "auto/<count>" to read the index from JOB_COMPLETION_INDEX; got ${shown(value)}`,
+      params: { code: 'invalid_format' },
+    });
+  }
+});
+
+const runId = text('a run id').regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  error: (issue) => `must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit, e.g. "nightly-42"; got ${shown(issue.input)}`,
+});
+
+/** An ISO 8601 time with a time zone, so every machine reads the same instant; `""` = none. */
+const startTime = text('an ISO 8601 time').superRefine((value, ctx) => {
+  if (value === '') return;
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim()) && !Number.isNaN(Date.parse(value.trim()));
+  if (!ok) {
+    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 time with a time zone, e.g. "2026-11-28T12:00:00Z"; got ${shown(value)}`, params: { code: 'invalid_format' } });
+  }
+});
+
 /**
  * The top-level keys. Defaults are output values (milliseconds for durations):
  * zod does not parse a default.
@@ -688,6 +724,18 @@ export const configShape = {
   control_host: bindHost
     .default('127.0.0.1')
     .describe('The address the control API listens on: loopback by default. Anything else exposes it beyond this machine and is logged as a warning; put it behind TLS (docs/control-api.md).'),
+  shard: shardSpec
+    .default('')
+    .describe(
+      'Run one shard of a run spread over several processes or machines: "<index>/<count>" (0-based), or "auto/<count>" to read the index from JOB_COMPLETION_INDEX (as a Kubernetes Indexed Job sets it). The shard does its share exactly as a thread would (with threads T per shard, the parts are those of a run of count*T threads); merge the shards\' reports with engine report merge (docs/distributed.md). Empty = not sharded.',
+    ),
+  run_id: runId.default('').describe('With shard: the run id, the same for every shard; recorded in the report, and engine report merge refuses reports of different runs.'),
+  start_at: startTime
+    .default('')
+    .describe('With shard: start the load at this ISO 8601 time with a time zone (e.g. "2026-11-28T12:00:00Z"), once the sessions exist; give every shard the same. Empty = start when ready.'),
+  max_start_lag: duration({ allowZero: true, example: '30s' })
+    .optional()
+    .describe('With start_at: a shard ready later than start_at plus this does not run, and engine run exits 75. Unset = no limit (a late shard starts at once, with a warning).'),
 };
 
 export type ConfigKey = keyof typeof configShape;
@@ -765,6 +813,14 @@ export const engineConfigSchema = configObject
         message: stateLocation === '' ? 'needs session_state (a redis:// URL)' : 'applies to Redis only: session_state is a file here; drop session_state_ttl or use a redis:// URL',
         params: { code: 'conflicting_keys' },
       });
+    }
+    const unset = (key: string): boolean => config[key] === undefined || config[key] === '';
+    if (unset('shard')) {
+      for (const key of ['run_id', 'start_at', 'max_start_lag'] as const) {
+        if (!unset(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'goes with shard ("<index>/<count>"); set shard (e.g. "0/1" for a single process), or drop it', params: { code: 'missing_key' } });
+      }
+    } else if (!unset('max_start_lag') && unset('start_at')) {
+      ctx.addIssue({ code: 'custom', path: ['max_start_lag'], message: 'is measured from start_at; set start_at, or drop max_start_lag', params: { code: 'missing_key' } });
     }
     for (const issue of thresholdStepIssues(config['thresholds'], scenario, typeof script === 'string' && script !== '')) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: 'unknown_step' } });

@@ -13,7 +13,7 @@ import { formatSummary, openNdjsonSink, renderHtmlReport, runShard, runThreads, 
 import { CliError } from './cli-error.js';
 import { DEMO_DEFAULTS, demoTargetLine, startDemoTarget } from './demo.js';
 import { LiveStatusLine, StatusAwareStream } from './progress.js';
-import { shardFromFlags, type ShardFlags } from './shard-flags.js';
+import { shardFromConfig, shardOverrides, type ShardFlags } from './shard-flags.js';
 
 export interface RunFlags extends ShardFlags {
   config?: string;
@@ -235,13 +235,13 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
 
   try {
     checkThresholdFlags(flags.threshold);
-    const shard = shardFromFlags(flags, env);
+    const shardKeys = shardOverrides(flags);
     if (flags['out-ndjson'] !== undefined) checkOutPath(flags['out-ndjson'], '--out-ndjson', 'results.ndjson');
     if (flags.out !== undefined) checkOutPath(flags.out);
     if (flags.html !== undefined) checkOutPath(flags.html, '--html', 'report.html');
 
     // Configuration: defaults < file < env < flags (--demo adds its defaults under the flags).
-    const overrides = overridesFrom(flags);
+    const overrides = { ...overridesFrom(flags), ...shardKeys };
     let targetLabel: string | undefined;
     if (flags.demo) {
       const server = await startDemoTarget();
@@ -262,6 +262,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       throw asCliError(error, 'invalid configuration');
     }
     logger.setLevel(config.log_level);
+    const shard = shardFromConfig(config, env);
     proxyFile = config.proxy_file;
 
     // Created (truncated) now, just before the run: each interval is appended as it ends.

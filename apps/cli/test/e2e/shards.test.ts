@@ -176,6 +176,16 @@ describe('engine run --shard and engine report merge', () => {
     expect((await target().stats()).total_requests).toBe(0);
   });
 
+  it('takes the shard from the environment too: SESSION_ENGINE_SHARD=auto/2 with JOB_COMPLETION_INDEX, as in a Kubernetes pod', async () => {
+    const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '4', '-n', '10', '--json'], {
+      env: { SESSION_ENGINE_SHARD: 'auto/2', JOB_COMPLETION_INDEX: '1', SESSION_ENGINE_RUN_ID: 'env-run' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report).toMatchObject({ shard: { index: 1, count: 2 }, run_id: 'env-run', iterations: 5, total: 5 });
+    expect(result.stdout).toMatch(/"config_hash": "sha256:[0-9a-f]{64}"/);
+  });
+
   it('refuses bad shard flags before anything starts', async () => {
     const bad = async (args: string[], pattern: RegExp): Promise<void> => {
       const result = await runEngine(['run', '-t', `${target().url}/`, '-n', '1', ...args]);

@@ -58,6 +58,7 @@ describe('configHash', () => {
     const base = parseConfig({ number_of_sessions: 10, target_url: 'http://127.0.0.1:1/' });
     expect(configHash(base)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(configHash({ ...base, log_level: 'debug', control_port: 6565 })).toBe(configHash(base));
+    expect(configHash({ ...base, shard: '2/3', run_id: 'r1', start_at: '2026-11-28T12:00:00Z', max_start_lag: 5_000 })).toBe(configHash(base));
     expect(configHash({ ...base, number_of_sessions: 11 })).not.toBe(configHash(base));
     expect(configHash({ ...base, threads: 2 })).not.toBe(configHash(base));
   });

@@ -85,8 +85,11 @@ export function planShard(config: Readonly<EngineConfig>, shard: ShardSpec, requ
   return all.slice(shard.index * perShard, (shard.index + 1) * perShard).map((plan, t) => ({ ...plan, index: t }));
 }
 
-/** Keys that may differ between the shards of one run: where and when a shard runs and how it is watched, not what load it sends. */
-const SHARD_LOCAL_KEYS = ['log_level', 'control_port', 'control_host'] as const;
+/**
+ * Keys left out of the hash: the shard keys (the index differs by design; run id and start time
+ * are compared on their own), and where and how a shard is watched, not what load it sends.
+ */
+const SHARD_LOCAL_KEYS = ['shard', 'run_id', 'start_at', 'max_start_lag', 'log_level', 'control_port', 'control_host'] as const;
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -102,8 +105,9 @@ function canonical(value: unknown): unknown {
 
 /**
  * `sha256:<hex>` of the effective config as the report shows it (secrets redacted, so the hash
- * cannot be used to guess a password), keys sorted, without the keys a shard may set for itself
- * (`log_level`, `control_port`, `control_host`). Shards of one run have the same hash.
+ * cannot be used to guess a password), keys sorted, without the shard keys (`shard`, `run_id`,
+ * `start_at`, `max_start_lag`) and the keys a shard may set for itself (`log_level`,
+ * `control_port`, `control_host`). Shards of one run have the same hash.
  */
 export function configHash(config: Readonly<EngineConfig>): string {
   const redacted = { ...(redactConfig(config) as unknown as Record<string, unknown>) };
