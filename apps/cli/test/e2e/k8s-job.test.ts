@@ -58,4 +58,14 @@ describe('engine k8s job', () => {
     expect(result.stderr).toMatch(/^error: .*with-script.json sets script to a file \(\.\/job\.mjs\), which the pods do not have; give it as a flag \(--script \.\/job\.mjs\)/m);
     expect(result.stdout).toBe('');
   });
+
+  it('refuses threads "auto", which would split the run by whatever node each pod lands on', async () => {
+    const config = join(dir, 'auto-threads.json');
+    writeFileSync(config, '{"target_url": "https://example.com/", "threads": "auto"}\n');
+    for (const args of [['-c', config], ['--threads', 'auto']]) {
+      const result = await runEngine(['k8s', 'job', '--shards', '2', ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: threads "auto" counts the cores of whichever node a pod lands on .*give a number, e.g. --threads 2/m);
+    }
+  });
 });

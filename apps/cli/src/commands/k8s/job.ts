@@ -84,8 +84,8 @@ The other flags are engine run's, passed to every shard as given (-s, -d, -r, -n
       ship('script', flags.script);
       ship('proxy-file', flags['proxy-file']);
       const config = files.find((file) => file.flag === '--config');
+      let parsed: unknown;
       if (config !== undefined) {
-        let parsed: unknown;
         try {
           parsed = JSON.parse(config.content);
         } catch {
@@ -97,6 +97,11 @@ The other flags are engine run's, passed to every shard as given (-s, -d, -r, -n
             throw new Error(`${flags.config} sets ${key} to a file (${value}), which the pods do not have; give it as a flag (--${key.replace('_', '-')} ${value}) so it is shipped in the ConfigMap${key === 'session_state' ? ', or use a redis:// URL' : ''}`);
           }
         }
+      }
+      // Every shard must split the same way (the hash checks it): "auto" counts the node's cores, not the pod's CPU limit, and nodes differ.
+      const threadsValue = flags.threads ?? String((parsed as Record<string, unknown> | undefined)?.['threads'] ?? '');
+      if (threadsValue.trim().toLowerCase() === 'auto') {
+        throw new Error('threads "auto" counts the cores of whichever node a pod lands on (not its CPU limit), so shards would split the run differently and their reports would not merge; give a number, e.g. --threads 2 with --cpu 2');
       }
       const runArgs: string[] = [];
       for (const key of Object.keys(PASSED)) {
