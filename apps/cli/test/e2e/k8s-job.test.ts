@@ -65,7 +65,7 @@ describe('engine k8s job', () => {
     for (const args of [['-c', config], ['--threads', 'auto']]) {
       const result = await runEngine(['k8s', 'job', '--shards', '2', ...args]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^error: threads "auto" counts the cores of whichever node a pod lands on .*give a number, e.g. --threads 2/m);
+      expect(result.stderr).toMatch(/^error: threads "auto" depends on the node a pod lands on .*give a number, e.g. --threads 2/m);
     }
   });
 });
