@@ -98,7 +98,7 @@ The other flags are engine run's, passed to every shard as given (-s, -d, -r, -n
           }
         }
       }
-      // Every shard must split the same way (the hash checks it): "auto" counts the node's cores, not the pod's CPU limit, and nodes differ.
+      // Every shard must split the same way (the hash checks it): "auto" depends on the node a pod lands on, and nodes differ.
       const threadsValue = flags.threads ?? String((parsed as Record<string, unknown> | undefined)?.['threads'] ?? '');
       if (threadsValue.trim().toLowerCase() === 'auto') {
         throw new Error('threads "auto" depends on the node a pod lands on (its cores, or the CPU limit where Node.js reads the cgroup quota), so shards could split the run differently and their reports would not merge; give a number, e.g. --threads 2 with --cpu 2');
