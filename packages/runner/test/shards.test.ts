@@ -34,6 +34,8 @@ describe('runShard', () => {
     ]);
     for (const report of reports) {
       expect(Date.parse(report.started_at)).toBeGreaterThanOrEqual(startAt.getTime());
+      // Waiting for startAt is not start-up (creating two sessions takes far less than the 1.5 s waited).
+      expect(report.startup).toBeLessThan(1);
       expect(report).toMatchObject({ run_id: 'r1', start_at: startAt.toISOString(), config_hash: reports[0]!.config_hash });
       // The whole run's config, not the shard's share.
       expect(report.config['number_of_sessions']).toBe(5);

@@ -8,6 +8,7 @@
 import { redactConfig } from '@session-engine/config';
 import { createLogger } from '@session-engine/logger';
 import type { RunReport } from '../report.js';
+import { round } from '../timeline.js';
 import { runThreads, type ThreadsOptions } from '../threads/run-threads.js';
 import { ShardArgumentError, ShardLateError } from './errors.js';
 import { configHash, planShard, type ShardSpec } from './plan.js';
@@ -105,6 +106,8 @@ export async function runShard(options: ShardOptions): Promise<RunReport & Shard
     start_at: startAt?.toISOString(),
   });
 
+  // The wait for startAt is not start-up: it is taken out of the report's `startup`.
+  let waitedMs = 0;
   const startGate = async (): Promise<void> => {
     if (startAt === undefined) return;
     const late = Date.now() - startAt.getTime();
@@ -119,13 +122,16 @@ export async function runShard(options: ShardOptions): Promise<RunReport & Shard
       return;
     }
     logger.info(`waiting ${Math.round(-late)} ms for --start-at ${startAt.toISOString()}`);
+    const waitFrom = performance.now();
     await waitUntil(startAt.getTime(), options.signal);
+    waitedMs = performance.now() - waitFrom;
   };
 
   const { shard: _shard, runId: _runId, startAt: _startAt, maxStartLagMs: _lag, ...threadOptions } = options;
   const report = await runThreads({ ...threadOptions, logger, threads: requested, plans, startGate });
   return {
     ...report,
+    startup: round(Math.max(0, report.startup - waitedMs / 1000)),
     // The whole run's config, the same in every shard's report (so are the hash and the thresholds).
     config: redactConfig(config) as unknown as Record<string, unknown>,
     shard: { index: shard.index, count: shard.count },
