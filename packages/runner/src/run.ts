@@ -16,6 +16,7 @@ import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine, type MetricsSnapshot } from '@session-engine/metrics';
 import { Scheduler, type Job, type RunSummary } from '@session-engine/scheduler';
 import { SessionManager } from '@session-engine/session';
+import type { StateStore } from '@session-engine/state-store';
 import { WorkerPool } from '@session-engine/worker-pool';
 import { NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
 import { FailureReasons, withFailureReasons } from './failure-reasons.js';
@@ -113,6 +114,12 @@ export interface RunOptions {
    * (threads) report ready and wait for one common start time here. What it throws ends the run.
    */
   startGate?: () => Promise<void>;
+  /**
+   * Where `config.session_state` is kept, already open, instead of opening it here: a thread of
+   * `runThreads()` saves its sessions through the main thread, the one writer of a state file.
+   * Used only when `config.session_state` is set; run() closes it.
+   */
+  stateStore?: StateStore;
 }
 
 /** One part of a run split side by side: see `RunOptions.partition`. */
@@ -212,7 +219,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const job = withFailureReasons(options.job ?? (await jobFromConfig(config, { once })), failureReasons);
 
   // Saved session state, before any session exists: bad state or an unreachable Redis stops the run here.
-  const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions, (options.partition?.sessionsBefore ?? 0) + 1);
+  const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions, (options.partition?.sessionsBefore ?? 0) + 1, options.stateStore);
   if (state !== undefined) lifecycle.onClose('session state', () => state.close(), 5_000);
 
   const metrics = new Metrics();

@@ -81,16 +81,26 @@ export class SessionStateKeeper {
    * Opens `config.session_state` and loads the state of sessions
    * firstId..firstId+n-1 (a fresh manager's ids; a later part of a run split
    * side by side starts after the earlier parts'). Undefined when the config has none.
+   * `opened`: a store to use instead of opening `config.session_state` (a thread's, relayed to the main thread).
    * @throws the store's errors (SE_ERR_STATE_STORE_*): bad state, unreachable Redis
    */
-  static async open(config: Readonly<EngineConfig>, logger: Logger, once: OnceSteps, sessions: number, firstId = 1): Promise<SessionStateKeeper | undefined> {
+  static async open(
+    config: Readonly<EngineConfig>,
+    logger: Logger,
+    once: OnceSteps,
+    sessions: number,
+    firstId = 1,
+    opened?: StateStore,
+  ): Promise<SessionStateKeeper | undefined> {
     if (!config.session_state) return undefined;
-    const store = await openStateStore(config.session_state, {
-      name: config.session_state_name,
-      ttlMs: config.session_state_ttl,
-      reset: config.session_state_reset,
-      onConnectionError: (error) => logger.warn(`session state: ${error.message}; the run goes on, saves fail until it is back`),
-    });
+    const store =
+      opened ??
+      (await openStateStore(config.session_state, {
+        name: config.session_state_name,
+        ttlMs: config.session_state_ttl,
+        reset: config.session_state_reset,
+        onConnectionError: (error) => logger.warn(`session state: ${error.message}; the run goes on, saves fail until it is back`),
+      }));
     const keeper = new SessionStateKeeper(store, config, logger, once);
     try {
       keeper.#saved = await store.load(Array.from({ length: sessions }, (_, i) => i + firstId));

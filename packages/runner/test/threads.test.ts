@@ -3,7 +3,7 @@
  * threads together do the one-thread run's work (totals, session ids), the
  * live snapshots are the merged run, and the report lists each thread.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -124,10 +124,35 @@ describe('runThreads', () => {
     expect(report.total).toBe(report.threads!.reduce((sum, row) => sum + row.total, 0));
   }, 30_000);
 
-  it('rejects a job function (it cannot cross to a thread) and a session_state file shared by threads', async () => {
+  it('rejects a job function (it cannot cross to a thread)', async () => {
     const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 4, threads: 2 });
     await expect(runThreads({ config, job: () => undefined } as never)).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_INVALID_OPTIONS' });
-    await expect(runThreads({ config: { ...config, session_state: 'state.json' } })).rejects.toThrow(/redis:\/\/ URL/);
+  });
+
+  it('keeps a session_state file across threads: the main thread writes every thread\'s sessions, the next run restores them', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'se-threads-state-')), 'state.json');
+    const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 40, threads: 2, session_state: state, log_level: 'warn' });
+    bySession.clear();
+    const first = await runThreads({ config, logMetrics: false });
+    expect(first.threads?.map((row) => row.sessions)).toEqual([2, 2]);
+    expect(first.session_state).toMatchObject({ kind: 'file', location: state, restored: 0, saved: 4, final_saved: true });
+    expect(bySession.size).toBe(4);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, { cookies: { cookies: { key: string }[] } }> };
+    expect(Object.keys(saved.sessions)).toEqual(['1', '2', '3', '4']);
+
+    // The restored cookies: the server hands out no new session, and every request comes with a known one.
+    const known = new Set(bySession.keys());
+    const second = await runThreads({ config, logMetrics: false });
+    expect(second.session_state).toMatchObject({ restored: 4, saved: 4, final_saved: true });
+    expect([...bySession.keys()].every((sid) => known.has(sid))).toBe(true);
+    expect([...bySession.values()].reduce((sum, n) => sum + n, 0)).toBe(80);
+  }, 30_000);
+
+  it('rejects a corrupt session_state file before any thread starts, with the store\'s code', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'se-threads-state-')), 'state.json');
+    writeFileSync(state, '{"format": "session-engine/session-state", "version": 1, "sessions": []}');
+    const config = parseConfig({ target_url: url, number_of_sessions: 4, iterations: 4, threads: 2, session_state: state, log_level: 'error' });
+    await expect(runThreads({ config, logMetrics: false })).rejects.toMatchObject({ code: 'SE_ERR_STATE_STORE_CORRUPT' });
   });
 
   it('passes a thread start-up error on with its code', async () => {

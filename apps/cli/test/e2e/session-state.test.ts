@@ -72,6 +72,43 @@ describe('engine run --session-state <file>', () => {
     expect(second.stderr).toContain(`session state: restored ${SESSIONS} of ${SESSIONS} session(s) from ${state}`);
   });
 
+  it('--threads 2, --demo twice: the main thread reads and writes the one file; the second run logs none in and resumes every session', async () => {
+    const state = join(tempDir(), 'state.json');
+    const sessions = 6;
+    const args = ['run', '--demo', '--threads', '2', '-s', String(sessions), '-n', '60', '--json', '--session-state', state];
+
+    const first = await runEngine(args, { timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const one = JSON.parse(first.stdout) as Report & { threads: { sessions: number }[] };
+    expect(one.threads.map((thread) => thread.sessions)).toEqual([3, 3]);
+    expect(one).toMatchObject({ failed: 0, steps: { login: { total: sessions, success: sessions } } });
+    expect(one.session_state).toMatchObject({ kind: 'file', location: state, restored: 0, saved: sessions, errors: 0, final_saved: true });
+    expect(demoCounters(first.stderr)).toMatchObject({ logins: sessions, resumed: 0, unauthenticated: 0 });
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, { once: string[] }> };
+    // Both threads' sessions in the one file: 1-3 from thread 0, 4-6 from thread 1.
+    expect(Object.keys(saved.sessions)).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(Object.values(saved.sessions).map((session) => session.once)).toEqual(Array.from({ length: sessions }, () => ['login']));
+
+    const second = await runEngine(args, { timeoutMs: 60_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const two = JSON.parse(second.stdout) as Report;
+    expect(two.steps['login']).toBeUndefined();
+    expect(two).toMatchObject({ failed: 0, steps: { me: { total: 60, success: 60 }, counter: { total: 60, success: 60 } } });
+    expect(two.session_state).toMatchObject({ restored: sessions, saved: sessions, final_saved: true });
+    expect(demoCounters(second.stderr)).toEqual({ logins: 0, resumed: sessions, authenticated: 120, unauthenticated: 0 });
+    expect(Object.keys((JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, unknown> }).sessions)).toHaveLength(sessions);
+  });
+
+  it('--threads 2 and a corrupt state file: exit 1 before any thread starts, naming the file and --session-state-reset', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state.json');
+    writeFileSync(state, '{"format": "session-engine/session-state", "version": 1, "sessions": []}\n');
+    const bad = await runEngine(['run', '--demo', '--threads', '2', '-s', '4', '-n', '8', '--session-state', state], { timeoutMs: 30_000, cwd: dir });
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^error: session state ${state} is corrupt: .*; start fresh and overwrite it with --session-state-reset`, 'm'));
+    expect(bad.stderr).not.toContain('run split across');
+  });
+
   it('a corrupt state file: exit 1 before any request, naming the file, the line and column, and --session-state-reset; the reset starts fresh', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
@@ -102,6 +139,27 @@ describe('engine run --session-state <file>', () => {
     expect(result.signal).toBe('SIGKILL');
     const saved = JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, { once: string[] }> };
     expect(Object.keys(saved.sessions)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('--threads 2 saves every session_state_interval: both threads\' sessions reach the one file while the run goes on', async () => {
+    const state = join(tempDir(), 'state.json');
+    const idsInFile = (): string[] => {
+      try {
+        return Object.keys((JSON.parse(readFileSync(state, 'utf8')) as { sessions: Record<string, unknown> }).sessions);
+      } catch {
+        return [];
+      }
+    };
+    const result = await runEngine(['run', '--demo', '--threads', '2', '-s', '4', '-d', '60s', '--session-state', state], {
+      timeoutMs: 30_000,
+      env: { SESSION_ENGINE_SESSION_STATE_INTERVAL: '200ms' },
+      onStart: async (child) => {
+        await waitUntil(async () => idsInFile().length === 4, 'interval saves of both threads');
+        child.kill('SIGKILL');
+      },
+    });
+    expect(result.signal).toBe('SIGKILL');
+    expect(idsInFile()).toEqual(['1', '2', '3', '4']);
   });
 
   it('a state file of another format version: exit 1 naming both versions', async () => {

@@ -5,10 +5,12 @@
  */
 import type { EngineConfig } from '@session-engine/config';
 import type { LogLevel } from '@session-engine/logger';
+import type { SavedSession } from '@session-engine/state-store';
 import type { RunChange } from '../control/schemas.js';
 import type { RunReport, StopReason } from '../report.js';
 import type { LiveSnapshot, RunPartition } from '../run.js';
 import type { TimelineEntry } from '../timeline.js';
+import type { StateSavedMessage, StateSaveMessage } from './state-relay.js';
 
 /** `workerData` of a thread. */
 export interface ThreadData {
@@ -20,6 +22,11 @@ export interface ThreadData {
   logLevel: LogLevel;
   /** Pretty log lines (the main thread's stderr is a terminal). */
   pretty?: boolean;
+  /**
+   * A `session_state` file, which the main thread alone writes: the saved state of this thread's
+   * sessions (as read at start); the thread saves through `state-save` messages.
+   */
+  stateFile?: { saved: SavedSession[] };
 }
 
 /** Main thread -> worker. */
@@ -33,7 +40,9 @@ export type ToThread =
   /** Stop at once. */
   | { type: 'force' }
   /** Re-read the proxy file (SIGHUP). */
-  | { type: 'reload'; id: number };
+  | { type: 'reload'; id: number }
+  /** A `state-save` written (or not) to the session state file. */
+  | StateSavedMessage;
 
 /** Worker -> main thread. */
 export type FromThread =
@@ -46,6 +55,8 @@ export type FromThread =
   /** run() could not start (bad script, no target, ...): the error's message and code. */
   | { type: 'failed'; message: string; code: string }
   | { type: 'reloaded'; id: number; ok: boolean; result?: unknown; message?: string; code?: string }
+  /** Save these sessions to the session state file (the main thread writes it). */
+  | StateSaveMessage
   /** A change applied (with the thread's active sessions now), or refused with its error. */
   | { type: 'updated'; id: number; ok: true; active: number }
   | { type: 'updated'; id: number; ok: false; message: string; code: string; issues?: { field: string; message: string }[] };

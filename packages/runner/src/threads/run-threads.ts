@@ -15,12 +15,15 @@
  *   others; the report is marked `partial` with the reason.
  * - Report: the threads' reports merged exactly (`mergeReports`), with the
  *   whole run's config and each thread's totals in `threads`.
+ * - Session state: a file is read and written by the main thread alone (see
+ *   state-relay.ts); with Redis each thread keeps its own sessions' keys.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { redactConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine } from '@session-engine/metrics';
+import type { SavedSession, StateStore } from '@session-engine/state-store';
 import { NoProxyFileError, RunOptionsError, RunnerError, ThreadCrashedError } from '../errors.js';
 import { mergeReports } from '../merge-reports.js';
 import { startMetricsServer, type RunningMetricsServer } from '../metrics-server.js';
@@ -36,8 +39,9 @@ import { mergeLive, mergeTimelineEntries } from './live.js';
 import { ThreadsLive } from './live-threads.js';
 import { planThreads, type ThreadPlan } from './partition.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
+import { isStateFile, openThreadsStateFile, saveForThread, type StateSaveMessage } from './state-relay.js';
 
-export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'partition' | 'startGate'> {
+export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'partition' | 'startGate' | 'stateStore'> {
   /**
    * Awaited once every thread is ready (its sessions exist), before the one start time is sent:
    * a shard waits here for `start_at` (`runShard()`). What it throws stops the threads and rejects.
@@ -94,14 +98,9 @@ function reasonOf(signal: AbortSignal | undefined): StopReason {
   return typeof reason === 'string' && (STOP_REASONS as readonly string[]).includes(reason) ? (reason as StopReason) : 'aborted';
 }
 
-function checkThreadsOptions(options: ThreadsOptions, config: Readonly<EngineConfig>, count: number): void {
+function checkThreadsOptions(options: ThreadsOptions): void {
   if ((options as RunOptions).job !== undefined) {
     throw new RunOptionsError('runThreads(): a `job` function cannot be passed to worker threads; put the job in a module and set config.script, or use run()');
-  }
-  if (count > 1 && config.session_state !== '' && !/^rediss?:\/\//i.test(config.session_state)) {
-    throw new RunOptionsError(
-      `session_state ${config.session_state} is a file, which one writer at a time owns: with ${count} threads use a redis:// URL (each thread saves its own sessions), or run with threads: 1`,
-    );
   }
 }
 
@@ -117,7 +116,7 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
   const requested = options.threads ?? config.threads ?? 1;
   if (!Number.isInteger(requested) || requested < 1) throw new RunOptionsError(`runThreads(): \`threads\` must be a whole number >= 1, got ${String(requested)}`);
   const plans = options.plans !== undefined ? [...options.plans] : planThreads(config, requested);
-  checkThreadsOptions(options, config, plans.length);
+  checkThreadsOptions(options);
   const logger = options.logger ?? createLogger({ level: config.log_level });
   if (plans.length < requested) {
     logger.warn(`using ${plans.length} thread(s), not ${requested}: each thread needs at least one session, worker slot and iteration`);
@@ -129,7 +128,15 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
     const part = options.plans?.[0];
     return run({ ...alone, logger, ...(part !== undefined ? { config: { ...part.config, control_port: config.control_port }, partition: part.partition } : {}) });
   }
-  return new ThreadedRun(options, plans, logger).run();
+  // A state file has one writer, this thread: it is read here (bad state rejects before any thread
+  // starts) and each thread gets its own sessions' saved state. Redis: each thread keeps its own keys.
+  const stateFile = isStateFile(config) ? await openThreadsStateFile(config, plans) : undefined;
+  try {
+    return await new ThreadedRun(options, plans, logger, stateFile).run();
+  } finally {
+    // Waits for the last write (a thread's final save may still be going when it was terminated).
+    await stateFile?.store.close();
+  }
 }
 
 class ThreadedRun {
@@ -152,14 +159,16 @@ class ThreadedRun {
   #graceMs: number;
   readonly #watch: ThresholdWatch;
   readonly #reloads = new Map<number, (outcome: ProxyReload | Error) => void>();
+  readonly #stateStore: StateStore | undefined;
 
-  constructor(options: ThreadsOptions, plans: ThreadPlan[], logger: Logger) {
+  constructor(options: ThreadsOptions, plans: ThreadPlan[], logger: Logger, stateFile?: { store: StateStore; saved: SavedSession[][] }) {
     this.#options = options;
     this.#config = options.config;
     this.#logger = logger;
     this.#watch = new ThresholdWatch(compileThresholds(this.#config.thresholds ?? []));
     this.#graceMs = this.#config.graceful_stop;
-    this.#threads = plans.map((plan) => {
+    this.#stateStore = stateFile?.store;
+    this.#threads = plans.map((plan, at) => {
       const data: ThreadData = {
         index: plan.index,
         config: plan.config,
@@ -168,6 +177,7 @@ class ThreadedRun {
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.targetLabel !== undefined ? { targetLabel: options.targetLabel } : {}),
         ...(options.prettyLogs !== undefined ? { pretty: options.prettyLogs } : {}),
+        ...(stateFile !== undefined ? { stateFile: { saved: stateFile.saved[at] ?? [] } } : {}),
       };
       const worker = createWorker(data);
       const state: ThreadState = { plan, worker, ready: false, entriesAtLast: 0, entries: [], terminated: false, exited: false };
@@ -334,8 +344,20 @@ class ThreadedRun {
       case 'updated':
         this.#steer?.acknowledged(state.plan.index, message);
         break;
+      case 'state-save':
+        this.#saveState(state, message);
+        break;
     }
     this.#notify();
+  }
+
+  /** A thread's save, written to the one state file; the answer tells the thread whether it went through. */
+  #saveState(state: ThreadState, message: StateSaveMessage): void {
+    const store = this.#stateStore;
+    if (store === undefined) return;
+    void saveForThread(store, message).then((answer) => {
+      if (!state.exited) state.worker.postMessage(answer satisfies ToThread);
+    });
   }
 
   #onCrash(state: ThreadState, reason: string): void {

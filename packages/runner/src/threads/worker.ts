@@ -10,6 +10,7 @@ import type { RunChange } from '../control/schemas.js';
 import { RunControl } from '../proxy-control.js';
 import { run } from '../run.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
+import { RelayedStateStore } from './state-relay.js';
 
 const port = parentPort;
 if (port === null) throw new Error('threads/worker.js runs as a worker thread of runThreads()');
@@ -20,6 +21,8 @@ const logger = createLogger({ level: data.logLevel, destination: 2, bindings: { 
 const graceful = new AbortController();
 const force = new AbortController();
 const control = new RunControl();
+// A session_state file: read by the main thread, which also writes this thread's saves.
+const stateStore = data.stateFile !== undefined ? new RelayedStateStore(data.config.session_state, data.stateFile.saved, port) : undefined;
 let startAt: number | undefined;
 let released: (() => void) | undefined;
 /** Resolves once run() is past the start gate, when its RunControl is live (or the run ended before). */
@@ -75,6 +78,9 @@ port.on('message', (message: ToThread) => {
           post({ type: 'reloaded', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error), code: String((error as { code?: unknown }).code ?? '') }),
       );
       break;
+    case 'state-saved':
+      stateStore?.settle(message);
+      break;
   }
 });
 
@@ -97,6 +103,7 @@ try {
     logger,
     logMetrics: false,
     startGate,
+    ...(stateStore !== undefined ? { stateStore } : {}),
     ...(data.engine !== undefined ? { engine: data.engine } : {}),
     ...(data.targetLabel !== undefined ? { targetLabel: data.targetLabel } : {}),
     onSnapshot: (snapshot) => post({ type: 'snapshot', snapshot }),
