@@ -3,56 +3,11 @@
  * real HTTP on 127.0.0.1, the real target server counting identities and
  * requests. Assertions are on counts over windows, never on tight timings.
  */
-import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runEngine, useTarget, waitUntil, type TargetStats } from './processes.js';
+import { busySessions, client, controlApi, sleep, type Api } from './control-client.js';
+import { runEngine, useTarget, waitUntil } from './processes.js';
 
 const target = useTarget();
-
-interface Api {
-  url: string;
-  token: string;
-}
-
-/** The control API's URL (logged) and token (printed once) from the engine's stderr. */
-function controlApi(child: ChildProcess, knownToken?: string, timeoutMs = 20_000): Promise<Api> {
-  return new Promise<Api>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no control API on stderr: ${seen}`)), timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"control API listening"/.exec(seen)?.[1];
-      const token = /control API token for \S+ \(shown once[^)]*\): (\S+)/.exec(seen)?.[1] ?? knownToken;
-      if (url !== undefined && token !== undefined) {
-        clearTimeout(timer);
-        child.stderr!.off('data', onData);
-        resolve({ url, token });
-      }
-    };
-    child.stderr!.on('data', onData);
-  });
-}
-
-function client(api: Api) {
-  const headers = { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' };
-  return {
-    status: async () => (await (await fetch(`${api.url}/v1/status`, { headers })).json()) as { state: string; sessions: { target: number; active: number }; rate: number | null },
-    patch: async (body: unknown) => {
-      const response = await fetch(`${api.url}/v1/run`, { method: 'PATCH', headers, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    },
-    stop: (body?: unknown) => fetch(`${api.url}/v1/stop`, { method: 'POST', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
-  };
-}
-
-/** Server-side sessions whose request count grew between two /stats readings. */
-function busySessions(before: TargetStats, after: TargetStats): number {
-  let busy = 0;
-  for (const [id, count] of Object.entries(after.sessions.requests)) if (count > (before.sessions.requests[id] ?? 0)) busy++;
-  return busy;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('engine run --control-port', () => {
   it('scales 30 -> 60 -> 20 sessions, pauses and resumes, stops with exit 0 and a report; the token is in no log line or report', async () => {
