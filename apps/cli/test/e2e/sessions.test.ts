@@ -6,12 +6,15 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runEngine, useTarget } from './processes.js';
 
 const target = useTarget();
 const dir = mkdtempSync(join(tmpdir(), 'engine-e2e-'));
+// Each session logs in as its own user and fails on any cookie mix-up (cross-talk).
+const loginAndCheck = fileURLToPath(new URL('./fixtures/login-and-check.mjs', import.meta.url));
 
 interface Report {
   total: number;
@@ -32,23 +35,8 @@ function parseReport(stdout: string): Report {
 
 describe('session isolation', () => {
   it('keeps every session on its own cookie and user, with no cross-talk', async () => {
-    const script = join(dir, 'login-and-check.mjs');
-    writeFileSync(
-      script,
-      `export default async (session, context) => {
-  if (!session.variables.has('user')) {
-    const user = 'user-' + session.id;
-    await context.request({ method: 'POST', path: '/login', json: { user } }, { step: 'login', expectStatus: 200 });
-    session.variables.set('user', user);
-  }
-  const me = await context.request({ path: '/api/me' }, { step: 'me', expectStatus: 200 });
-  const { user } = me.json();
-  if (user !== session.variables.get('user')) throw new Error('cross-talk: session ' + session.id + ' got ' + user);
-};
-`,
-    );
     const sessions = 12;
-    const result = await runEngine(['run', '-t', target().url, '--script', script, '-s', String(sessions), '-n', '240', '--json']);
+    const result = await runEngine(['run', '-t', target().url, '--script', loginAndCheck, '-s', String(sessions), '-n', '240', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = parseReport(result.stdout);
     expect(report.failed).toBe(0);
