@@ -114,37 +114,41 @@ export interface RunReport {
   shards?: ShardRow[];
 }
 
+/** What each part of a split run (a thread, a shard) lists of its own report in the whole run's. */
+export interface PartTotals {
+  iterations: number;
+  total: number;
+  success: number;
+  failed: number;
+  dropped: number;
+  reason: StopReason;
+}
+
+/** A part's totals, taken from its report. */
+export function partTotals(report: RunReport): PartTotals {
+  const { iterations, total, success, failed, dropped, reason } = report;
+  return { iterations, total, success, failed, dropped, reason };
+}
+
 /** One shard's totals in a merged report of shards. */
-export interface ShardRow {
+export interface ShardRow extends PartTotals {
   /** The shard, 0-based. */
   shard: number;
   /** Where its report came from (the file given to `engine report merge`), when known. */
   source?: string;
   started_at: string;
   sessions: number;
-  iterations: number;
-  total: number;
-  success: number;
-  failed: number;
-  dropped: number;
-  reason: StopReason;
   /** Set when the shard's own report was partial (a thread crashed). */
   partial?: string;
 }
 
 /** One worker thread's totals in a report of a run split across threads. */
-export interface ThreadReport {
+export interface ThreadReport extends PartTotals {
   /** The thread, 0-based. */
   thread: number;
   /** Its sessions: ids `first_session` to `first_session + sessions - 1`. */
   sessions: number;
   first_session: number;
-  iterations: number;
-  total: number;
-  success: number;
-  failed: number;
-  dropped: number;
-  reason: StopReason;
   /**
    * `finished`: its own report; `terminated` (a forced stop) or `crashed`: built from its last live snapshot;
    * `running`: the report so far (the control API's `GET /v1/report`), as of its latest live snapshot.

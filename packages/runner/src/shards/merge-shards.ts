@@ -7,7 +7,7 @@
  * on the merged figures.
  */
 import { mergeReports } from '../merge-reports.js';
-import type { RunReport, ShardRow } from '../report.js';
+import { partTotals, type RunReport, type ShardRow } from '../report.js';
 import { ShardMergeError } from './errors.js';
 
 export interface MergeShardsOptions {
@@ -108,12 +108,7 @@ export function mergeShardReports(reports: readonly RunReport[], options: MergeS
       ...(options.sources?.[i] !== undefined ? { source: options.sources[i] } : {}),
       started_at: report.started_at,
       sessions: report.sessions.configured,
-      iterations: report.iterations,
-      total: report.total,
-      success: report.success,
-      failed: report.failed,
-      dropped: report.dropped,
-      reason: report.reason,
+      ...partTotals(report),
       ...(report.partial !== undefined ? { partial: report.partial } : {}),
     };
   });

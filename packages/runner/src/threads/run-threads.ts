@@ -30,7 +30,7 @@ import { startMetricsServer, type RunningMetricsServer } from '../metrics-server
 import { attachLiveRun, attachProxyReload, RunControl, type ProxyReload } from '../control/run-control.js';
 import type { RunningControlServer } from '../control/control-server.js';
 import { serveControlApi } from '../control/serve.js';
-import { buildReport, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
+import { buildReport, partTotals, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
 import { run, type LiveSnapshot, type RunOptions } from '../run.js';
 import { stepName } from '../scenario-job.js';
 import { compileThresholds, ThresholdWatch } from '../thresholds.js';
@@ -529,12 +529,7 @@ class ThreadedRun {
       thread: thread.plan.index,
       sessions: thread.plan.config.number_of_sessions,
       first_session: thread.plan.partition.sessionsBefore + 1,
-      iterations: report.iterations,
-      total: report.total,
-      success: report.success,
-      failed: report.failed,
-      dropped: report.dropped,
-      reason: report.reason,
+      ...partTotals(report),
       ended,
     }));
     const crashes = this.#threads.flatMap((t) => [t.crash, t.hung].filter((reason): reason is string => reason !== undefined));
