@@ -12,7 +12,7 @@
  */
 import type { EngineConfig, LogLevel } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
-import type { Metrics } from '@session-engine/metrics';
+import type { Metrics, MetricsSnapshot } from '@session-engine/metrics';
 import type { Scheduler } from '@session-engine/scheduler';
 import type { SessionManager } from '@session-engine/session';
 import type { WorkerPool } from '@session-engine/worker-pool';
@@ -107,17 +107,7 @@ export class LiveRunControl implements LiveRun {
       elapsed_ms: snapshot.elapsed_ms,
       planned_ms: this.#parts.plannedMs,
       iterations: scheduler.started,
-      totals: {
-        requests: snapshot.total,
-        success: snapshot.success,
-        failed: snapshot.failed,
-        retries: snapshot.retries,
-        dropped: snapshot.dropped,
-        rps: snapshot.rps,
-        current_rps: snapshot.current_rps,
-      },
-      latency: { p50: snapshot.latency.p50, p95: snapshot.latency.p95, p99: snapshot.latency.p99 },
-      errors: { ...snapshot.errors },
+      ...statusFigures(snapshot),
       log_level: logger.level,
     };
   }
@@ -216,4 +206,21 @@ export class LiveRunControl implements LiveRun {
       for (const id of ids) this.#retiring.delete(id);
     }
   }
+}
+
+/** The figures of a status taken from a metrics snapshot (one run's, or the threads' merged). */
+export function statusFigures(snapshot: MetricsSnapshot): Pick<RunStatus, 'totals' | 'latency' | 'errors'> {
+  return {
+    totals: {
+      requests: snapshot.total,
+      success: snapshot.success,
+      failed: snapshot.failed,
+      retries: snapshot.retries,
+      dropped: snapshot.dropped,
+      rps: snapshot.rps,
+      current_rps: snapshot.current_rps,
+    },
+    latency: { p50: snapshot.latency.p50, p95: snapshot.latency.p95, p99: snapshot.latency.p99 },
+    errors: { ...snapshot.errors },
+  };
 }

@@ -22,7 +22,7 @@ import { Metrics } from '@session-engine/metrics';
 import { stageValue } from '@session-engine/scheduler';
 import { RunnerError } from '../errors.js';
 import { ControlConflictError, ControlInvalidArgumentError, ControlNotRunningError } from '../control/errors.js';
-import { checkRunChange } from '../control/live-run.js';
+import { checkRunChange, statusFigures } from '../control/live-run.js';
 import type { LiveRun } from '../control/run-control.js';
 import { parseRunChange, type RunChange, type RunStatus } from '../control/schemas.js';
 import type { RunReport } from '../report.js';
@@ -109,17 +109,7 @@ export class ThreadsLive implements LiveRun {
       elapsed_ms: elapsed,
       planned_ms: this.#plannedMs,
       iterations: merged?.iterations ?? 0,
-      totals: {
-        requests: metrics.total,
-        success: metrics.success,
-        failed: metrics.failed,
-        retries: metrics.retries,
-        dropped: metrics.dropped,
-        rps: metrics.rps,
-        current_rps: metrics.current_rps,
-      },
-      latency: { p50: metrics.latency.p50, p95: metrics.latency.p95, p99: metrics.latency.p99 },
-      errors: { ...metrics.errors },
+      ...statusFigures(metrics),
       log_level: host.logger.level,
       threads,
     };
