@@ -2,12 +2,14 @@
 // Release dry-run: packs every publishable workspace package, checks what each
 // tarball holds, then installs all tarballs into a fresh project outside the
 // workspace and imports every package by name from plain Node ESM, the way a
-// user would. Exits non-zero with the reasons on any problem.
+// user would. The shipped .d.ts files may import only declared dependencies.
+// Exits non-zero with the reasons on any problem.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeclarationFile, undeclaredTypeImports } from './dts-imports.mjs';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -65,6 +67,20 @@ function checkTarball({ manifest }, files) {
   }
 }
 
+/** The shipped type declarations import only what a user's install brings: the package's dependencies and peerDependencies. */
+function checkTypeImports({ dir, manifest }, files) {
+  const declarations = files
+    .map((f) => f.path)
+    .filter(isDeclarationFile)
+    .map((path) => ({ path, text: readFileSync(join(dir, path), 'utf8') }));
+  for (const { path, specifier, packageName } of undeclaredTypeImports(manifest, declarations)) {
+    problems.push(
+      `${manifest.name} tarball: ${path} imports types from "${specifier}", but ${packageName} is not in dependencies or peerDependencies, ` +
+        `so users' type checks cannot resolve it; declare the types locally, or move ${packageName} to dependencies`,
+    );
+  }
+}
+
 const packages = publishablePackages();
 const packDir = mkdtempSync(join(tmpdir(), 'session-engine-pack-'));
 const consumerDir = mkdtempSync(join(tmpdir(), 'session-engine-consumer-'));
@@ -74,6 +90,7 @@ try {
     checkManifest(pkg);
     const [result] = JSON.parse(sh(npm, ['pack', '--json', '--pack-destination', packDir], pkg.dir));
     checkTarball(pkg, result.files);
+    checkTypeImports(pkg, result.files);
     tarballs.push(join(packDir, result.filename));
     console.log(`packed ${pkg.manifest.name}@${pkg.manifest.version}: ${result.files.length} files, ${result.unpackedSize} bytes`);
   }

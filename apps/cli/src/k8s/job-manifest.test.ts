@@ -1,5 +1,5 @@
-import { Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, PersistentVolumeClaim } from 'kubernetes-models/v1';
+import { Job, type IJob } from 'kubernetes-models/batch/v1';
+import { ConfigMap, PersistentVolumeClaim, type IConfigMap, type IPersistentVolumeClaim } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildK8sJob, manifestYaml, type K8sJobOptions, type K8sObject } from './job-manifest.js';
@@ -17,11 +17,21 @@ const options: K8sJobOptions = {
   mergeWaitSeconds: 3600,
 };
 
-/** Validates each object against the Kubernetes OpenAPI schema of its kind (kubernetes-models); throws on the first invalid one. */
+/**
+ * Validates each object against the Kubernetes OpenAPI schema of its kind (kubernetes-models); throws on the first invalid one.
+ * The typed assignments are the compile-time half: the CLI's local object types (./objects.ts) must stay subsets of the API's.
+ */
 function validate(object: K8sObject): void {
-  if (object.kind === 'Job') new Job(object).validate();
-  else if (object.kind === 'ConfigMap') new ConfigMap(object).validate();
-  else new PersistentVolumeClaim(object).validate();
+  if (object.kind === 'Job') {
+    const job: IJob = object;
+    new Job(job).validate();
+  } else if (object.kind === 'ConfigMap') {
+    const configMap: IConfigMap = object;
+    new ConfigMap(configMap).validate();
+  } else {
+    const claim: IPersistentVolumeClaim = object;
+    new PersistentVolumeClaim(claim).validate();
+  }
 }
 
 describe('the Kubernetes manifest of a sharded run', () => {

@@ -9,9 +9,10 @@
  * `podReplacementPolicy: Failed` (no replacement pod while the old one is
  * still terminating), `restartPolicy: Never` (no restart in place).
  */
-import type { IJob } from 'kubernetes-models/batch/v1';
-import type { IConfigMap, IContainer, IPersistentVolumeClaim } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
+import type { K8sConfigMap, K8sContainer, K8sJob, K8sObject, K8sPersistentVolumeClaim } from './objects.js';
+
+export type { K8sObject } from './objects.js';
 
 /** A file the shards read (config, script, proxy list), shipped in the ConfigMap. */
 export interface ShippedFile {
@@ -49,8 +50,6 @@ export interface K8sJobOptions {
   resources?: { cpu?: string; memory?: string };
 }
 
-export type K8sObject = IConfigMap | IPersistentVolumeClaim | IJob;
-
 const CONFIG_DIR = '/etc/engine';
 const REPORTS_DIR = '/reports';
 
@@ -87,7 +86,7 @@ export function buildK8sJob(options: K8sJobOptions): K8sObject[] {
   ];
   const fileArgs = options.files.flatMap((file) => [file.flag, `${CONFIG_DIR}/${file.key}`]);
 
-  const configMap: IConfigMap = {
+  const configMap: K8sConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta('files', 'files'),
@@ -95,7 +94,7 @@ export function buildK8sJob(options: K8sJobOptions): K8sObject[] {
   };
   const objects: K8sObject[] = [configMap];
   if (options.reportsClaim === undefined) {
-    const pvc: IPersistentVolumeClaim = {
+    const pvc: K8sPersistentVolumeClaim = {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: meta('reports', 'reports'),
@@ -109,7 +108,7 @@ export function buildK8sJob(options: K8sJobOptions): K8sObject[] {
     objects.push(pvc);
   }
 
-  const shard: IContainer = {
+  const shard: K8sContainer = {
     name: 'engine',
     image: options.image,
     command: [...options.command],
@@ -138,7 +137,7 @@ export function buildK8sJob(options: K8sJobOptions): K8sObject[] {
       ? { resources: { requests: { ...options.resources }, limits: { ...options.resources } } }
       : {}),
   };
-  const shardsJob: IJob = {
+  const shardsJob: K8sJob = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: meta('shards', 'shards'),
@@ -170,7 +169,7 @@ export function buildK8sJob(options: K8sJobOptions): K8sObject[] {
     `while [ "$(ls ${runDir}/shard-*.json 2>/dev/null | wc -l)" -lt ${shards} ] && [ "$waited" -lt ${options.mergeWaitSeconds} ]; do sleep 5; waited=$((waited + 5)); done`,
     `exec ${engine} report merge ${runDir}/shard-*.json --out ${runDir}/report.json --expect-shards ${shards}`,
   ].join('\n');
-  const mergeJob: IJob = {
+  const mergeJob: K8sJob = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: meta('merge', 'merge'),
