@@ -7,6 +7,7 @@ import { PendingConnects } from './pending-connects.js';
 import { formatHost } from './proxy-target.js';
 import { ClientSet, ReusingPool, type OriginPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
+import { WarmSockets } from './warm-sockets.js';
 
 /** A client's dispatcher and the destroy that reaches everything it created. */
 export interface BuiltDispatcher {
@@ -24,7 +25,18 @@ export interface BuiltDispatcher {
    * alone. True if there was one.
    */
   abortConnects(error: Error): boolean;
+  /**
+   * Opens the first connection to `url`'s origin now and keeps it for that
+   * origin's first request (see `WarmSockets`). Resolves false when this path
+   * cannot pre-connect (an HTTP(S) proxy: undici's ProxyAgent connects inside)
+   * or the origin already has its connections; rejects with the connect error.
+   */
+  preconnect(url: URL): Promise<boolean>;
+  /** Destroys the pre-opened sockets no request took (close and destroy both call it). */
+  closeWarm(): void;
 }
+
+const noPreconnect = (): Promise<boolean> => Promise.resolve(false);
 
 /**
  * TLS sessions cached per client (one per origin). The cache lives in this
@@ -79,9 +91,10 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
     const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
     const { connections, ...clientOptions } = pool;
-    const viaSocks = { ...clientOptions, connect: connects.wrap(socks.connect) };
+    const warm = new WarmSockets(pool.keepAliveTimeout);
+    const viaSocks = { ...clientOptions, connect: connects.wrap(warm.wrap(socks.connect)) };
     const router = new OriginRouter((origin) => originPool(origin, viaSocks, connections));
-    return routed(router, connects, (error) => socks.abortAll(error));
+    return routed(router, connects, (error) => socks.abortAll(error), warm, () => socks.connect);
   }
   return viaHttpProxy(options, proxy, pool, tls, connects);
 }
@@ -110,16 +123,29 @@ function originPool(origin: string, options: ClientOptions, connections: number)
   return connections === 1 ? newClient(origin, options) : new ClientSet(origin, options, connections);
 }
 
-/** An OriginRouter as a built dispatcher; it keeps its pools through close(), so its destroy() reaches them all. */
-function routed(router: OriginRouter, connects: PendingConnects, cutHandshakes: (error: Error) => void): BuiltDispatcher {
+/**
+ * An OriginRouter as a built dispatcher; it keeps its pools through close(),
+ * so its destroy() reaches them all. `connectorFor` is the connector an
+ * origin's pool uses, for pre-connects (kept in `warm`, this client's own).
+ */
+function routed(
+  router: OriginRouter,
+  connects: PendingConnects,
+  cutHandshakes: (error: Error) => void,
+  warm: WarmSockets,
+  connectorFor: (url: URL) => buildConnector.connector,
+): BuiltDispatcher {
   return {
     dispatcher: router,
     async destroy(error) {
+      warm.closeAll();
       const destroyed = router.destroy(error ?? null);
       cutHandshakes(error ?? new errors.ClientDestroyedError());
       await destroyed;
     },
     abortConnects: (error) => connects.abortAll(error),
+    preconnect: (url) => (router.closed || router.has(url.origin) ? Promise.resolve(false) : warm.preconnect(url, connectorFor(url))),
+    closeWarm: () => warm.closeAll(),
   };
 }
 
@@ -149,15 +175,20 @@ function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.conn
  */
 function direct(pool: PoolOptions, tls: buildConnector.BuildOptions, connectTimeout: number, connects: PendingConnects): BuiltDispatcher {
   const { connections, ...clientOptions } = pool;
+  const warm = new WarmSockets(pool.keepAliveTimeout);
   let plain: ClientOptions | undefined;
   let secure: ClientOptions | undefined;
+  // One TLS connector (and session cache) for this client's https pools and pre-connects alike.
+  let tlsConnector: buildConnector.connector | undefined;
+  const connectorFor = (https: boolean): buildConnector.connector =>
+    https ? (tlsConnector ??= buildConnector(tls)) : sharedPlainConnector(connectTimeout);
   const router = new OriginRouter((origin) => {
     const options = origin.startsWith('https:')
-      ? (secure ??= { ...clientOptions, connect: connects.wrap(buildConnector(tls)) })
-      : (plain ??= { ...clientOptions, connect: connects.wrap(sharedPlainConnector(connectTimeout)) });
+      ? (secure ??= { ...clientOptions, connect: connects.wrap(warm.wrap(connectorFor(true))) })
+      : (plain ??= { ...clientOptions, connect: connects.wrap(warm.wrap(connectorFor(false))) });
     return originPool(origin, options, connections);
   });
-  return routed(router, connects, noop);
+  return routed(router, connects, noop, warm, (url) => connectorFor(url.protocol === 'https:'));
 }
 
 /** `opts` with its connect function (ProxyAgent's tunnel, or a connector to the proxy) tracked by `connects`. */
@@ -216,6 +247,9 @@ function viaHttpProxy(
       await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
     },
     abortConnects: (error) => connects.abortAll(error),
+    // ProxyAgent connects (to the proxy, then the tunnel) inside undici: no hook to hand it a socket.
+    preconnect: noPreconnect,
+    closeWarm: noop,
   };
 }
 
@@ -235,5 +269,9 @@ function routedByChoice(options: ResolvedOptions, proxy: NonNullable<ResolvedOpt
     dispatcher,
     destroy: (error) => dispatcher.destroy(error ?? null),
     abortConnects: (error) => dispatcher.built().reduce((aborted, built) => built.abortConnects(error) || aborted, false),
+    preconnect: (url) => dispatcher.preconnect(url),
+    closeWarm: () => {
+      for (const built of dispatcher.built()) built.closeWarm();
+    },
   };
 }

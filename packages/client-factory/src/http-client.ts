@@ -1,10 +1,12 @@
 import { CookieJar } from 'tough-cookie';
 import type { Dispatcher } from 'undici';
-import { buildDispatcher } from './dispatcher.js';
+import { buildDispatcher, type BuiltDispatcher } from './dispatcher.js';
+import { ClientError } from './errors.js';
 import { resolveOptions, type HttpClientOptions } from './options.js';
 import type { ProxyTarget } from './proxy-target.js';
 
 const noop = (): void => undefined;
+const INVALID_ARGUMENT = 'SE_ERR_CLIENT_INVALID_ARGUMENT';
 
 /** One session's HTTP client: nothing in it is shared with any other client. */
 export interface HttpClient {
@@ -35,6 +37,19 @@ export interface HttpClient {
    * For a deadline that covers connecting (a session's request timeout).
    */
   abortConnects(error: Error): boolean;
+  /**
+   * Opens the first connection to `url`'s origin now (TCP, and TLS for
+   * https, with this client's connect timeout and TLS session cache; through
+   * the SOCKS proxy when there is one) and keeps it for this client alone:
+   * the first request to that origin uses it instead of connecting, if it is
+   * still open by then. Resolves true once it is open; false when nothing was
+   * opened: via an HTTP(S) proxy (undici's ProxyAgent offers no hook), when
+   * the origin already has its connections, or on a closed client. Rejects
+   * with the connect error (the first request then connects as usual).
+   * A kept socket idles at most `keepAliveTimeout`; close() and destroy()
+   * close it if no request took it.
+   */
+  preconnect(url: string | URL): Promise<boolean>;
 }
 
 class SessionHttpClient implements HttpClient {
@@ -44,6 +59,7 @@ class SessionHttpClient implements HttpClient {
   readonly requestTimeout: number;
   readonly #destroyAll: (error: Error | undefined) => Promise<void>;
   readonly #abortConnects: (error: Error) => boolean;
+  readonly #built: BuiltDispatcher;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
 
@@ -53,6 +69,7 @@ class SessionHttpClient implements HttpClient {
     this.dispatcher = built.dispatcher;
     this.#destroyAll = built.destroy;
     this.#abortConnects = built.abortConnects;
+    this.#built = built;
     this.cookieJar = resolved.cookieJar ?? new CookieJar();
     this.proxy = resolved.proxy;
     this.requestTimeout = resolved.requestTimeout;
@@ -67,6 +84,8 @@ class SessionHttpClient implements HttpClient {
     if (this.#destroying !== undefined) return this.#destroying;
     // undici's close() only rejects when the dispatcher was already destroyed
     // (e.g. directly through `dispatcher`): its sockets are gone, as promised.
+    // A pre-opened socket no request took has nothing in flight: it goes now.
+    if (this.#closing === undefined) this.#built.closeWarm();
     this.#closing ??= this.dispatcher.close().then(noop, noop);
     return this.#closing;
   }
@@ -78,6 +97,20 @@ class SessionHttpClient implements HttpClient {
 
   abortConnects(error: Error): boolean {
     return this.#abortConnects(error);
+  }
+
+  preconnect(url: string | URL): Promise<boolean> {
+    let parsed: URL;
+    try {
+      parsed = typeof url === 'string' ? new URL(url) : url;
+    } catch (cause) {
+      return Promise.reject(new ClientError(`preconnect: not an absolute URL: ${JSON.stringify(url)}`, INVALID_ARGUMENT, { cause }));
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      return Promise.reject(new ClientError(`preconnect: ${parsed.protocol} is not http: or https:`, INVALID_ARGUMENT));
+    }
+    if (this.closed) return Promise.resolve(false);
+    return this.#built.preconnect(parsed);
   }
 }
 

@@ -56,6 +56,11 @@ export class OriginRouter extends Dispatcher {
     return pool.dispatch(options, handler);
   }
 
+  /** Whether `origin` (spelled as requests give it) has its pool: a request was dispatched to it. */
+  has(origin: string): boolean {
+    return origin === this.#firstOrigin || this.#others?.has(origin) === true;
+  }
+
   #pools(): OriginPool[] {
     const pools = this.#others === undefined ? [] : [...this.#others.values()];
     if (this.#first !== undefined) pools.unshift(this.#first);

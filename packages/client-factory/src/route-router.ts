@@ -76,6 +76,20 @@ export class RouteRouter extends Dispatcher {
     return pending;
   }
 
+  /**
+   * Pre-connects `url`'s origin on the route chosen for `url` (kept for the
+   * origin as a request's choice is). False when the origin is already routed
+   * or being routed (its requests connect as usual), or the router is closed.
+   */
+  async preconnect(url: URL): Promise<boolean> {
+    const origin = url.origin;
+    if (this.#closed || this.#byOrigin.has(origin)) return false;
+    const dispatcher = await this.#route(origin, `${url.pathname}${url.search}`);
+    if (this.#closed) return false;
+    for (const built of this.#byRoute.values()) if (built.dispatcher === dispatcher) return built.preconnect(url);
+    return false;
+  }
+
   /** Every dispatcher built so far, for destroy and abortConnects. */
   built(): BuiltDispatcher[] {
     return [...this.#byRoute.values()];
