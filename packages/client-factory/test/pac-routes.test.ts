@@ -56,6 +56,30 @@ describe('createHttpClient with a PAC entry', () => {
     expect([viaHttp, viaSocks, direct].map((target) => target.requests.length)).toEqual([3, 3, 3]);
   });
 
+  it('pre-connects on the route chosen for the URL: through SOCKS5 and direct, not through an HTTP proxy', async () => {
+    const [viaHttp, viaSocks, direct] = [await servers.httpTarget(), await servers.httpTarget(), await servers.httpTarget()];
+    const proxy = await servers.httpProxy();
+    const socks = await servers.socks5();
+    const port = (url: string): string => new URL(url).port;
+    const entry = await pacEntry(`function FindProxyForURL(url, host) {
+      if (url.indexOf(':${port(viaHttp.url)}/') >= 0) return 'PROXY 127.0.0.1:${proxy.port}';
+      if (url.indexOf(':${port(viaSocks.url)}/') >= 0) return 'SOCKS5 127.0.0.1:${socks.port}';
+      return 'DIRECT';
+    }`);
+    const client = createHttpClient({ proxy: entry, connections: 1 });
+    clients.push(client);
+    const preconnected = await Promise.all([viaHttp, viaSocks, direct].map((target) => client.preconnect(`${target.url}/`)));
+    expect(preconnected).toEqual([false, true, true]);
+    expect(proxy.sockets.accepted).toBe(0);
+    expect(socks.destinations).toEqual([`127.0.0.1:${port(viaSocks.url)}`]);
+    for (let i = 0; i < 2; i++) {
+      for (const target of [viaHttp, viaSocks, direct]) expect((await get(client, `${target.url}/r${i}`)).status).toBe(200);
+    }
+    // The pre-opened connections were the ones the requests used.
+    expect(socks.destinations).toHaveLength(1);
+    expect([viaSocks, direct].map((target) => target.sockets.accepted)).toEqual([1, 1]);
+  });
+
   it('fails requests as SE_ERR_PROXY_CONNECT when the PAC file cannot be loaded, and loads it again on the next request', async () => {
     const target = await servers.httpTarget();
     const file = join(dir, 'later.pac');
