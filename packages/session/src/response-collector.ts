@@ -63,6 +63,7 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   rawHeaders: RawHeaders = NO_HEADERS;
   bytes = 0;
   deadline = Infinity;
+  deadlineSlot = -1;
   timedOut = false;
   readonly promise: Promise<R>;
   readonly #owner: CollectorOwner<R, C>;
