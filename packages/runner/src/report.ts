@@ -13,8 +13,9 @@ import { round, type TimelineEntry } from './timeline.js';
  * What ended the run: its `duration`, its `iterations` budget, a `signal`
  * (SIGINT/SIGTERM in the CLI), the caller's AbortSignal (`aborted`), a forced
  * stop (`forced`: in-flight work not waited for), an abort-on-fail
- * `threshold` that was crossed, or the engine itself (`stopped`, e.g. the
- * worker pool went away).
+ * `threshold` that was crossed, or `stopped`: a stop asked for through the
+ * control API (`POST /v1/stop`, `RunControl.stop()`), or by the engine itself
+ * (the worker pool went away, a thread crashed).
  */
 export type StopReason = 'duration' | 'iterations' | 'signal' | 'aborted' | 'forced' | 'threshold' | 'stopped';
 

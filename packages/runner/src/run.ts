@@ -443,7 +443,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       stopping: () => stopping,
       stop: (gracefulStopMs) => {
         if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
-        requestStop('aborted');
+        requestStop('stopped');
         return graceMs;
       },
       report: () => {

@@ -92,7 +92,7 @@ describe('RunControl from a program', () => {
     expect(control.status().state).toBe('stopping');
     await expect(control.update({ sessions: 4 })).rejects.toBeInstanceOf(ControlConflictError);
     const report = await running;
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
     expect(report.sessions.created).toBe(5);
     expect(report.total).toBeGreaterThan(0);
     expect(control.running).toBe(false);
@@ -150,7 +150,7 @@ describe('run() with control_port', () => {
     const stopped = await fetch(`${url}/v1/stop`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"graceful_stop":"1s"}' });
     expect(stopped.status).toBe(202);
     const report = await running;
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
     expect(text()).toContain('control API listening');
     expect(text()).not.toContain(token);
     expect(JSON.stringify(report)).not.toContain(token);

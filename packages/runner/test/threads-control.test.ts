@@ -110,10 +110,10 @@ describe('runThreads() with a RunControl', () => {
     expect(control.status().state).toBe('stopping');
     await expect(control.update({ sessions: 4 })).rejects.toBeInstanceOf(ControlConflictError);
     const report = await running;
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
     expect(report.threads?.map((t) => [t.reason, t.ended])).toEqual([
-      ['aborted', 'finished'],
-      ['aborted', 'finished'],
+      ['stopped', 'finished'],
+      ['stopped', 'finished'],
     ]);
     expect(report.sessions).toEqual({ configured: 4, created: 8, failed_to_create: 0 });
     expect(report.total).toBe(total);
@@ -135,6 +135,6 @@ describe('runThreads() with a RunControl', () => {
     control.stop();
     const report = await running;
     expect(report.model).toBe('open');
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
   }, 40_000);
 });

@@ -80,11 +80,11 @@ describe('engine run --threads 2 --control-port', () => {
     expect(result.stderr).not.toMatch(/not served with threads/);
 
     const report = JSON.parse(result.stdout) as { reason: string; sessions: { configured: number; created: number }; total: number; threads: { reason: string; ended: string }[] };
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
     expect(report.sessions).toMatchObject({ configured: 4, created: 8 });
     expect(report.threads.map((t) => [t.reason, t.ended])).toEqual([
-      ['aborted', 'finished'],
-      ['aborted', 'finished'],
+      ['stopped', 'finished'],
+      ['stopped', 'finished'],
     ]);
     expect(result.stdout).not.toContain(token);
     expect(result.stderr).not.toContain(token);
@@ -121,7 +121,7 @@ describe('engine run --threads 2 --control-port', () => {
     expect(before).toBeLessThan(160);
     expect(after).toBeGreaterThan(200);
     const report = JSON.parse(result.stdout) as { model: string; reason: string; threads: unknown[] };
-    expect(report).toMatchObject({ model: 'open', reason: 'aborted' });
+    expect(report).toMatchObject({ model: 'open', reason: 'stopped' });
     expect(report.threads).toHaveLength(2);
   }, 90_000);
 });

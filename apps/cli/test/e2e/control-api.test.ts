@@ -63,7 +63,7 @@ describe('engine run --control-port', () => {
     expect(checks.afterResume).toBeGreaterThan(20);
 
     const report = JSON.parse(result.stdout) as { reason: string; sessions: { configured: number; created: number }; total: number };
-    expect(report.reason).toBe('aborted');
+    expect(report.reason).toBe('stopped');
     expect(report.sessions).toMatchObject({ configured: 30, created: 60 });
     expect(result.stderr).toMatch(/"closed":40/);
 
@@ -127,6 +127,6 @@ describe('engine run --control-port', () => {
     expect(result.stderr).not.toContain(token);
     expect(result.stdout).not.toContain(token);
     const report = JSON.parse(result.stdout) as { model: string; reason: string };
-    expect(report).toMatchObject({ model: 'open', reason: 'aborted' });
+    expect(report).toMatchObject({ model: 'open', reason: 'stopped' });
   }, 90_000);
 });

@@ -88,7 +88,7 @@ describe('the control dashboard in chromium', () => {
       // Stop: the run ends with a report; the page says so.
       await page.click('#stop');
       const report = await running;
-      expect(report.reason).toBe('aborted');
+      expect(report.reason).toBe('stopped');
       expect(report.total).toBeGreaterThan(first);
       await expect.poll(() => page.textContent('#state'), POLL).toBe('ended');
       expect(problems).toEqual([]);

@@ -32,7 +32,7 @@ export interface LiveRunParts {
   plannedMs: number;
   /** A stop began (the run is finishing its in-flight iterations). */
   stopping(): boolean;
-  /** Starts the graceful stop (reason `aborted`) with this grace (default: graceful_stop); returns the grace in effect. */
+  /** Starts the graceful stop (reason `stopped`) with this grace (default: graceful_stop); returns the grace in effect. */
   stop(gracefulStopMs: number | undefined): number;
   /** The report so far. */
   report(): RunReport;

@@ -62,7 +62,7 @@ export function controlApiDocument(version: string): Record<string, unknown> {
       '/v1/stop': {
         post: {
           operationId: 'stopRun',
-          summary: 'Stop like SIGINT: in-flight iterations finish within graceful_stop, then the run ends and reports',
+          summary: 'Stop like SIGINT: in-flight iterations finish within graceful_stop, then the run ends and reports (reason stopped)',
           requestBody: { required: false, content: json('StopRequest') },
           responses: {
             '202': { description: 'the stop has begun', content: json('StopResponse') },

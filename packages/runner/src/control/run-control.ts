@@ -71,7 +71,7 @@ export class RunControl {
   /**
    * Stops the run like the first SIGINT: no new iterations, in-flight ones get
    * `gracefulStopMs` (default: the config's graceful_stop) to finish, then
-   * `run()` resolves with the report (reason `aborted`). Idempotent; a later
+   * `run()` resolves with the report (reason `stopped`). Idempotent; a later
    * call cannot lengthen the grace already running.
    */
   stop(options: { gracefulStopMs?: number } = {}): { graceful_stop_ms: number } {

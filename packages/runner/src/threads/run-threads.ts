@@ -274,7 +274,7 @@ class ThreadedRun {
           },
           stopping: () => this.#stopping,
           stop: (gracefulStopMs) => {
-            this.#stopAll('aborted', gracefulStopMs);
+            this.#stopAll('stopped', gracefulStopMs);
             return this.#graceMs;
           },
           report: () => this.#report(true),
