@@ -54,6 +54,12 @@ export interface SessionClient {
    * runs on until the connect timeout and a graceful close waits for it.
    */
   abortConnects?(error: Error): boolean;
+  /**
+   * Opens the first connection to `url`'s origin ahead of the first request
+   * and keeps it for this client; true if one was opened, false if this
+   * client's path does not pre-connect; rejects with the connect error.
+   */
+  preconnect?(url: URL): Promise<boolean>;
 }
 
 /** Options the manager passes to the client factory for each session. */

@@ -59,7 +59,19 @@ export interface CreateSessionsResult {
   errors: SessionCreationError[];
 }
 
+/** What `preconnectAll` did, one count per session it was given. */
+export interface PreconnectResult {
+  /** Sessions whose first connection is open and waiting for their first request. */
+  connected: number;
+  /** Sessions whose pre-connect failed: they connect on their first request, as without it. */
+  failed: number;
+  /** Sessions with nothing to pre-connect (no target, via an HTTP proxy, parked) or not tried (stopped, or the target looked down). */
+  skipped: number;
+}
+
 const defaultCreationConcurrency = 64;
+/** Pre-connects at once: enough to keep a machine's connect rate up, few enough not to overflow a SYN backlog. */
+const defaultPreconnectConcurrency = 256;
 
 /**
  * Owns every session: creates them in parallel (bounded), hands out proxies
@@ -232,6 +244,59 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     const list: Session<P>[] = [];
     for (const session of this.#sessions.values()) if (session.state === 'active') list.push(session);
     return list.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Opens each registered session's first connection to the target now (see
+   * `Session.preconnect`), at most `concurrency` (default 256) at a time, so
+   * the connects happen before a load window rather than in it. Never
+   * rejects: a failed pre-connect is not a request failure (the session
+   * connects on its first request, as without it); failures are logged once,
+   * with their count. Once `concurrency` pre-connects in a row have failed
+   * the target looks down and the rest are skipped, so a dead target costs
+   * about two connect timeouts, not one per session; `signal` stops it too.
+   * Sessions added later are not pre-connected.
+   */
+  async preconnectAll(options?: { concurrency?: number; signal?: AbortSignal }): Promise<PreconnectResult> {
+    const concurrency = options?.concurrency ?? defaultPreconnectConcurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidOptionError(`preconnectAll: concurrency must be a positive integer, got ${String(concurrency)}`);
+    }
+    const signal = options?.signal;
+    const sessions = [...this.#sessions.values()];
+    const result: PreconnectResult = { connected: 0, failed: 0, skipped: 0 };
+    let failedInARow = 0;
+    let firstError: string | undefined;
+    let cursor = 0;
+    const worker = async (): Promise<void> => {
+      while (cursor < sessions.length && failedInARow < concurrency && signal?.aborted !== true) {
+        const session = sessions[cursor++]!;
+        try {
+          if (await session.preconnect()) {
+            result.connected++;
+            failedInARow = 0;
+          } else {
+            result.skipped++;
+          }
+        } catch (error) {
+          result.failed++;
+          failedInARow++;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, sessions.length) }, worker));
+    result.skipped += sessions.length - cursor;
+    if (result.failed > 0) {
+      const gaveUp = failedInARow >= concurrency && cursor < sessions.length ? `; the target looks down, ${sessions.length - cursor} not tried` : '';
+      this.#logger?.warn(`pre-connect failed for ${result.failed} session(s) (first error: ${firstError}): they connect on their first request${gaveUp}`, {
+        ...result,
+        error: firstError,
+      });
+    } else {
+      this.#logger?.debug('sessions pre-connected', { ...result });
+    }
+    return result;
   }
 
   /** Makes every idle or paused session active; sessions added later start active too. */

@@ -292,6 +292,22 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     return { requests: this.#requests, failures: this.#failures, bytes: this.#bytes };
   }
 
+  /**
+   * Opens the session's first connection to its target (`baseUrl`'s origin)
+   * now, so its first request does not pay for connecting (TCP, TLS, SOCKS).
+   * Not a request: no counters, no proxy health. Resolves true once the
+   * connection is open and kept for the first request; false when nothing was
+   * opened (no target, closed or parked, a client without `preconnect`, via
+   * an HTTP proxy). Rejects with the connect error: the first request then
+   * connects as it always did.
+   */
+  preconnect(): Promise<boolean> {
+    const base = this.#baseUrl;
+    const client = this.#client;
+    if (base === undefined || this.#state === 'closed' || this.#parked || client.preconnect === undefined) return Promise.resolve(false);
+    return client.preconnect(base);
+  }
+
   /** idle -> active. */
   activate(): void {
     this.#transition('idle', 'active');
@@ -342,14 +358,14 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   request(req: SessionRequest): Promise<SessionResponse> {
     try {
-      return this.#send(req).promise;
+      return this.#send(req);
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); the returned collector settles the request (see `#complete` / `#fail`). */
-  #send(req: SessionRequest, hop?: RedirectHop): Call {
+  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); its collector settles the returned promise (see `#complete` / `#fail`). */
+  #send(req: SessionRequest, hop?: RedirectHop): Promise<SessionResponse> {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
@@ -386,6 +402,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
+    const outcome = call.start();
     call.request = hop ?? req;
     call.via = this.#proxy;
     const signal = req.signal;
@@ -413,7 +430,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     } catch (error) {
       call.onError(error as Error);
     }
-    return call;
+    return outcome;
   }
 
   /** Ends a request's bookkeeping, whatever its outcome. */
@@ -474,7 +491,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
     // Sent once undici has taken this response off its connection (right after this callback):
     // sent now, the connection still looks busy and the pool would open a second one.
-    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop).promise);
+    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop));
   }
 
   #fail(call: Call, error: Error): Error {
