@@ -358,14 +358,14 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   request(req: SessionRequest): Promise<SessionResponse> {
     try {
-      return this.#send(req);
+      return this.#send(req).promise;
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); its collector settles the returned promise (see `#complete` / `#fail`). */
-  #send(req: SessionRequest, hop?: RedirectHop): Promise<SessionResponse> {
+  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); the returned collector settles the request (see `#complete` / `#fail`). */
+  #send(req: SessionRequest, hop?: RedirectHop): Call {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
@@ -402,7 +402,6 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
-    const outcome = call.start();
     call.request = hop ?? req;
     call.via = this.#proxy;
     const signal = req.signal;
@@ -430,7 +429,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     } catch (error) {
       call.onError(error as Error);
     }
-    return outcome;
+    return call;
   }
 
   /** Ends a request's bookkeeping, whatever its outcome. */
@@ -491,7 +490,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
     // Sent once undici has taken this response off its connection (right after this callback):
     // sent now, the connection still looks busy and the pool would open a second one.
-    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop));
+    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop).promise);
   }
 
   #fail(call: Call, error: Error): Error {
