@@ -32,6 +32,7 @@ function asError(thrown: unknown): Error {
 }
 
 const EMPTY = Buffer.alloc(0);
+const ignore = (): void => undefined;
 const NO_HEADERS: RawHeaders = [];
 
 /**
@@ -65,10 +66,9 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
   deadline = Infinity;
   deadlineSlot = -1;
   timedOut = false;
-  readonly promise: Promise<R>;
   readonly #owner: CollectorOwner<R, C>;
-  #resolve!: (value: R | PromiseLike<R>) => void;
-  #reject!: (error: Error) => void;
+  #resolve: (value: R | PromiseLike<R>) => void = ignore;
+  #reject: (error: Error) => void = ignore;
   #settled = false;
   #first: Buffer | undefined = undefined;
   #more: Buffer[] | undefined = undefined;
@@ -80,7 +80,14 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
     this.context = context;
     this.method = method;
     this.target = target;
-    this.promise = new Promise<R>((resolve, reject) => {
+  }
+
+  /**
+   * The request's outcome. Called once, before the collector is dispatched;
+   * the caller keeps the promise, the collector only until it settles.
+   */
+  start(): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -142,10 +149,10 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
     try {
       result = this.#owner.complete(this);
     } catch (thrown) {
-      this.#reject(asError(thrown));
+      this.#settle(undefined, asError(thrown));
       return;
     }
-    this.#resolve(result);
+    this.#settle(result, undefined);
   }
 
   onError(error: Error): void {
@@ -157,7 +164,30 @@ export class ResponseCollector<R, C> implements Dispatcher.DispatchHandler, Expi
     } catch (thrown) {
       outcome = asError(thrown);
     }
-    this.#reject(outcome);
+    this.#settle(undefined, outcome);
+  }
+
+  /**
+   * Settles the promise, then lets go of everything this request referenced.
+   * A request that waited long may have been moved to the old generation;
+   * whatever young object it still pointed to (the response, its headers and
+   * body, through the promise) would then survive every young-generation GC
+   * until the next full one, long after the request is over.
+   */
+  #settle(result: R | PromiseLike<R> | undefined, error: Error | undefined): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = ignore;
+    this.#reject = ignore;
+    this.rawHeaders = NO_HEADERS;
+    this.#first = undefined;
+    this.#more = undefined;
+    this.#abort = undefined;
+    this.request = undefined;
+    this.signal = undefined;
+    this.onAbort = undefined;
+    if (error !== undefined) reject(error);
+    else resolve(result as R | PromiseLike<R>);
   }
 
   /** The whole body (no copy when it came in one chunk). */

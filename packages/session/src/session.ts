@@ -358,14 +358,14 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   request(req: SessionRequest): Promise<SessionResponse> {
     try {
-      return this.#send(req).promise;
+      return this.#send(req);
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); the returned collector settles the request (see `#complete` / `#fail`). */
-  #send(req: SessionRequest, hop?: RedirectHop): Call {
+  /** Dispatches `req` (a redirect's next `hop`: `hop.request`); its collector settles the returned promise (see `#complete` / `#fail`). */
+  #send(req: SessionRequest, hop?: RedirectHop): Promise<SessionResponse> {
     if (this.#state === 'closed') throw new SessionClosedError(this.id);
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const target = this.#resolve(req);
@@ -402,6 +402,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
 
     const call: Call = new ResponseCollector(OWNER, this as Session<SessionProxy>, method, target);
+    const outcome = call.start();
     call.request = hop ?? req;
     call.via = this.#proxy;
     const signal = req.signal;
@@ -429,7 +430,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     } catch (error) {
       call.onError(error as Error);
     }
-    return call;
+    return outcome;
   }
 
   /** Ends a request's bookkeeping, whatever its outcome. */
@@ -490,7 +491,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     }
     // Sent once undici has taken this response off its connection (right after this callback):
     // sent now, the connection still looks busy and the pool would open a second one.
-    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop).promise);
+    return Promise.resolve(next).then((hop) => this.#send(hop.request, hop));
   }
 
   #fail(call: Call, error: Error): Error {

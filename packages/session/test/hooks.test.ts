@@ -160,9 +160,10 @@ describe('ResponseCollector', () => {
     (client as unknown as NodeJS.EventEmitter).on('error', (error: unknown) => emitted.push(error));
     const url = `http://127.0.0.1:${port}/`;
     const collector = new ResponseCollector(owner, null, 'GET', resolveTarget(url, undefined, undefined)!);
+    const outcome = collector.start();
     client.dispatch({ origin: url, path: '/', method: 'GET' }, collector);
 
-    const result = await settlement(collector.promise, SETTLES_WITHIN);
+    const result = await settlement(outcome, SETTLES_WITHIN);
     expect(result).toEqual({ status: 'rejected', reason: thrown });
     expect(emitted).toEqual([]);
   });
