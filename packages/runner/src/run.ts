@@ -451,6 +451,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
         report.thresholds = evaluateThresholds(thresholds, sourceOfReport(report));
         return report;
       },
+      onSessionsAdded: (added) => state?.track(added),
     },
     creation.created,
   );

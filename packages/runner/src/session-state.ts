@@ -54,7 +54,7 @@ export class SessionStateKeeper {
   readonly #once: OnceSteps;
   readonly #report: SessionStateReport;
   #saved = new Map<number, SavedSession>();
-  #sessions: readonly Session[] = [];
+  #sessions: Session[] = [];
   #saving: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -131,7 +131,7 @@ export class SessionStateKeeper {
 
   /** Restores cookies, variables and once steps into the sessions that have saved state; keeps the sessions to save later. */
   async restore(sessions: readonly Session[]): Promise<void> {
-    this.#sessions = sessions;
+    this.#sessions = [...sessions];
     for (const session of sessions) {
       const saved = this.#saved.get(session.id);
       if (saved === undefined) continue;
@@ -144,6 +144,14 @@ export class SessionStateKeeper {
     this.#logger.info(
       `session state: restored ${this.#report.restored} of ${sessions.length} session(s) from ${this.#store.location}${this.#report.reset ? ' (reset: starting fresh)' : ''}${fresh > 0 ? `; ${fresh} start fresh` : ''}`,
     );
+  }
+
+  /**
+   * Sessions created during the run (the control API scaling up): saved from the next save on,
+   * like the others. They start fresh: saved state is restored only into the sessions a run starts with.
+   */
+  track(sessions: readonly Session[]): void {
+    this.#sessions.push(...sessions);
   }
 
   /** Saves every `intervalMs` (0 = only at the end) until `stop()`. */

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@session-engine/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jobFromConfig, OnceSteps, run } from '../src/index.js';
+import { jobFromConfig, OnceSteps, run, RunControl, runThreads } from '../src/index.js';
+import { eventually } from './server.js';
 
 /** A target with logins: /login issues a fresh sid and token, /me answers 200 only to a known sid with its token. */
 interface LoginTarget {
@@ -169,4 +170,37 @@ describe('run() with session_state and a job that wraps the config\'s scenario',
     expect(second.report.steps['login']).toBeUndefined();
     expect([target.logins, target.unknown]).toEqual([3, 0]);
   });
+});
+
+describe('run() with session_state: sessions added through the control API', () => {
+  /** The saved file's sessions: id -> completed once steps. */
+  const savedOnce = (file: string): Record<string, string[]> =>
+    Object.fromEntries(
+      Object.entries((JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { once: string[] }> }).sessions).map(([id, saved]) => [id, saved.once]),
+    );
+
+  for (const threads of [1, 2]) {
+    const label = threads === 1 ? 'in one thread' : 'with 2 threads';
+    it(`${label}: a run grown from 2 to 4 sessions saves 4, and a run of 4 restores them all`, async () => {
+      const file = join(dir, 'state.json');
+      const control = new RunControl();
+      const grown = config({ session_state: file, number_of_sessions: 2, iterations: 0, duration: '30s', graceful_stop: '2s', threads });
+      const running = threads === 1 ? run({ config: grown, control, logMetrics: false }) : runThreads({ config: grown, control, logMetrics: false });
+      expect(await eventually(() => control.running && target.logins === 2, 10_000)).toBe(true);
+      await control.update({ sessions: 4 });
+      // The added sessions logged in and went on with their scenario.
+      expect(await eventually(() => target.logins === 4 && target.recognised > 8, 10_000)).toBe(true);
+      control.stop();
+      const first = await running;
+      expect(first.sessions).toMatchObject({ configured: 2, created: 4 });
+      expect(first.session_state).toMatchObject({ restored: 0, saved: 4, final_saved: true });
+      expect(savedOnce(file)).toEqual({ '1': ['login'], '2': ['login'], '3': ['login'], '4': ['login'] });
+
+      const again = await (threads === 1 ? run : runThreads)({ config: config({ session_state: file, number_of_sessions: 4, iterations: 8, threads }), logMetrics: false });
+      expect(again.session_state).toMatchObject({ restored: 4, saved: 4, final_saved: true });
+      expect(again.steps['login']).toBeUndefined();
+      expect(again).toMatchObject({ failed: 0, steps: { me: { total: 8, success: 8 } } });
+      expect([target.logins, target.unknown]).toEqual([4, 0]);
+    }, 40_000);
+  }
 });

@@ -14,7 +14,7 @@ import type { EngineConfig, LogLevel } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
 import type { Metrics, MetricsSnapshot } from '@session-engine/metrics';
 import type { Scheduler } from '@session-engine/scheduler';
-import type { SessionManager } from '@session-engine/session';
+import type { Session, SessionManager } from '@session-engine/session';
 import type { WorkerPool } from '@session-engine/worker-pool';
 import type { RunReport } from '../report.js';
 import { ControlConflictError, ControlInvalidArgumentError } from './errors.js';
@@ -36,6 +36,8 @@ export interface LiveRunParts {
   stop(gracefulStopMs: number | undefined): number;
   /** The report so far. */
   report(): RunReport;
+  /** Sessions that scaling up created (the session state saves them with the others). */
+  onSessionsAdded?(added: readonly Session[]): void;
 }
 
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -170,6 +172,8 @@ export class LiveRunControl implements LiveRun {
       }
       const result = await sessions.add(target - live);
       this.#added += result.created;
+      const added = result.ids.flatMap((id) => sessions.get(id) ?? []);
+      if (added.length > 0) this.#parts.onSessionsAdded?.(added);
       this.#failedToAdd += result.errors.length;
       logger.info('sessions scaled up through the control API', { from, to: target, created: result.created });
       if (result.errors.length > 0) {
