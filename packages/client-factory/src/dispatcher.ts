@@ -87,11 +87,13 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
   const proxy = options.proxy;
   if (proxy?.protocol === 'pac') return routedByChoice(options, proxy);
   const connects = new PendingConnects();
-  if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects);
+  // A request's deadline covers its connect; a pre-connect gets no longer than a request would.
+  const deadline = options.requestTimeout > 0 && options.requestTimeout < options.connectTimeout ? options.requestTimeout : 0;
+  if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects, new WarmSockets(pool.keepAliveTimeout, deadline));
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
     const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
     const { connections, ...clientOptions } = pool;
-    const warm = new WarmSockets(pool.keepAliveTimeout);
+    const warm = new WarmSockets(pool.keepAliveTimeout, deadline);
     const viaSocks = { ...clientOptions, connect: connects.wrap(warm.wrap(socks.connect)) };
     const router = new OriginRouter((origin) => originPool(origin, viaSocks, connections));
     return routed(router, connects, (error) => socks.abortAll(error), warm, () => socks.connect);
@@ -173,9 +175,14 @@ function lazyTlsConnector(tls: buildConnector.BuildOptions): buildConnector.conn
  * https origin gets this client's own TLS connector and session cache, so an
  * http-only session carries no connector of its own.
  */
-function direct(pool: PoolOptions, tls: buildConnector.BuildOptions, connectTimeout: number, connects: PendingConnects): BuiltDispatcher {
+function direct(
+  pool: PoolOptions,
+  tls: buildConnector.BuildOptions,
+  connectTimeout: number,
+  connects: PendingConnects,
+  warm: WarmSockets,
+): BuiltDispatcher {
   const { connections, ...clientOptions } = pool;
-  const warm = new WarmSockets(pool.keepAliveTimeout);
   let plain: ClientOptions | undefined;
   let secure: ClientOptions | undefined;
   // One TLS connector (and session cache) for this client's https pools and pre-connects alike.

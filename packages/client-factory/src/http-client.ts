@@ -45,7 +45,8 @@ export interface HttpClient {
    * still open by then. Resolves true once it is open; false when nothing was
    * opened: via an HTTP(S) proxy (undici's ProxyAgent offers no hook), when
    * the origin already has its connections, or on a closed client. Rejects
-   * with the connect error (the first request then connects as usual).
+   * with the connect error (the first request then connects as usual);
+   * bounded by `connectTimeout`, and by `requestTimeout` when shorter.
    * A kept socket idles at most `keepAliveTimeout`; close() and destroy()
    * close it if no request took it.
    */

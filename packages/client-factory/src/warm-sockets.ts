@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { buildConnector } from 'undici';
+import { errors, type buildConnector } from 'undici';
 
 type Callback = buildConnector.Callback;
 type ConnectOptions = buildConnector.Options;
@@ -21,6 +21,8 @@ class Warm {
   claim: Callback | undefined = undefined;
   /** Settled: connected, failed or abandoned (a late socket is then destroyed). */
   done = false;
+  /** The deadline of a pre-connect shorter than the connector's own timeout. */
+  timer: NodeJS.Timeout | undefined = undefined;
   readonly promise: Promise<boolean>;
   resolve!: (value: boolean) => void;
   reject!: (error: Error) => void;
@@ -60,9 +62,16 @@ export class WarmSockets {
   #byOrigin: Map<string, Warm> | undefined = undefined;
   #closed = false;
   readonly #idleTimeout: number;
+  readonly #deadline: number;
 
-  constructor(idleTimeout: number) {
+  /**
+   * `idleTimeout`: how long a kept socket waits for its request. `deadline`
+   * (0 = none): a pre-connect gives up after it, as a request's connect gives
+   * up at the request's deadline when that is shorter than the connect timeout.
+   */
+  constructor(idleTimeout: number, deadline = 0) {
     this.#idleTimeout = idleTimeout;
+    this.#deadline = deadline;
   }
 
   /** `connector`, handing out this client's warm socket for an origin before connecting afresh. */
@@ -107,6 +116,15 @@ export class WarmSockets {
     // What undici's Client passes its connector (IPv6 hostnames without brackets).
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const options: ConnectOptions = { host: url.host, hostname, protocol: url.protocol, port: url.port };
+    if (this.#deadline > 0) {
+      warm.timer = setTimeout(() => {
+        // A request waiting for this connect is bounded by its own deadline, later than this one.
+        if (warm.claim !== undefined) return;
+        const socket = warm.connecting;
+        this.#settle(key, warm, new errors.ConnectTimeoutError(`pre-connect to ${key} timed out after ${this.#deadline} ms`), null);
+        socket?.on('error', noop).destroy();
+      }, this.#deadline).unref();
+    }
     try {
       const returned = connector(options, (error, socket) => this.#settle(key, warm, error, socket)) as unknown;
       if (returned instanceof net.Socket && !warm.done) warm.connecting = returned;
@@ -132,6 +150,7 @@ export class WarmSockets {
       }
       if (!warm.done) {
         warm.done = true;
+        clearTimeout(warm.timer);
         warm.resolve(false);
       }
     }
@@ -154,6 +173,7 @@ export class WarmSockets {
     }
     warm.done = true;
     warm.connecting = undefined;
+    clearTimeout(warm.timer);
     const claim = warm.claim;
     warm.claim = undefined;
     if (error !== null || socket === null) {

@@ -152,6 +152,13 @@ describe('preconnect, direct', () => {
     expect(error.code).toBe('UND_ERR_CONNECT_TIMEOUT');
   });
 
+  it('gives up at requestTimeout when that is shorter than the connect timeout, as a request would', async () => {
+    const { port } = await servers.unaccepting();
+    const c = client({ connectTimeout: 60_000, requestTimeout: 200 });
+    const error = await within(rejection(c.preconnect(`http://127.0.0.1:${port}`)), 5_000, 'pre-connect deadline');
+    expect(error.code).toBe('UND_ERR_CONNECT_TIMEOUT');
+  });
+
   it('rejects a URL that is not http(s) with SE_ERR_CLIENT_INVALID_ARGUMENT', async () => {
     const c = client();
     expect((await rejection(c.preconnect('ftp://127.0.0.1/'))).code).toBe('SE_ERR_CLIENT_INVALID_ARGUMENT');
