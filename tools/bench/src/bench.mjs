@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { autocannonVersion, engineVersion, loadAverage, machineInfo } from './machine.mjs';
 import { canPin } from './pinned-process.mjs';
 import { closedRow, renderMarkdown } from './report.mjs';
-import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runFloor, runNaive, runWrk, writeWrkScript } from './runners.mjs';
+import { findWrk, runAutocannon, runCli, runEngine, runEngineIdle, runFloor, runNaive, runThreadsTool, runWrk, writeWrkScript } from './runners.mjs';
 import { SMOKE_SCENARIO, allScenarios, selectScenarios, toolsFor } from './scenarios.mjs';
 import { ratios, summarise } from './stats.mjs';
 import { startTarget } from './target.mjs';
@@ -42,6 +42,8 @@ const { values: flags } = parseArgs({
     cli: { type: 'boolean', default: false },
     naive: { type: 'boolean', default: false },
     floor: { type: 'boolean', default: false },
+    threads: { type: 'string' },
+    'young-mb': { type: 'string' },
     'open-cold': { type: 'boolean', default: false },
     target: { type: 'string', default: 'auto' },
     out: { type: 'string' },
@@ -70,6 +72,9 @@ if (flags.help) {
   --naive                also run the naive undici + tough-cookie loop per session (closed model; a reference point)
   --floor                also run undici's floor: a Client per connection, dispatch() with a do-nothing handler,
                          no cookies, no promises (closed model): no undici-based engine can spend less per request
+  --threads <list>       also run the engine as \`engine run --threads N\` does (runThreads() of @session-engine/runner,
+                         default job) for each N listed, e.g. --threads 1,2: tools threads-1, threads-2
+  --young-mb <n>         thread_young_generation_mb for the threads-N tools (default: the config default)
   --open-cold            open model: do not connect the engine's sessions before the load window
   --target <kind>        auto (nginx, else the demo target server), nginx, node
   --open-sessions <n>    sessions/connections in the open-model scenarios (default 1000)
@@ -130,7 +135,13 @@ if (!['auto', 'nginx', 'node'].includes(flags.target)) throw new Error(`--target
 const wrkVersion = findWrk();
 const knownTools = ['engine', 'autocannon', 'wrk', 'cli', 'naive', 'floor'];
 let tools = flags.tools ? flags.tools.split(',').map((t) => t.trim()) : ['engine', 'autocannon', ...(wrkVersion && !smoke ? ['wrk'] : [])];
-for (const t of tools) if (!knownTools.includes(t)) throw new Error(`unknown tool ${t}; known: ${knownTools.join(', ')}`);
+const isThreadsTool = (t) => /^threads-[1-9]\d*$/.test(t);
+for (const t of tools) if (!knownTools.includes(t) && !isThreadsTool(t)) throw new Error(`unknown tool ${t}; known: ${knownTools.join(', ')}, threads-<N>`);
+for (const n of flags.threads ? flags.threads.split(',').map((t) => t.trim()) : []) {
+  if (!/^[1-9]\d*$/.test(n)) throw new Error(`--threads takes a list of thread counts (e.g. 1,2), got ${n}`);
+  if (!tools.includes(`threads-${n}`)) tools = [...tools, `threads-${n}`];
+}
+const youngMb = flags['young-mb'] === undefined ? undefined : Math.round(positive('young-mb', flags['young-mb'], 1));
 if (flags.cli && !tools.includes('cli')) tools = [...tools, 'cli'];
 if (flags.naive && !tools.includes('naive')) tools = [...tools, 'naive'];
 if (flags.floor && !tools.includes('floor')) tools = [...tools, 'floor'];
@@ -188,6 +199,7 @@ try {
       if (tool === 'wrk') return runWrk({ ...base, luaScript });
       if (tool === 'naive') return runNaive(base);
       if (tool === 'floor') return runFloor(base);
+      if (isThreadsTool(tool)) return runThreadsTool({ ...base, rate: scenario.rate, threads: Number(tool.slice('threads-'.length)), youngMb });
       return runCli({ ...base, rate: scenario.rate });
     };
     let targetCpuBefore = target.cpuSeconds();
@@ -257,6 +269,7 @@ const meta = {
   openSessions,
   engineConns: engineConns ?? 'config default',
   engineNodeFlags,
+  youngMb: youngMb ?? 'config default',
   openWarm,
   notes,
 };

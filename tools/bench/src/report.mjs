@@ -70,8 +70,8 @@ export function renderMarkdown({ meta, groups, ratios }) {
     lines.push('## Engine / peer (ratio of medians)', '');
     lines.push(
       table(
-        ['scenario', 'peer', 'req/s', 'req/CPU-s'],
-        ratios.map((r) => [r.scenario, r.peer, x(r.rps), x(r.reqPerCpuS)]),
+        ['scenario', 'engine', 'peer', 'req/s', 'req/CPU-s'],
+        ratios.map((r) => [r.scenario, r.tool, r.peer, x(r.rps), x(r.reqPerCpuS)]),
       ),
       '',
     );

@@ -15,6 +15,7 @@ const ENGINE_RUNNER = here('./engine-runner.mjs');
 const AUTOCANNON_RUNNER = here('./autocannon-runner.mjs');
 const NAIVE_RUNNER = here('./naive-runner.mjs');
 const FLOOR_RUNNER = here('./floor-runner.mjs');
+const THREADS_RUNNER = here('./threads-runner.mjs');
 const CLI_BIN = here('../../../apps/cli/bin/run.js');
 
 /** `wrk` version line, or undefined when wrk is not installed. */
@@ -166,6 +167,32 @@ export async function runFloor(o) {
   const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('floor', run, 'floor runner failed');
+  return finish(report);
+}
+
+/**
+ * The engine as `engine run --threads N` runs it: `runThreads()` of
+ * @session-engine/runner with the config's default job, N worker threads in
+ * one process (N = 1: `run()` in the main thread). CPU is every thread's.
+ *
+ * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; rate?: number; threads: number; youngMb?: number; nodeFlags?: string[] }} o
+ */
+export async function runThreadsTool(o) {
+  const args = [
+    ...(o.nodeFlags ?? []),
+    THREADS_RUNNER,
+    '--url', o.url,
+    '--path', o.path,
+    '--sessions', String(o.sessions),
+    '--duration', String(o.durationS),
+    '--rate', String(o.rate ?? 0),
+    '--threads', String(o.threads),
+    ...(o.youngMb !== undefined ? ['--young-mb', String(o.youngMb)] : []),
+  ];
+  const tool = `threads-${o.threads}`;
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const report = lastJsonLine(run.stdout);
+  if (run.code !== 0 || !report) return failed(tool, run, 'threads runner failed');
   return finish(report);
 }
 

@@ -68,8 +68,14 @@ export function summarise(records) {
   return [...groups.values()];
 }
 
+/** The engine's own rows: the composed engine and `runThreads()` with N threads. */
+export const isEngineTool = (tool) => tool === 'engine' || /^threads-\d+$/.test(tool);
+
 /**
- * engine/peer ratios of the medians, per scenario, for every peer present.
+ * Ratios of the medians, per scenario: each engine row (`engine`, `threads-N`)
+ * against every peer present (autocannon, wrk, naive, floor), and `threads-N`
+ * against `threads-1` (what more threads cost per request). The CLI and idle
+ * scenarios have none.
  *
  * @param {ReturnType<typeof summarise>} groups
  */
@@ -77,15 +83,19 @@ export function ratios(groups) {
   const out = [];
   const scenarios = [...new Set(groups.map((g) => g.scenario))];
   for (const scenario of scenarios) {
-    const engine = groups.find((g) => g.scenario === scenario && g.tool === 'engine');
-    if (!engine || engine.kind === 'idle') continue;
-    for (const peer of groups.filter((g) => g.scenario === scenario && g.tool !== 'engine' && g.tool !== 'cli')) {
-      out.push({
-        scenario,
-        peer: peer.tool,
-        rps: ratio(engine.stats.rps, peer.stats.rps),
-        reqPerCpuS: ratio(engine.stats.reqPerCpuS, peer.stats.reqPerCpuS),
-      });
+    const rows = groups.filter((g) => g.scenario === scenario && g.kind !== 'idle');
+    const peers = rows.filter((g) => !isEngineTool(g.tool) && g.tool !== 'cli');
+    for (const subject of rows.filter((g) => isEngineTool(g.tool))) {
+      const against = [...peers, ...(subject.tool.startsWith('threads-') && subject.tool !== 'threads-1' ? rows.filter((g) => g.tool === 'threads-1') : [])];
+      for (const peer of against) {
+        out.push({
+          scenario,
+          tool: subject.tool,
+          peer: peer.tool,
+          rps: ratio(subject.stats.rps, peer.stats.rps),
+          reqPerCpuS: ratio(subject.stats.reqPerCpuS, peer.stats.reqPerCpuS),
+        });
+      }
     }
   }
   return out;

@@ -39,7 +39,7 @@ describe('renderMarkdown', () => {
   it('shows medians with min-max ranges and the engine/peer ratios', () => {
     expect(md).toContain('| closed-50 | engine | 2,000 (1,000-3,000) | 3,000 (2,000-4,000) |');
     expect(md).toContain('| closed-50 | autocannon | 2,000 | 3,000 |');
-    expect(md).toContain('| closed-50 | autocannon | 1.00x | 1.00x |');
+    expect(md).toContain('| closed-50 | engine | autocannon | 1.00x | 1.00x |');
   });
 
   it('has open-model and idle tables, failed runs and notes', () => {

@@ -58,6 +58,19 @@ describe('summarise and ratios', () => {
 
   it('gives engine/peer ratios for peers only (not the CLI, not idle scenarios)', () => {
     const out = ratios(summarise(records));
-    expect(out).toEqual([{ scenario: 's', peer: 'autocannon', rps: 1, reqPerCpuS: 0.6 }]);
+    expect(out).toEqual([{ scenario: 's', tool: 'engine', peer: 'autocannon', rps: 1, reqPerCpuS: 0.6 }]);
+  });
+
+  it('compares every threads-N row with the peers, and threads-N with threads-1', () => {
+    const threaded = [
+      { scenario: 't', kind: 'closed', tool: 'autocannon', run: 1, rps: 100, reqPerCpuS: 100, requests: 1 },
+      { scenario: 't', kind: 'closed', tool: 'threads-1', run: 1, rps: 90, reqPerCpuS: 80, requests: 1 },
+      { scenario: 't', kind: 'closed', tool: 'threads-2', run: 1, rps: 120, reqPerCpuS: 60, requests: 1 },
+    ];
+    expect(ratios(summarise(threaded))).toEqual([
+      { scenario: 't', tool: 'threads-1', peer: 'autocannon', rps: 0.9, reqPerCpuS: 0.8 },
+      { scenario: 't', tool: 'threads-2', peer: 'autocannon', rps: 1.2, reqPerCpuS: 0.6 },
+      { scenario: 't', tool: 'threads-2', peer: 'threads-1', rps: 120 / 90, reqPerCpuS: 0.75 },
+    ]);
   });
 });
