@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { SocksClient, type SocksProxy } from 'socks';
-import type { buildConnector } from 'undici';
+import { errors as undiciErrors, type buildConnector } from 'undici';
 import { ProxyAuthError, ProxyConnectError } from './errors.js';
 import type { ProxyTarget } from './proxy-target.js';
 
@@ -27,6 +27,13 @@ const SOCKS5_AUTH_FAILED = 'Socks5 Authentication failed';
  * option (connections, keep-alive, timeouts) applies unchanged, unlike
  * undici's experimental Socks5ProxyAgent. We open the TCP socket ourselves and
  * hand it to `socks` as `existing_socket` so `abortAll` can destroy it.
+ *
+ * Until the tunnel is open nothing was sent to the target, so the failures
+ * before it read as connection failures, as with an HTTP proxy: the proxy's
+ * own socket error (ECONNREFUSED, ...) when it cannot be reached, and
+ * UND_ERR_CONNECT_TIMEOUT when connecting and the handshake outlast `timeout`
+ * (both retried, even for a POST, and counted against the proxy). A proxy that
+ * answers but refuses the tunnel is a ProxyConnectError (or ProxyAuthError).
  */
 export function createSocksConnector(proxy: ProxyTarget, options: SocksConnectorOptions): AbortableConnector {
   const pending = new Set<(error: Error) => void>();
@@ -63,12 +70,11 @@ export function createSocksConnector(proxy: ProxyTarget, options: SocksConnector
     pending.add(finish);
 
     const timer = setTimeout(() => {
-      finish(new ProxyConnectError(proxy.display, `no tunnel to ${where} within ${options.timeout} ms`));
+      finish(new undiciErrors.ConnectTimeoutError(`${proxy.display}: no tunnel to ${where} within ${options.timeout} ms`));
     }, options.timeout);
 
-    const onEarlyError = (cause: Error): void => {
-      finish(new ProxyConnectError(proxy.display, `cannot reach the proxy: ${cause.message}`, { cause }));
-    };
+    // The proxy cannot be reached: its socket error as it is, like undici's for an HTTP proxy or a direct connection.
+    const onEarlyError = (cause: Error): void => finish(cause);
     socket.once('error', onEarlyError);
     socket.once('connect', () => {
       socket.removeListener('error', onEarlyError);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { failureKind } from '@session-engine/failures';
+import { countsAgainstProxy, failureKind, isNeverSentKind } from '@session-engine/failures';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../src/index.js';
 import { get, rejection, within } from './request.js';
 import { Servers } from './servers.js';
@@ -167,13 +167,17 @@ describe('SOCKS5 proxy', () => {
     expect(error.message).not.toContain('wrong');
   });
 
-  it("classifies an unreachable proxy as 'proxy_connect'", async () => {
+  // As a dead HTTP proxy (undici's ProxyAgent): nothing was sent, so it is retried (a POST too) and blamed on the proxy.
+  it('fails a request through an unreachable proxy as the connection failure it is (ECONNREFUSED: never sent, against the proxy)', async () => {
     const target = await servers.httpTarget();
     const port = await servers.closedPort();
     const error = await rejection(get(client({ proxy: `socks5://127.0.0.1:${port}` }), `${target.url}/`));
-    expect(error.code).toBe('SE_ERR_PROXY_CONNECT');
-    expect(failureKind(error)).toBe('proxy_connect');
-    expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.message).toContain(`127.0.0.1:${port}`);
+    expect(failureKind(error)).toBe('ECONNREFUSED');
+    expect([isNeverSentKind(failureKind(error)), countsAgainstProxy(failureKind(error))]).toEqual([true, true]);
+    const viaHttp = await rejection(get(client({ proxy: `http://127.0.0.1:${port}` }), `${target.url}/`));
+    expect(failureKind(viaHttp)).toBe(failureKind(error));
   });
 
   it("classifies a refused destination as 'proxy_connect'", async () => {
@@ -183,12 +187,14 @@ describe('SOCKS5 proxy', () => {
     expect(failureKind(error)).toBe('proxy_connect');
   });
 
-  it("classifies a silent proxy as 'proxy_connect' after connectTimeout", async () => {
+  it('fails a request through a silent proxy (no handshake answer) as a connect timeout after connectTimeout', async () => {
     const target = await servers.httpTarget();
     const silent = await servers.silent();
     const c = client({ proxy: `socks5://127.0.0.1:${silent.port}`, connectTimeout: 200 });
     const error = await rejection(get(c, `${target.url}/`));
-    expect(failureKind(error)).toBe('proxy_connect');
+    expect(error.code).toBe('UND_ERR_CONNECT_TIMEOUT');
+    expect(error.message).toMatch(/no tunnel to 127\.0\.0\.1:\d+ within 200 ms/);
+    expect(failureKind(error)).toBe('UND_ERR_CONNECT_TIMEOUT');
     await silent.sockets.allClosed();
   });
 

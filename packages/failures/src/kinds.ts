@@ -102,7 +102,8 @@ const ENTRIES: readonly FailureKindInfo[] = [
   entry('proxy_auth', 'proxy', 'The proxy rejected the credentials (HTTP 407, or SOCKS5 authentication refused).', {
     countsAgainstProxy: true,
   }),
-  entry('proxy_connect', 'proxy', 'The proxy could not be reached, or refused to open the tunnel to the target.', {
+  // A proxy that cannot be reached at all fails as the connection failure it is (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT): retried.
+  entry('proxy_connect', 'proxy', 'The proxy answered but refused to open the tunnel to the target (or a PAC file gave no usable route).', {
     countsAgainstProxy: true,
   }),
   entry('no_healthy_proxy', 'proxy', "Not sent: every proxy of the list is down (its circuit open after connection failures) or was removed; the session waits for one to recover."),

@@ -28,6 +28,7 @@ interface Report {
   total: number;
   success: number;
   failed: number;
+  retries: number;
   errors: Record<string, number>;
   sessions: { created: number };
   steps: Record<string, { total: number; failed: number }>;
@@ -75,12 +76,12 @@ async function startSocks5Proxy(): Promise<TestProxy> {
 }
 
 /** A loopback port nothing listens on: connections to it are refused. */
-async function deadProxy(): Promise<string> {
+async function deadProxy(scheme: 'http' | 'socks5' = 'http'): Promise<string> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `${scheme}://127.0.0.1:${port}`;
 }
 
 function writeProxyFile(lines: readonly string[]): string {
@@ -134,6 +135,54 @@ describe('engine run: proxies that heal', () => {
     expect(report.total).toBe(300);
     expect(report.failed).toBe(0);
     expect(report.proxies[1]).toMatchObject({ circuit: 'open', failovers: 2 });
+  });
+
+  // Nothing connected to a dead proxy, so nothing was sent: whatever its scheme, the attempt fails as a connection
+  // failure (ECONNREFUSED), retried even for a POST and counted against the proxy, whose circuit opens and moves the session.
+  it('treats a dead SOCKS5 proxy as a dead HTTP one: the retry of a POST goes through the live proxy the session moved to', async () => {
+    const live = await startSocks5Proxy();
+    const config = join(tmp, 'engine.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        target_url: target().url,
+        scenario: [{ name: 'login', method: 'POST', path: '/login', json: { user: 'user-{{session_id}}' }, expect_status: 200 }],
+      }),
+    );
+    const outcome = async (dead: string, maxFailures: string) => {
+      const file = writeProxyFile([dead, live.url]);
+      const args = ['run', '-c', config, '--proxy-file', file, '-s', '1', '-n', '5', '--retries', '1', '--json'];
+      const report = parseReport(await runEngine(args, { env: { SESSION_ENGINE_PROXY_MAX_FAILURES: maxFailures }, timeoutMs: 30_000 }));
+      const [deadRow, liveRow] = report.proxies;
+      return {
+        total: report.total,
+        failed: report.failed,
+        retries: report.retries,
+        errors: report.errors,
+        dead: [deadRow!.requests, deadRow!.failed, deadRow!.failovers, deadRow!.circuit],
+        live: [liveRow!.requests, liveRow!.failed],
+      };
+    };
+    for (const scheme of ['socks5', 'http'] as const) {
+      // One failure opens the circuit: the first attempt's retry already goes through the live proxy.
+      expect(await outcome(await deadProxy(scheme), '1'), scheme).toEqual({
+        total: 5,
+        failed: 0,
+        retries: 1,
+        errors: {},
+        dead: [1, 1, 1, 'open'],
+        live: [5, 0],
+      });
+      // Three (the default): the first POST and its retry fail on the dead proxy, the second's retry moves.
+      expect(await outcome(await deadProxy(scheme), '3'), scheme).toEqual({
+        total: 5,
+        failed: 1,
+        retries: 2,
+        errors: { ECONNREFUSED: 1 },
+        dead: [3, 3, 1, 'open'],
+        live: [4, 0],
+      });
+    }
   });
 
   it('SIGHUP re-reads the proxy file without stopping the run: sessions on a removed proxy move, cookies kept', async () => {
