@@ -51,6 +51,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   idle_conn_timeout: { type: 'duration', kind: 'duration' },
   tls_handshake_timeout: { type: 'duration', kind: 'duration' },
   insecure_tls: { type: 'boolean', kind: 'boolean' },
+  preconnect: { type: 'boolean', kind: 'boolean' },
   log_level: { type: '"debug" | "info" | "warn" | "error"', kind: 'enum' },
   metrics_interval: { type: 'duration', kind: 'duration' },
   timeline_interval: { type: 'duration', kind: 'duration' },

@@ -54,6 +54,7 @@ describe('defaultConfig', () => {
       idle_conn_timeout: 90_000,
       tls_handshake_timeout: 10_000,
       insecure_tls: false,
+      preconnect: true,
       log_level: 'info',
       metrics_interval: 10_000,
       timeline_interval: 1_000,

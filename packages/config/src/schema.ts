@@ -92,6 +92,7 @@ export interface EngineConfig {
   idle_conn_timeout: number;
   tls_handshake_timeout: number;
   insecure_tls: boolean;
+  preconnect: boolean;
   log_level: LogLevel;
   metrics_interval: number;
   timeline_interval: number;
@@ -685,6 +686,11 @@ export const configShape = {
   idle_conn_timeout: duration({ allowZero: false, example: '90s' }).default(90_000).describe('How long an idle keep-alive connection is kept open.'),
   tls_handshake_timeout: duration({ allowZero: false, example: '10s' }).default(10_000).describe('A separate, usually smaller deadline for connecting alone (TCP, proxy handshake, TLS); request_timeout still bounds the whole request, connecting included.'),
   insecure_tls: boolean.default(false).describe('Accept invalid TLS certificates (testing only).'),
+  preconnect: boolean
+    .default(true)
+    .describe(
+      "Open each session's first connection to target_url (TCP, TLS, SOCKS handshake) before the load starts, as part of the report's startup, so the load window does not begin with a connect storm. Not through an HTTP(S) proxy (undici offers no hook); sessions added while the run goes on connect on their first request. A failed pre-connect is logged, not counted as a failure.",
+    ),
   log_level: logLevel.default('info').describe('Least severe log level written: debug, info, warn or error.'),
   metrics_interval: duration({ allowZero: false, example: '10s' }).default(10_000).describe('How often the metrics monitor reports.'),
   timeline_interval: duration({ allowZero: false, example: '1s', minMs: 100 })

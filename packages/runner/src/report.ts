@@ -78,7 +78,8 @@ export interface RunReport {
   errors: Record<string, number>;
   /** Failure reasons (expectations, job errors) with a count each, most frequent first. */
   failure_reasons: Record<string, number>;
-  sessions: { configured: number; created: number; failed_to_create: number };
+  /** `preconnected`: sessions whose first connection was opened before the load window (absent in older reports). */
+  sessions: { configured: number; created: number; failed_to_create: number; preconnected?: number };
   steps: Record<string, StepReport>;
   /** Checks by name (`<step>.<name>` for a scenario step's checks, the name given to `context.check()` in a script): passes and fails. */
   checks: Record<string, CheckCounts>;

@@ -265,6 +265,11 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     await state.restore(creation.ids.map((id) => sessions.get(id)!));
     state.start(config.session_state_interval);
   }
+  // First connects before the load window, so they are in `startup`, not a connect storm in the
+  // window's first second. A thread or shard does this before it reports ready (startGate below).
+  const preconnect = config.preconnect
+    ? await sessions.preconnectAll(options.signal === undefined ? {} : { signal: options.signal })
+    : { connected: 0 };
 
   let abandoned = false;
   const pool = new WorkerPool({ workers: config.workers });
@@ -394,7 +399,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     lifecycle.onClose('control API', () => server.close());
   }
   if (options.startGate !== undefined) await options.startGate();
-  // The load window starts now: what came before (fd check, script, proxies, session creation) is `startup`.
+  // The load window starts now: what came before (fd check, script, proxies, session creation, first connects) is `startup`.
   const startedAt = new Date();
   loadStartedMs = performance.now();
   const startup = (loadStartedMs - calledAt) / 1000;
@@ -424,6 +429,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
         configured: config.number_of_sessions,
         created: creation.created + live.added.created,
         failed_to_create: creation.errors.length + live.added.failed,
+        preconnected: preconnect.connected,
       },
       failureReasons: failureReasons.counts,
       timeline: timeline.entries,

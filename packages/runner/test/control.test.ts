@@ -87,7 +87,7 @@ describe('RunControl from a program', () => {
     expect(control.status().log_level).toBe('warn');
 
     const sofar = control.report();
-    expect(sofar.sessions).toEqual({ configured: 2, created: 5, failed_to_create: 0 });
+    expect(sofar.sessions).toEqual({ configured: 2, created: 5, failed_to_create: 0, preconnected: 2 });
     expect(control.stop({ gracefulStopMs: 2_000 })).toEqual({ graceful_stop_ms: 2_000 });
     expect(control.status().state).toBe('stopping');
     await expect(control.update({ sessions: 4 })).rejects.toBeInstanceOf(ControlConflictError);

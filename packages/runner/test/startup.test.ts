@@ -83,6 +83,34 @@ describe('run(): startup is reported apart from the load window', () => {
     expect(report.startup + report.duration).toBeLessThanOrEqual(wallSeconds);
     expect(report.rps).toBeCloseTo(report.total / report.duration, 0);
   });
+
+  /** What the server had when the load window was about to open (run()'s startGate: where a thread reports ready). */
+  async function atStartGate(expectedOpen: number) {
+    const seen = { open: -1, requests: -1 };
+    const startGate = async (): Promise<void> => {
+      // The server's accept can trail the client's connect by a turn of the event loop.
+      for (let i = 0; i < 200 && server.openSockets() < expectedOpen; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      seen.open = server.openSockets();
+      seen.requests = server.requests();
+    };
+    return { seen, startGate };
+  }
+
+  it("first connects are startup: every session's connection is open before the load window, no request made yet", async () => {
+    const gate = await atStartGate(3);
+    const report = await run({ config: config({ number_of_sessions: 3, iterations: 6 }), logger: quietLogger().logger, startGate: gate.startGate });
+    expect(gate.seen).toEqual({ open: 3, requests: 0 });
+    expect(report.sessions).toMatchObject({ created: 3, preconnected: 3 });
+    expect(report.total).toBe(6);
+  });
+
+  it('preconnect: false leaves connecting to the first requests, in the load window', async () => {
+    const gate = await atStartGate(0);
+    const report = await run({ config: config({ number_of_sessions: 3, iterations: 6, preconnect: false }), logger: quietLogger().logger, startGate: gate.startGate });
+    expect(gate.seen).toEqual({ open: 0, requests: 0 });
+    expect(report.sessions).toMatchObject({ created: 3, preconnected: 0 });
+    expect(report.total).toBe(6);
+  });
 });
 
 // This process's real limits; the test needs a hard limit small enough to ask for more sessions than it allows.

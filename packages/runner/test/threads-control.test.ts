@@ -115,7 +115,7 @@ describe('runThreads() with a RunControl', () => {
       ['stopped', 'finished'],
       ['stopped', 'finished'],
     ]);
-    expect(report.sessions).toEqual({ configured: 4, created: 8, failed_to_create: 0 });
+    expect(report.sessions).toEqual({ configured: 4, created: 8, failed_to_create: 0, preconnected: 4 });
     expect(report.total).toBe(total);
     expect(control.running).toBe(false);
   }, 40_000);

@@ -52,7 +52,7 @@ describe('runThreads', () => {
       onInterval: (entry) => intervals.push(entry),
     });
     expect(report).toMatchObject({ reason: 'iterations', iterations: 301, total: 301, success: 301, failed: 0 });
-    expect(report.sessions).toEqual({ configured: 6, created: 6, failed_to_create: 0 });
+    expect(report.sessions).toEqual({ configured: 6, created: 6, failed_to_create: 0, preconnected: 6 });
     expect(report.threads).toEqual([
       expect.objectContaining({ thread: 0, sessions: 3, first_session: 1, iterations: 151, total: 151, ended: 'finished' }),
       expect.objectContaining({ thread: 1, sessions: 3, first_session: 4, iterations: 150, total: 150, ended: 'finished' }),

@@ -85,6 +85,10 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
     retries: Flags.integer({ summary: 'Retries on network errors, 429 and 503 (config max_retries, default 3).', min: 0 }),
     'max-redirects': Flags.integer({ summary: 'Redirects a request follows through its session, cookies included; 0 = the 3xx is the response (config max_redirects, default 10).', min: 0 }),
     insecure: Flags.boolean({ summary: 'Accept invalid TLS certificates (config insecure_tls).', allowNo: true }),
+    preconnect: Flags.boolean({
+      summary: "Open each session's first connection before the load starts (config preconnect, default on); --no-preconnect connects on the first request.",
+      allowNo: true,
+    }),
     'log-level': Flags.string({ summary: 'Log level on stderr (config log_level).', options: ['debug', 'info', 'warn', 'error'] }),
     json: Flags.boolean({ summary: 'Print the report as one JSON document on stdout instead of the summary.' }),
     out: Flags.string({ summary: 'Also write the JSON report to this file (atomically).', helpValue: '<file>' }),

@@ -34,6 +34,7 @@ export interface RunFlags extends ShardFlags {
   'max-redirects'?: number;
   'graceful-stop'?: string;
   insecure?: boolean;
+  preconnect?: boolean;
   'log-level'?: string;
   json?: boolean;
   out?: string;
@@ -110,6 +111,7 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('max_retries', flags.retries);
   set('max_redirects', flags['max-redirects']);
   set('insecure_tls', flags.insecure);
+  set('preconnect', flags.preconnect);
   set('log_level', flags['log-level']);
   // Added to the file's and the environment's thresholds (loadConfig concatenates them).
   set('thresholds', flags.threshold);
