@@ -58,8 +58,7 @@ class SessionHttpClient implements HttpClient {
   readonly cookieJar: CookieJar;
   readonly proxy: ProxyTarget | undefined;
   readonly requestTimeout: number;
-  readonly #destroyAll: (error: Error | undefined) => Promise<void>;
-  readonly #abortConnects: (error: Error) => boolean;
+  /** destroy, abortConnects, preconnect and closeWarm of what `buildDispatcher` built. */
   readonly #built: BuiltDispatcher;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -68,8 +67,6 @@ class SessionHttpClient implements HttpClient {
     const resolved = resolveOptions(options);
     const built = buildDispatcher(resolved);
     this.dispatcher = built.dispatcher;
-    this.#destroyAll = built.destroy;
-    this.#abortConnects = built.abortConnects;
     this.#built = built;
     this.cookieJar = resolved.cookieJar ?? new CookieJar();
     this.proxy = resolved.proxy;
@@ -92,12 +89,12 @@ class SessionHttpClient implements HttpClient {
   }
 
   destroy(error?: Error): Promise<void> {
-    this.#destroying ??= this.#destroyAll(error);
+    this.#destroying ??= this.#built.destroy(error);
     return this.#destroying;
   }
 
   abortConnects(error: Error): boolean {
-    return this.#abortConnects(error);
+    return this.#built.abortConnects(error);
   }
 
   preconnect(url: string | URL): Promise<boolean> {
