@@ -123,6 +123,12 @@ describe('mergeReports', () => {
     expect(merged.dropped_by_cause).toEqual({ no_idle_session: a.dropped_by_cause.no_idle_session + 5, pool_full: a.dropped_by_cause.pool_full });
   });
 
+  it('adds the sessions of the parts, pre-connected ones included', () => {
+    const a = { ...reportOf(values(31, 10), 't'), sessions: { configured: 3, created: 3, failed_to_create: 0, preconnected: 3 } };
+    const b = { ...reportOf(values(32, 10), 't'), sessions: { configured: 2, created: 2, failed_to_create: 0, preconnected: 1 } };
+    expect(mergeReports([a, b]).sessions).toEqual({ configured: 5, created: 5, failed_to_create: 0, preconnected: 4 });
+  });
+
   it('explains what is wrong with a report it cannot merge', () => {
     const good = reportOf(values(1, 10), 't');
     expect(() => mergeReports([])).toThrowError(expect.objectContaining({ code: 'SE_ERR_RUNNER_REPORT_FORMAT' }));
