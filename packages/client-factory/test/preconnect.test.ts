@@ -180,6 +180,17 @@ describe('preconnect, via proxies', () => {
     });
   }
 
+  it('SOCKS5, https target: destroy() closes a pre-opened tunnel no request took', async () => {
+    const target = await servers.httpsTarget();
+    const socks = await servers.socks5();
+    const c = client({ proxy: `socks5://127.0.0.1:${socks.port}`, insecureTls: true });
+    expect(await c.preconnect(target.url)).toBe(true);
+    await accepted(target.sockets, 1);
+    await c.destroy();
+    await within(socks.sockets.allClosed(), 2_000, 'tunnel close');
+    await within(target.sockets.allClosed(), 2_000, 'target socket close');
+  });
+
   it('an HTTP proxy does not pre-connect: false, and nothing is opened', async () => {
     const target = await servers.httpTarget();
     const proxy = await servers.httpProxy();
