@@ -109,8 +109,9 @@ describe('engine run --retries 3: never retried', () => {
     expect(report.retries).toBe(0);
     // Node's code for a certificate that signs itself, kept as the failure kind.
     expect(report.errors).toEqual({ DEPTH_ZERO_SELF_SIGNED_CERT: 3 });
-    // One connection (and failed handshake) per request: none repeated by a retry.
-    expect(connections).toBe(3);
+    // The session's pre-connect before the load (its handshake fails too, not a request), then one
+    // connection (and failed handshake) per request: none repeated by a retry.
+    expect(connections).toBe(1 + 3);
   });
 
   it('counts a step that expects 503 as a success at once: no retries, no failures', async () => {
