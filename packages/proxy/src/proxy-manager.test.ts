@@ -187,6 +187,22 @@ describe('ProxyManager health', () => {
     expect(manager.stats()[0]).toMatchObject({ failures: 4, until: 1_100 });
   });
 
+  it('nextHealthy(except) hands out another healthy proxy, never the one a session is leaving', () => {
+    const manager = ProxyManager.fromText(LIST, { maxFailures: 2, now: fakeClock().now });
+    const [a, b, c] = ['a', 'b', 'c'].map((host) => byHost(manager, host));
+    // b failed once: its circuit is still closed, but the session leaving it must get a or c.
+    manager.reportFailure(b!);
+    const picks = Array.from({ length: 4 }, () => manager.nextHealthy(b)?.host);
+    expect(picks).toEqual(['a', 'c', 'a', 'c']);
+    // Only the proxy left is the one it is leaving: none.
+    manager.reportFailure(a!);
+    manager.reportFailure(a!);
+    manager.reportFailure(c!);
+    manager.reportFailure(c!);
+    expect(manager.nextHealthy(b)).toBeUndefined();
+    expect(manager.nextHealthy()?.host).toBe('b');
+  });
+
   it('falls back to plain rotation when every proxy is unhealthy', () => {
     const manager = ProxyManager.fromText(LIST, { maxFailures: 1, now: fakeClock().now });
     expect(hosts(manager, 1)).toEqual(['a']);

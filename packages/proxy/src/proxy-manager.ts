@@ -152,11 +152,12 @@ export class ProxyManager {
    * The next proxy of the weighted rotation that may be used now (closed, or
    * half-open: then the caller's next request is its probe), or `undefined`
    * when there is none: the failover choice, which must not fall back to a
-   * dead proxy.
+   * dead proxy. With `except`, that proxy is skipped too: a session leaving a
+   * proxy it could not reach asks for another one (`undefined` if none).
    */
-  nextHealthy(): ProxyEntry | undefined {
+  nextHealthy(except?: ProxyEntry): ProxyEntry | undefined {
     const now = this.#now();
-    const slot = this.#pick(now, true);
+    const slot = this.#pick(now, true, except?.url);
     slot?.record.circuit.handedOut(now);
     return slot?.entry;
   }
@@ -291,12 +292,13 @@ export class ProxyManager {
     }));
   }
 
-  /** Smooth weighted round robin over the slots (the usable ones only, with `usableOnly`). */
-  #pick(now: number, usableOnly: boolean): Slot | undefined {
+  /** Smooth weighted round robin over the slots (the usable ones only, with `usableOnly`; never the one at `except`). */
+  #pick(now: number, usableOnly: boolean, except?: string): Slot | undefined {
     let total = 0;
     let best: Slot | undefined;
     for (const slot of this.#slots) {
       if (usableOnly && !slot.record.circuit.available(now, this.#policy)) continue;
+      if (slot.entry.url === except) continue;
       slot.current += slot.weight;
       total += slot.weight;
       if (best === undefined || slot.current > best.current) best = slot;
