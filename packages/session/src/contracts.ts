@@ -26,8 +26,11 @@ export interface SessionProxyEvent<P extends SessionProxy = SessionProxy> {
  */
 export interface ProxySource<P extends SessionProxy = SessionProxy> {
   next(): P | undefined;
-  /** The next proxy that may be used now, or `undefined` when every one is down (never a dead one). */
-  nextHealthy?(): P | undefined;
+  /**
+   * The next proxy that may be used now, or `undefined` when every one is down (never a dead one);
+   * with `except`, never that one (`undefined` when no other is usable).
+   */
+  nextHealthy?(except?: P): P | undefined;
   /** Told when a session could not connect through `proxy` (`ProxyManager` opens its circuit after N in a row). */
   reportFailure?(proxy: P): void;
   /** Told when a request through `proxy` got a response. */

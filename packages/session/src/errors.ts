@@ -87,7 +87,7 @@ export interface RequestErrorOptions extends ErrorOptions {
 }
 
 /** The session calls that run code it does not own while a request finishes. */
-export type SessionHook = 'setCookie' | 'reportSuccess' | 'reportFailure';
+export type SessionHook = 'setCookie' | 'reportSuccess' | 'reportFailure' | 'onProxyUnreachable';
 
 /**
  * A hook threw while a request was being finished: the cookie jar storing a

@@ -19,7 +19,8 @@ export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
   /**
    * Round-robin proxy source (`ProxyManager`); one `next()` per session at creation. With
    * `nextHealthy` and `subscribe`, sessions move off a proxy whose circuit opens or that a
-   * reload removes (failover), keeping their cookies; sticky otherwise.
+   * reload removes (failover), keeping their cookies, and off a proxy a request could not
+   * reach, before its retry; sticky otherwise.
    */
   proxies?: ProxySource<P>;
   logger?: SessionLogger;
@@ -365,7 +366,9 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
         maxRedirects: this.#maxRedirects,
         now: this.#now,
         ...(this.#proxies === undefined ? {} : { proxyHealth: this.#proxies }),
-        ...(this.#canFailover() ? { reacquireProxy: () => this.#reacquire(id) } : {}),
+        ...(this.#canFailover()
+          ? { reacquireProxy: () => this.#reacquire(id), onProxyUnreachable: (from: P) => this.#leaveUnreachable(id, from) }
+          : {}),
         deadlines: this.#deadlines,
       });
       // Every proxy was down when it was created: it waits for one like a session that failed over.
@@ -438,6 +441,19 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   }
 
   /**
+   * A request of session `id` could not reach `proxy` (refused, connect timeout: nothing was
+   * sent). If the session is still on it, it moves to another healthy proxy now, so the
+   * scheduler's retry goes out through that one instead of the same dead proxy; the failure
+   * was already counted against `proxy` (its circuit opens as before). With no other
+   * healthy proxy it stays where it is, as before.
+   */
+  #leaveUnreachable(id: number, proxy: P): void {
+    const session = this.#sessions.get(id);
+    if (session === undefined || session.state === 'closed' || session.parked || session.proxy?.url !== proxy.url) return;
+    this.#failover(session, 'unreachable');
+  }
+
+  /**
    * Moves `session` to the next healthy proxy, with a client built for it
    * around the session's own cookie jar; false (and the session parked) when
    * every proxy is down. A client factory that returns a promise leaves the
@@ -446,8 +462,10 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   #failover(session: Session<P>, reason: FailoverReason): boolean {
     const source = this.#proxies as ProxySource<P>;
     const from = session.proxy;
-    const to = source.nextHealthy?.();
+    // Leaving a proxy that still looks healthy (its circuit closed): any other one, never back to it.
+    const to = source.nextHealthy?.(reason === 'unreachable' ? from : undefined);
     if (to === undefined) {
+      if (reason === 'unreachable') return false;
       if (!session.parked) session.park();
       if (!this.#parkedLogged && reason === 'parked') {
         this.#parkedLogged = true;
@@ -503,7 +521,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
   }
 }
 
-type FailoverReason = 'circuit_open' | 'removed' | 'parked';
+type FailoverReason = 'circuit_open' | 'removed' | 'parked' | 'unreachable';
 
 function stoppedError(id: number): SessionCreationError {
   return new SessionCreationError(id, 'the manager was stopped while it was being created');

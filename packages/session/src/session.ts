@@ -1,4 +1,4 @@
-import { countsAgainstProxy, failureKind } from '@session-engine/failures';
+import { countsAgainstProxy, failureKind, isNeverSentKind } from '@session-engine/failures';
 import type { ProxyEntry } from '@session-engine/proxy';
 import { CookieJar, type Cookie, type SerializedCookieJar } from 'tough-cookie';
 import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
@@ -71,6 +71,12 @@ export interface SessionOptions<P extends SessionProxy = ProxyEntry> {
    * (a manager moves the session). Without it, a parked session's requests fail.
    */
   reacquireProxy?: () => void;
+  /**
+   * Called when a request could not reach `proxy` at all (a failure kind that counts against the
+   * proxy and was never sent: refused, connect timeout): a manager moves the session to another
+   * healthy proxy, so the retry goes out elsewhere at once. Its outcome is still reported to `proxyHealth`.
+   */
+  onProxyUnreachable?(proxy: P): void;
 }
 
 const COOKIE_CACHE_SIZE = 16;
@@ -138,6 +144,8 @@ export class Session<P extends SessionProxy = ProxyEntry> {
   /** No usable proxy: requests fail fast with `no_healthy_proxy` until `reacquireProxy` finds one. */
   #parked = false;
   readonly #reacquire: (() => void) | undefined;
+  // A method type (bivariant in P), so a Session<P> still passes as a Session<SessionProxy>.
+  readonly #unreachable: Pick<SessionOptions<P>, 'onProxyUnreachable'>;
   readonly #jar: CookieJar;
   readonly #baseUrl: URL | undefined;
   readonly #timeout: number;
@@ -170,6 +178,7 @@ export class Session<P extends SessionProxy = ProxyEntry> {
     this.#jar = options.client.cookieJar;
     this.#proxy = options.proxy;
     this.#reacquire = options.reacquireProxy;
+    this.#unreachable = options.onProxyUnreachable === undefined ? {} : { onProxyUnreachable: options.onProxyUnreachable };
     const layers = Array.isArray(options.headers) ? options.headers : [options.headers];
     this.headers = buildHeaderProfile(...layers);
     // A URL given is used as it is, never modified: a manager parses its target once for all its sessions.
@@ -509,6 +518,14 @@ export class Session<P extends SessionProxy = ProxyEntry> {
         this.#proxyHealth.reportFailure?.(call.via as P);
       } catch (thrown) {
         hookError = new SessionHookError(this.id, 'reportFailure', { cause: thrown });
+      }
+    }
+    // Nothing left through that proxy: the session leaves it (after the report, which may have opened its circuit).
+    if (this.#unreachable.onProxyUnreachable !== undefined && call.via !== undefined && countsAgainstProxy(kind) && isNeverSentKind(kind)) {
+      try {
+        this.#unreachable.onProxyUnreachable(call.via as P);
+      } catch (thrown) {
+        hookError ??= new SessionHookError(this.id, 'onProxyUnreachable', { cause: thrown });
       }
     }
     // The request's own error stays the outcome (its kind drives retries and metrics); a hook's is attached.

@@ -136,21 +136,24 @@ describe('SessionManager with the default client factory', () => {
     const deadPort = await closedPort();
     const proxies = ProxyManager.fromText(`http://127.0.0.1:${deadPort}\nhttp://127.0.0.1:${live.port}\n`, { maxFailures: 2 });
     const manager = managerFor({ target_url: server.url, request_timeout: 5_000 }, proxies);
-    await manager.createSessions(2);
-    const [viaDead, viaLive] = [manager.get(1)!, manager.get(2)!];
+    await manager.createSessions(3);
+    const [viaDead, viaLive, alsoDead] = [manager.get(1)!, manager.get(2)!, manager.get(3)!];
     expect(viaDead.proxy?.port).toBe(deadPort);
     expect(viaLive.proxy?.port).toBe(live.port);
+    expect(alsoDead.proxy?.port).toBe(deadPort);
 
     await viaDead.request({}).catch(() => undefined);
     expect(proxies.healthy()).toHaveLength(2); // one failure is not enough
+    // Nothing reached the dead proxy: its session already moved on, before the circuit opened.
+    expect(viaDead.proxy?.port).toBe(live.port);
     await viaLive.request({});
-    await viaDead.request({}).catch(() => undefined);
+    await alsoDead.request({}).catch(() => undefined);
     expect(proxies.healthy().map((p) => p.port)).toEqual([live.port]);
 
-    // Sessions added now all get the live proxy; the dead one's session moved to it (failover).
+    // Sessions added now all get the live proxy; the other dead one's session moved to it (failover).
     await manager.add(3);
-    expect([3, 4, 5].map((id) => manager.get(id)?.proxy?.port)).toEqual([live.port, live.port, live.port]);
-    expect(viaDead.proxy?.port).toBe(live.port);
+    expect([4, 5, 6].map((id) => manager.get(id)?.proxy?.port)).toEqual([live.port, live.port, live.port]);
+    expect(alsoDead.proxy?.port).toBe(live.port);
     expect((await viaDead.request({})).status).toBe(200);
   });
 });
