@@ -105,8 +105,8 @@ describe('engine run: proxies that heal', () => {
     const args = ['run', '--proxy-file', file, '-t', `${target().url}/`, '-s', '6', '-n', '300', '--json', '--log-level', 'debug'];
     const env = { SESSION_ENGINE_PROXY_MAX_FAILURES: '2' };
 
-    // Without retries, the only failures are the dead proxy's: two in a row open its circuit, and
-    // the other session's request already in flight then fails too (2 or 3 in all). None after.
+    // Without retries, the only failures are the dead proxy's: the first moves its session off it at
+    // once (nothing was sent), the second opens its circuit and moves the other (2 or 3 in all). None after.
     const bare = await runEngine([...args, '--retries', '0'], { env, timeoutMs: 30_000 });
     const first = parseReport(bare);
     expect(first.total).toBe(300);
@@ -126,7 +126,7 @@ describe('engine run: proxies that heal', () => {
     expect(first.proxies[0]!.requests + first.proxies[2]!.requests).toBe(300 - refused);
     // Four sessions started on the live proxies, two moved there: one tunnel each.
     expect(http1.tunnels() + socks.tunnels()).toBe(6);
-    expect(bare.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:\d+: its circuit opened \(connection failures in a row\); 2 session\(s\) moved to other proxies/);
+    expect(bare.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:\d+: its circuit opened \(connection failures in a row\); 1 session\(s\) moved to other proxies/);
     expect(bare.stderr).toContain('session moved to another proxy');
     expect((await target().stats()).total_requests).toBe(300 - refused);
 
@@ -138,9 +138,10 @@ describe('engine run: proxies that heal', () => {
   });
 
   // Nothing connected to a dead proxy, so nothing was sent: whatever its scheme, the attempt fails as a connection
-  // failure (ECONNREFUSED), retried even for a POST and counted against the proxy, whose circuit opens and moves the session.
+  // failure (ECONNREFUSED), retried even for a POST and counted against the proxy, and the session moves to a live
+  // proxy at once, before the proxy's circuit opens.
   it('treats a dead SOCKS5 proxy as a dead HTTP one: the retry of a POST goes through the live proxy the session moved to', async () => {
-    const live = await startSocks5Proxy();
+    const lives = { socks5: await startSocks5Proxy(), http: await startHttpProxy() };
     const config = join(tmp, 'engine.json');
     writeFileSync(
       config,
@@ -149,7 +150,7 @@ describe('engine run: proxies that heal', () => {
         scenario: [{ name: 'login', method: 'POST', path: '/login', json: { user: 'user-{{session_id}}' }, expect_status: 200 }],
       }),
     );
-    const outcome = async (dead: string, maxFailures: string) => {
+    const outcome = async (dead: string, live: TestProxy, maxFailures: string) => {
       const file = writeProxyFile([dead, live.url]);
       const args = ['run', '-c', config, '--proxy-file', file, '-s', '1', '-n', '5', '--retries', '1', '--json'];
       const report = parseReport(await runEngine(args, { env: { SESSION_ENGINE_PROXY_MAX_FAILURES: maxFailures }, timeoutMs: 30_000 }));
@@ -164,8 +165,9 @@ describe('engine run: proxies that heal', () => {
       };
     };
     for (const scheme of ['socks5', 'http'] as const) {
-      // One failure opens the circuit: the first attempt's retry already goes through the live proxy.
-      expect(await outcome(await deadProxy(scheme), '1'), scheme).toEqual({
+      const live = lives[scheme];
+      // One failure opens the circuit: the first attempt's retry goes through the live proxy.
+      expect(await outcome(await deadProxy(scheme), live, '1'), scheme).toEqual({
         total: 5,
         failed: 0,
         retries: 1,
@@ -173,15 +175,19 @@ describe('engine run: proxies that heal', () => {
         dead: [1, 1, 1, 'open'],
         live: [5, 0],
       });
-      // Three (the default): the first POST and its retry fail on the dead proxy, the second's retry moves.
-      expect(await outcome(await deadProxy(scheme), '3'), scheme).toEqual({
+      // Three (the default): the session leaves the dead proxy after its first refused connect, so the
+      // retry already goes through the live one; the dead proxy's circuit stays closed (one failure).
+      const tunnels = live.tunnels();
+      expect(await outcome(await deadProxy(scheme), live, '3'), scheme).toEqual({
         total: 5,
-        failed: 1,
-        retries: 2,
-        errors: { ECONNREFUSED: 1 },
-        dead: [3, 3, 1, 'open'],
-        live: [4, 0],
+        failed: 0,
+        retries: 1,
+        errors: {},
+        dead: [1, 1, 1, 'closed'],
+        live: [5, 0],
       });
+      // One tunnel through the live proxy: the session's keep-alive connection there carried every request.
+      expect(live.tunnels() - tunnels, scheme).toBe(1);
     }
   });
 
