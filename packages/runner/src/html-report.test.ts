@@ -84,6 +84,18 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport(demo)).not.toContain('session state');
   });
 
+  it('notes pre-connected sessions in the sessions tile when the report has them', () => {
+    const tile = (html: string): string => /<div class="tile[^"]*"><dt>sessions<\/dt>.*?<\/div>/.exec(html)?.[0] ?? '';
+    const sessions = { configured: 20, created: 20, failed_to_create: 0, preconnected: 18 };
+    expect(tile(renderHtmlReport({ ...demo, sessions }))).toMatch(/data-value="20">20<\/dd><dd class="note">18 pre-connected<\/dd>/);
+    expect(tile(renderHtmlReport({ ...demo, sessions: { ...sessions, created: 17, failed_to_create: 3 } }))).toMatch(
+      /^<div class="tile bad">.*<dd class="note">18 pre-connected, 3 failed to start<\/dd>/,
+    );
+    // The demo fixture predates the field: no note.
+    expect(tile(renderHtmlReport(demo))).not.toContain('note');
+    expect(tile(renderHtmlReport(demo))).toContain('data-metric="sessions.created"');
+  });
+
   it('leaves thresholds and checks out for reports without them', () => {
     const html = renderHtmlReport(demo);
     expect(html).not.toContain('id="verdict"');

@@ -117,6 +117,21 @@ interface Tile {
   tone?: 'good' | 'bad';
 }
 
+/** Created sessions; the note says how many were pre-connected (reports from before the field have none) and failed to start. */
+function sessionsTile(sessions: RunReport['sessions']): Tile {
+  const notes: string[] = [];
+  if (sessions.preconnected !== undefined) notes.push(`${integer.format(sessions.preconnected)} pre-connected`);
+  if (sessions.failed_to_create > 0) notes.push(`${integer.format(sessions.failed_to_create)} failed to start`);
+  return {
+    label: 'sessions',
+    metric: 'sessions.created',
+    value: sessions.created,
+    text: integer.format(sessions.created),
+    ...(notes.length > 0 ? { note: notes.join(', ') } : {}),
+    ...(sessions.failed_to_create > 0 ? { tone: 'bad' as const } : {}),
+  };
+}
+
 function headlineTiles(report: RunReport, checks: CheckRow[]): Tile[] {
   const { latency } = report;
   const errorRate = report.total > 0 ? report.failed / report.total : 0;
@@ -133,13 +148,7 @@ function headlineTiles(report: RunReport, checks: CheckRow[]): Tile[] {
       text: `${decimal.format(report.duration)} s`,
       ...((report.startup ?? 0) > 0 ? { note: `startup ${decimal.format(report.startup)} s` } : {}),
     },
-    {
-      label: 'sessions',
-      metric: 'sessions.created',
-      value: report.sessions.created,
-      text: integer.format(report.sessions.created),
-      ...(report.sessions.failed_to_create > 0 ? { note: `${integer.format(report.sessions.failed_to_create)} failed to start`, tone: 'bad' as const } : {}),
-    },
+    sessionsTile(report.sessions),
     {
       label: 'iterations',
       metric: 'iterations',

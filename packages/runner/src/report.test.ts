@@ -108,6 +108,18 @@ describe('formatSummary', () => {
     expect(formatSummary(buildReport(input({ model: 'open', snapshot: new Metrics().snapshot() })))).toMatch(/retries 0\s+dropped 0$/m);
   });
 
+  it('shows pre-connected sessions next to the sessions when the report has them, and failed starts', () => {
+    const report = buildReport(input());
+    expect(formatSummary({ ...report, sessions: { configured: 5, created: 5, failed_to_create: 0, preconnected: 4 } })).toMatch(
+      /sessions 5 \(4 pre-connected\)\s+iterations/,
+    );
+    expect(formatSummary({ ...report, sessions: { configured: 5, created: 3, failed_to_create: 2, preconnected: 0 } })).toMatch(
+      /sessions 3 \(0 pre-connected, 2 failed to start\)\s+iterations/,
+    );
+    // A report from before the field: nothing about pre-connects.
+    expect(formatSummary({ ...report, sessions: { configured: 2, created: 2, failed_to_create: 0 } })).toMatch(/sessions 2\s+iterations/);
+  });
+
   it('says when nothing completed', () => {
     const text = formatSummary(buildReport(input({ snapshot: new Metrics().snapshot() })));
     expect(text).toMatch(/latency\s+no completed requests/);

@@ -115,6 +115,14 @@ function checkLines(checks: RunReport['checks'] | undefined): string[] {
   return lines;
 }
 
+/** " (5 pre-connected, 1 failed to start)": pre-connected only when the report has it (older ones do not). */
+function sessionNotes(sessions: RunReport['sessions']): string {
+  const notes: string[] = [];
+  if (sessions.preconnected !== undefined) notes.push(`${integer.format(sessions.preconnected)} pre-connected`);
+  if (sessions.failed_to_create > 0) notes.push(`${sessions.failed_to_create} failed to start`);
+  return notes.length === 0 ? '' : ` (${notes.join(', ')})`;
+}
+
 export function formatSummary(report: RunReport): string {
   const lines: string[] = [];
   const { latency } = report;
@@ -129,8 +137,7 @@ export function formatSummary(report: RunReport): string {
     `${label('duration')}${decimal.format(report.duration)} s` +
       // Startup (session creation, ...) came before the load window; reports from before the field have none.
       ((report.startup ?? 0) > 0 ? `   startup ${decimal.format(report.startup)} s` : '') +
-      `   sessions ${integer.format(report.sessions.created)}` +
-      (report.sessions.failed_to_create > 0 ? ` (${report.sessions.failed_to_create} failed to start)` : '') +
+      `   sessions ${integer.format(report.sessions.created)}${sessionNotes(report.sessions)}` +
       `   iterations ${integer.format(report.iterations)}` +
       (iterationNotes === '' ? '' : ` (${iterationNotes.slice(2)})`),
   );

@@ -98,7 +98,7 @@ describe('docs/examples', () => {
     expect(second).toBe('requests 220 = 220 ok + 0 failed; steps { login: 20, me: 200 }');
     expect(third).toMatch(/^timeline: \d+ entries, their requests add up to 220$/);
     expect(result.stdout).toContain('session-engine run summary (closed model, stopped after its iterations)');
-    expect(result.stdout).toMatch(/^ {2}duration +[\d.]+ s {3}startup [\d.]+ s {3}sessions 20 {3}iterations 200$/m);
+    expect(result.stdout).toMatch(/^ {2}duration +[\d.]+ s {3}startup [\d.]+ s {3}sessions 20 \(20 pre-connected\) {3}iterations 200$/m);
     expect(result.stdout).toMatch(/^ {4}step +requests +failed +p50 +p95 +p99$/m);
     const stats = server.stats();
     expect(stats.sessions.count).toBe(20);
