@@ -19,7 +19,7 @@ import { SessionManager } from '@session-engine/session';
 import type { StateStore } from '@session-engine/state-store';
 import { WorkerPool } from '@session-engine/worker-pool';
 import { NoTargetError, RunOptionsError, SessionsFailedError } from './errors.js';
-import { FailureReasons, withFailureReasons } from './failure-reasons.js';
+import { FailureReasons, reasonOf } from './failure-reasons.js';
 import { checkFdLimit, fdDemandOf, platformFdLimits } from './fd-limit.js';
 import { Lifecycle } from './lifecycle.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -216,7 +216,9 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   const failureReasons = new FailureReasons();
   // Completed once steps by session id: saved and restored with the session state.
   const once = options.once ?? new OnceSteps();
-  const job = withFailureReasons(options.job ?? (await jobFromConfig(config, { once })), failureReasons);
+  // Failures are grouped by reason through the scheduler's onIterationFailed, not a wrapper
+  // around the job: one promise less per iteration.
+  const job = options.job ?? (await jobFromConfig(config, { once }));
 
   // Saved session state, before any session exists: bad state or an unreachable Redis stops the run here.
   const state = await SessionStateKeeper.open(config, logger, once, config.number_of_sessions, (options.partition?.sessionsBefore ?? 0) + 1, options.stateStore);
@@ -315,6 +317,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     logger,
     config,
     onStopping: armGrace,
+    onIterationFailed: (error) => failureReasons.add(reasonOf(error)),
     ...(options.partition ? { partition: options.partition } : {}),
   });
   lifecycle.onClose('scheduler', () => scheduler.stop());

@@ -110,6 +110,7 @@ export function defaultJob(config: Pick<EngineConfig, 'method' | 'target_url' | 
     url: config.target_url,
     ...(config.body ? { body: config.body } : {}),
   };
-  const done = (): void => undefined;
-  return (_session, ctx) => ctx.request(request).then(done);
+  // The response is the job's result as it is: the pool ignores it, and a `.then` to make it
+  // void would cost one more promise per iteration.
+  return (_session, ctx) => ctx.request(request) as Promise<unknown> as Promise<void>;
 }

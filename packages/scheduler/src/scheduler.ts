@@ -94,6 +94,13 @@ export interface SchedulerOptions<S extends SchedulerSession = Session> {
    */
   onStopping?: (reason: RunEndReason) => void;
   /**
+   * Called with what a job threw or rejected with when its iteration counts
+   * as failed (not when it was cut short by `interrupt()`): to group failures
+   * by reason without wrapping every job in one more promise. What it throws
+   * is logged and ignored.
+   */
+  onIterationFailed?: (error: unknown) => void;
+  /**
    * This scheduler runs one part of a run split side by side (worker threads,
    * shards); default: the whole run. The open model takes arrivals
    * k = index, index + count, ... of the run's one schedule; the closed
@@ -183,6 +190,7 @@ export class Scheduler<S extends SchedulerSession = Session> {
   readonly #backoffMax: number;
   readonly #host: RequestHost;
   readonly #onStopping: ((reason: RunEndReason) => void) | undefined;
+  readonly #onIterationFailed: ((error: unknown) => void) | undefined;
   readonly #partition: Required<SchedulerPartition>;
   readonly #isAvailable = (slot: SessionSlot<S>): boolean => this.#available(slot);
   readonly #runSlot = (slot: SessionSlot<S>): Promise<void> | void => this.#runJob(slot);
@@ -243,6 +251,10 @@ export class Scheduler<S extends SchedulerSession = Session> {
     const duration = checkNumber('duration', config.duration);
     this.#durationMs = duration > 0 ? duration : stagesDuration(this.#stages);
     this.#onStopping = options.onStopping;
+    if (options.onIterationFailed !== undefined && typeof options.onIterationFailed !== 'function') {
+      throw new SchedulerOptionsError('onIterationFailed must be a function');
+    }
+    this.#onIterationFailed = options.onIterationFailed;
     this.#partition = checkPartition(options.partition);
     this.#tick = options.tickInterval ?? 50;
     if (!(this.#tick > 0)) throw new SchedulerOptionsError(`tickInterval must be > 0, got ${String(this.#tick)}`);
@@ -623,6 +635,13 @@ export class Scheduler<S extends SchedulerSession = Session> {
     } else if (failed) {
       this.#failed++;
       slot.failures++;
+      if (this.#onIterationFailed !== undefined) {
+        try {
+          this.#onIterationFailed(error);
+        } catch (thrown) {
+          this.#logger?.warn('onIterationFailed callback threw', { error: thrown instanceof Error ? thrown.message : String(thrown) });
+        }
+      }
       this.#logger?.debug('iteration failed', {
         sessionId: slot.id,
         iteration: slot.iteration,

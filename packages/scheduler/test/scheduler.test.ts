@@ -341,6 +341,59 @@ describe('Scheduler: closed model', () => {
     expect(calls).toEqual([{ reason: 'iterations', t: 100, finished: 2 }]);
   });
 
+  it('hands onIterationFailed what each failed iteration threw, not interrupted ones, and survives a throwing callback', async () => {
+    const clock = new VirtualClock();
+    const sessions = new FakeSessions(clock, 2);
+    const pool = new WorkerPool({ workers: 2 });
+    pool.start();
+    const seen: unknown[] = [];
+    const scheduler = new Scheduler<FakeSession>({
+      sessions,
+      pool,
+      metrics: new MetricsRecorder(),
+      config: config({ duration: 100 }),
+      now: clock.now,
+      sleep: clock.sleep,
+      onIterationFailed: (error) => {
+        seen.push(error);
+        throw new Error('callback bug');
+      },
+    });
+    let started = 0;
+    const job: Job<FakeSession> = async (_session, ctx) => {
+      const n = ++started;
+      if (n <= 2) {
+        await clock.sleep(10);
+        throw new Error(`failure ${n}`);
+      }
+      // Later iterations wait until the hard stop cuts them off: interrupted, not failed.
+      await clock.sleep(10_000, ctx.signal);
+      ctx.signal.throwIfAborted();
+    };
+    const summary = await clock.run(scheduler.start(job), {
+      onTick: () => {
+        if (clock.t >= 100) scheduler.interrupt();
+      },
+    });
+    expect(summary.failed).toBe(2);
+    expect(summary.interrupted).toBeGreaterThan(0);
+    expect(seen.map((e) => (e as Error).message)).toEqual(['failure 1', 'failure 2']);
+  });
+
+  it('rejects an onIterationFailed that is not a function', () => {
+    const clock = new VirtualClock();
+    expect(
+      () =>
+        new Scheduler<FakeSession>({
+          sessions: new FakeSessions(clock, 1),
+          pool: new WorkerPool({ workers: 1 }),
+          metrics: new MetricsRecorder(),
+          config: config({ duration: 100 }),
+          onIterationFailed: 'log' as unknown as () => void,
+        }),
+    ).toThrow(SchedulerOptionsError);
+  });
+
   it('pauses and resumes a session', async () => {
     const { clock, sessions, scheduler } = setup({ sessions: 2, workers: 2, cfg: { duration: 1_000 } });
     scheduler.pauseSession(1);
