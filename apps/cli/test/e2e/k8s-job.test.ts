@@ -59,6 +59,21 @@ describe('engine k8s job', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses a session state file, from the flag or the config, and passes a redis:// URL on', async () => {
+    const config = join(dir, 'with-state.json');
+    writeFileSync(config, '{"target_url": "https://example.com/", "session_state": "state.json"}\n');
+    for (const args of [['-c', config], ['-t', 'https://example.com/', '--session-state', 'state.json']]) {
+      const result = await runEngine(['k8s', 'job', '--shards', '2', ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: .*is a file \(state\.json\): in Kubernetes the pods cannot share or keep it .*use a redis:\/\/ URL/m);
+      expect(result.stdout).toBe('');
+    }
+    const redis = await runEngine(['k8s', 'job', '--shards', '2', '-t', 'https://example.com/', '--session-state', 'redis://redis:6379/0']);
+    expect(redis.code, redis.stderr).toBe(0);
+    const job = parseAllDocuments(redis.stdout).map((document) => document.toJS() as K8sObject).find((o) => o.metadata.name.endsWith('-shards'))!;
+    expect(job.spec!.template!.spec!.containers[0]!.args).toEqual(expect.arrayContaining(['--session-state', 'redis://redis:6379/0']));
+  });
+
   it('refuses threads "auto", which would split the run by whatever node each pod lands on', async () => {
     const config = join(dir, 'auto-threads.json');
     writeFileSync(config, '{"target_url": "https://example.com/", "threads": "auto"}\n');

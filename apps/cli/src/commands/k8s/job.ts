@@ -91,11 +91,20 @@ The other flags are engine run's, passed to every shard as given (-s, -d, -r, -n
         } catch {
           parsed = undefined; // engine run reports it with the line and column
         }
-        for (const key of ['script', 'proxy_file', 'session_state'] as const) {
+        for (const key of ['script', 'proxy_file'] as const) {
           const value = (parsed as Record<string, unknown> | undefined)?.[key];
-          if (typeof value === 'string' && value !== '' && !(key === 'session_state' && /^rediss?:\/\//i.test(value))) {
-            throw new Error(`${flags.config} sets ${key} to a file (${value}), which the pods do not have; give it as a flag (--${key.replace('_', '-')} ${value}) so it is shipped in the ConfigMap${key === 'session_state' ? ', or use a redis:// URL' : ''}`);
+          if (typeof value === 'string' && value !== '') {
+            throw new Error(`${flags.config} sets ${key} to a file (${value}), which the pods do not have; give it as a flag (--${key.replace('_', '-')} ${value}) so it is shipped in the ConfigMap`);
           }
+        }
+      }
+      // A state file cannot be shipped: the ConfigMap is read-only, a pod's own disk is gone with the
+      // pod, and the shards would each write their own copy. One Redis all pods reach keeps every shard's sessions.
+      const stateFlag = (flags as Record<string, unknown>)['session-state'];
+      const stateConfig = (parsed as Record<string, unknown> | undefined)?.['session_state'];
+      for (const [where, value] of [['--session-state', stateFlag], [`${flags.config ?? 'the config'}'s session_state`, stateConfig]] as const) {
+        if (typeof value === 'string' && value !== '' && !/^rediss?:\/\//i.test(value)) {
+          throw new Error(`${where} is a file (${value}): in Kubernetes the pods cannot share or keep it (a ConfigMap is read-only and a pod's disk goes with the pod); use a redis:// URL that every pod reaches, e.g. --session-state redis://redis.default.svc:6379/0`);
         }
       }
       // Every shard must split the same way (the hash checks it): "auto" depends on the node a pod lands on, and nodes differ.
