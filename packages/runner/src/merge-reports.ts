@@ -15,6 +15,7 @@ import { mergeSessionState } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, type ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
 import type { ProxyReport } from '@session-engine/proxy';
+import { addProxyRow } from './proxy-rows.js';
 
 // When the parts ended differently, the merged run ended the way that explains the most.
 const REASON_PRIORITY: readonly StopReason[] = ['forced', 'signal', 'aborted', 'threshold', 'stopped', 'duration', 'iterations'];
@@ -248,10 +249,7 @@ function mergedThresholds(report: RunReport, stoppedBy: ReadonlyMap<string, numb
   );
 }
 
-// A circuit state seen in any part stands for the merge, the least healthy first.
-const CIRCUIT_PRIORITY: readonly ProxyReport['circuit'][] = ['open', 'half_open', 'closed', 'removed'];
-
-/** Parts list the same proxies (one file): rows with the same proxy and line add up; time unhealthy is the longest. */
+/** Parts list the same proxies (one file): rows with the same proxy and line add up (`addProxyRow`). */
 function mergeProxies(into: Map<string, ProxyReport>, rows: unknown, where: string): void {
   if (!Array.isArray(rows)) fail(where, 'is not a list');
   (rows as unknown[]).forEach((row, k) => {
@@ -260,20 +258,6 @@ function mergeProxies(into: Map<string, ProxyReport>, rows: unknown, where: stri
     for (const field of ['line', 'requests', 'failed', 'failovers', 'unhealthy_ms'] as const) {
       if (typeof row[field] !== 'number') fail(`${at}.${field}`, 'is not a number');
     }
-    const part = row as unknown as ProxyReport;
-    const key = `${part.proxy}\u0000${part.source}\u0000${part.line}`;
-    const seen = into.get(key);
-    if (seen === undefined) {
-      into.set(key, { ...part });
-      return;
-    }
-    into.set(key, {
-      ...seen,
-      requests: seen.requests + part.requests,
-      failed: seen.failed + part.failed,
-      failovers: seen.failovers + part.failovers,
-      unhealthy_ms: Math.max(seen.unhealthy_ms, part.unhealthy_ms),
-      circuit: CIRCUIT_PRIORITY.find((state) => state === seen.circuit || state === part.circuit) ?? seen.circuit,
-    });
+    addProxyRow(into, row as unknown as ProxyReport);
   });
 }

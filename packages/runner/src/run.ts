@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { redactConfig, type EngineConfig } from '@session-engine/config';
 import { createLogger, redactUrl, type Logger } from '@session-engine/logger';
 import { Metrics, formatSnapshotLine, type MetricsSnapshot } from '@session-engine/metrics';
+import type { ProxyReport } from '@session-engine/proxy';
 import { Scheduler, type Job, type RunSummary } from '@session-engine/scheduler';
 import { SessionManager } from '@session-engine/session';
 import type { StateStore } from '@session-engine/state-store';
@@ -50,6 +51,12 @@ export interface LiveSnapshot {
   state: 'running' | 'stopping';
   /** Cumulative metrics; snapshots of runs side by side merge exactly (`mergeSnapshots`). */
   metrics: MetricsSnapshot;
+  /**
+   * Each proxy's cumulative row (as in the report's `proxies`), with a proxy
+   * list; absent without. One row per proxy, so a thread's snapshot stays
+   * small; the main thread of `--threads` serves the per-proxy series from them.
+   */
+  proxies?: ProxyReport[];
 }
 
 export interface RunOptions {
@@ -383,6 +390,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
         planned_iterations: config.iterations,
         state: stopping ? 'stopping' : 'running',
         metrics: snapshot,
+        ...(proxies ? { proxies: proxies.report() } : {}),
       });
     } catch (error) {
       logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });

@@ -2,9 +2,12 @@
  * The main thread's view of a run split across threads: the latest
  * cumulative snapshot per thread (a late message replaces, never adds to, the
  * earlier one, so nothing is counted twice), merged exactly; timeline entries
- * of the same interval merged by their histograms.
+ * of the same interval merged by their histograms, per-proxy rows as in the
+ * merged report.
  */
 import { LatencyHistogram, mergeSnapshots } from '@session-engine/metrics';
+import type { ProxyReport } from '@session-engine/proxy';
+import { mergeProxyRows } from '../proxy-rows.js';
 import type { LiveSnapshot } from '../run.js';
 import { round, type TimelineEntry } from '../timeline.js';
 
@@ -17,7 +20,19 @@ export function mergeLive(snapshots: readonly LiveSnapshot[], plannedIterations:
     planned_iterations: plannedIterations,
     state: snapshots.some((s) => s.state === 'stopping') ? 'stopping' : 'running',
     metrics: mergeSnapshots(...snapshots.map((s) => s.metrics)),
+    ...(snapshots.some((s) => s.proxies !== undefined) ? { proxies: mergeLiveProxies(snapshots) } : {}),
   };
+}
+
+/**
+ * The threads' per-proxy rows as one row per proxy, by the merged report's
+ * rules (`mergeProxyRows`): requests, failures and failovers add up; time
+ * unhealthy is the longest; the circuit is the least healthy state any thread
+ * has (open > half_open > closed > removed). Each thread has its own circuits
+ * over the one proxy list, so a proxy open in one thread shows open.
+ */
+export function mergeLiveProxies(snapshots: readonly LiveSnapshot[]): ProxyReport[] {
+  return mergeProxyRows(snapshots.map((s) => s.proxies ?? []));
 }
 
 /** The threads' entries for one interval as one entry: counts and rates add, percentiles come from the added histograms. */

@@ -35,7 +35,7 @@ import { run, type LiveSnapshot, type RunOptions } from '../run.js';
 import { stepName } from '../scenario-job.js';
 import { compileThresholds, ThresholdWatch } from '../thresholds.js';
 import type { TimelineEntry } from '../timeline.js';
-import { mergeLive, mergeTimelineEntries } from './live.js';
+import { mergeLive, mergeLiveProxies, mergeTimelineEntries } from './live.js';
 import { ThreadsLive } from './live-threads.js';
 import { planThreads, type ThreadPlan } from './partition.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
@@ -212,6 +212,10 @@ class ThreadedRun {
       if (this.#options.metricsPort !== undefined) {
         // The merged run, as of each thread's latest snapshot, mirrored into one registry at each scrape.
         const mirror = new Metrics();
+        // The per-proxy series as in one thread (same names, labels, HELP): the threads' latest rows merged.
+        if (this.#config.proxy_file || this.#config.proxy_from_env) {
+          mirror.trackProxies(() => mergeLiveProxies(this.#threads.flatMap((t) => (t.last ? [t.last] : []))));
+        }
         const source = {
           prometheus: (): Promise<string> => {
             const latest = this.#threads.flatMap((t) => (t.last ? [t.last.metrics] : []));
@@ -506,6 +510,7 @@ class ThreadedRun {
       timeline: thread.entries.slice(0, thread.entriesAtLast),
       config: redactConfig(config) as unknown as Record<string, unknown>,
       stepOrder: config.scenario.map(stepName),
+      ...(last?.proxies ? { proxies: last.proxies } : {}),
     });
   }
 
