@@ -51,6 +51,23 @@ export interface SessionManagerOptions<P extends SessionProxy = ProxyEntry> {
   now?: () => number;
 }
 
+/**
+ * How `add()` sets up the sessions it creates at runtime (the runner gives them their saved
+ * state back). In order: `prepare` with the new ids, `proxyFor` per id, `setUp` per session.
+ */
+export interface AddSessionsOptions<P extends SessionProxy = ProxyEntry> {
+  /** Called once with the new ids, before any session is created (e.g. to read their saved state); a rejection rejects `add()`. */
+  prepare?: (ids: readonly number[]) => Promise<void>;
+  /** The proxy a new session starts with, like the manager's `proxyFor`, which it replaces for this call. */
+  proxyFor?: (id: number) => P | undefined;
+  /**
+   * Runs on each new session before it is registered and activated, so nothing that follows
+   * `ids()` (a scheduler) can give it work before this settled. A rejection fails that
+   * session's creation (closed, a `SessionCreationError` in `errors`).
+   */
+  setUp?: (session: Session<P>) => Promise<void>;
+}
+
 export interface CreateSessionsResult {
   /** How many sessions were created and registered. */
   created: number;
@@ -150,17 +167,18 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     return this.#create(n, () => this.#nextId++);
   }
 
-  async #create(n: number, nextId: () => number): Promise<CreateSessionsResult> {
+  async #create(n: number, nextId: () => number, options: AddSessionsOptions<P> = {}): Promise<CreateSessionsResult> {
     if (!Number.isInteger(n) || n < 0) {
       throw new InvalidOptionError(`session count must be a non-negative integer, got ${n}`);
     }
     const generation = this.#generation;
     this.#subscribe();
-    const planned: { id: number; proxy: P | undefined }[] = [];
-    for (let i = 0; i < n; i++) {
-      const id = nextId();
-      planned.push({ id, proxy: this.#proxyFor?.(id) ?? this.#assign() });
-    }
+    // Ids are reserved before any await, so calls that overlap never share one.
+    const newIds = Array.from({ length: n }, nextId);
+    if (options.prepare !== undefined && n > 0) await options.prepare(newIds);
+    const proxyFor = options.proxyFor ?? this.#proxyFor;
+    const planned = newIds.map((id) => ({ id, proxy: proxyFor?.(id) ?? this.#assign() }));
+    const setUp = options.setUp;
 
     const ids: number[] = [];
     const errors: SessionCreationError[] = [];
@@ -168,7 +186,7 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     const worker = async (): Promise<void> => {
       while (cursor < planned.length) {
         const plan = planned[cursor++] as { id: number; proxy: P | undefined };
-        const result = await this.#createOne(plan.id, plan.proxy, generation);
+        const result = await this.#createOne(plan.id, plan.proxy, generation, setUp);
         if (result instanceof Session) ids.push(result.id);
         else errors.push(result);
       }
@@ -180,15 +198,22 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     return { created: ids.length, ids, errors };
   }
 
-  /** Scales up at runtime (ids from `addedIds` when given); new sessions start active if `startAll` is in effect. */
-  add(n: number): Promise<CreateSessionsResult> {
+  /**
+   * Scales up at runtime (ids from `addedIds` when given); new sessions start active if `startAll`
+   * is in effect, once `options.setUp` settled for them.
+   */
+  add(n: number, options?: AddSessionsOptions<P>): Promise<CreateSessionsResult> {
     const added = this.#added;
-    if (added === undefined) return this.createSessions(n);
-    return this.#create(n, () => {
-      const id = added.next;
-      added.next += added.step;
-      return id;
-    });
+    if (added === undefined) return this.#create(n, () => this.#nextId++, options);
+    return this.#create(
+      n,
+      () => {
+        const id = added.next;
+        added.next += added.step;
+        return id;
+      },
+      options,
+    );
   }
 
   /**
@@ -342,7 +367,12 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
     );
   }
 
-  async #createOne(id: number, proxy: P | undefined, generation: number): Promise<Session<P> | SessionCreationError> {
+  async #createOne(
+    id: number,
+    proxy: P | undefined,
+    generation: number,
+    setUp?: (session: Session<P>) => Promise<void>,
+  ): Promise<Session<P> | SessionCreationError> {
     if (generation !== this.#generation) return stoppedError(id);
     let client: SessionClient;
     try {
@@ -379,6 +409,16 @@ export class SessionManager<P extends SessionProxy = ProxyEntry> {
       return new SessionCreationError(id, detail, { cause });
     }
 
+    if (setUp !== undefined) {
+      try {
+        await setUp(session);
+      } catch (cause) {
+        await session.close().catch(() => undefined);
+        const detail = cause instanceof Error ? cause.message : String(cause);
+        this.#logger?.warn('session set-up failed', { sessionId: id, error: detail });
+        return new SessionCreationError(id, `set-up failed: ${detail}`, { cause });
+      }
+    }
     if (generation !== this.#generation) {
       await session.close();
       return stoppedError(id);

@@ -252,6 +252,61 @@ describe('SessionManager lifecycle', () => {
     expect(sessions.get(5)?.state).toBe('idle');
   });
 
+  it('add(n, options): prepare sees the new ids first, proxyFor picks proxies, and a session registers only once its setUp settled', async () => {
+    const list = [proxy('a'), proxy('b'), proxy('c')];
+    const source = rotation(list);
+    const clients: TrackedClient[] = [];
+    const sessions = manager({
+      proxies: source,
+      createClient: () => {
+        const client = testClient();
+        clients.push(client);
+        return client;
+      },
+    });
+    await sessions.createSessions(1);
+    sessions.startAll();
+    const order: string[] = [];
+    const gate = deferred();
+    const adding = sessions.add(3, {
+      prepare: async (ids) => {
+        order.push(`prepare ${ids.join(',')}`);
+      },
+      proxyFor: (id) => (id === 3 ? list[2] : undefined),
+      setUp: async (session) => {
+        order.push(`setUp ${session.id}`);
+        if (session.id === 4) throw new Error('bad saved entry');
+        await gate.promise;
+        session.variables.set('restored', 'yes');
+      },
+    });
+    await vi.waitFor(() => expect(order).toHaveLength(4));
+    // Created, not yet set up: nothing that follows ids() sees them.
+    expect(sessions.ids()).toEqual([1]);
+    gate.resolve();
+    const added = await adding;
+    expect(order[0]).toBe('prepare 2,3,4');
+    expect(added.ids).toEqual([2, 3]);
+    expect(added.errors.map((error) => [error.sessionId, error.message])).toEqual([[4, 'session 4 could not be created: set-up failed: bad saved entry']]);
+    expect(sessions.ids()).toEqual([1, 2, 3]);
+    expect([2, 3].map((id) => [sessions.get(id)?.state, sessions.get(id)?.variables.get('restored')])).toEqual([
+      ['active', 'yes'],
+      ['active', 'yes'],
+    ]);
+    // Session 3 on the proxy proxyFor chose; 2 and 4 took the rotation's next ones, after session 1's.
+    expect([1, 2, 3].map((id) => sessions.get(id)?.proxy?.url)).toEqual([list[0]?.url, list[1]?.url, list[2]?.url]);
+    expect(source.calls).toBe(3);
+    // The session whose setUp failed was closed, not registered.
+    expect(clients.filter((client) => client.closed === 1)).toHaveLength(1);
+  });
+
+  it('add(n, options) rejects with the error of prepare and creates nothing', async () => {
+    const sessions = manager();
+    await sessions.createSessions(1);
+    await expect(sessions.add(2, { prepare: () => Promise.reject(new Error('store down')) })).rejects.toThrow('store down');
+    expect(sessions.ids()).toEqual([1]);
+  });
+
   it('remove(n) closes and forgets n sessions, idle first, then paused, then active, newest first', async () => {
     const clients = new Map<number, TrackedClient>();
     let next = 0;
