@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Socks5Server } from '@pondwader/socks5-server';
 import { createProxy } from 'proxy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST_METRICS_ENV, listenLoopback, runEngine, useTarget, waitForMetrics, waitForOutput, type EngineResult } from './processes.js';
+import { FAST_METRICS_ENV, listenLoopback, runEngine, useTarget, waitForMetrics, waitForOutput, waitUntil, type EngineResult } from './processes.js';
 
 interface ProxyRow {
   proxy: string;
@@ -88,6 +88,14 @@ function writeProxyFile(lines: readonly string[]): string {
   const file = join(tmp, 'proxies.txt');
   writeFileSync(file, `# e2e proxies\n${lines.join('\n')}\n`);
   return file;
+}
+
+/** The samples of one `session_engine_proxy_*` series in a Prometheus text, in order. */
+function proxySeries(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  return [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => ({
+    labels: Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!])),
+    value: Number(m[2]),
+  }));
 }
 
 function parseReport(result: EngineResult): Report {
@@ -239,6 +247,58 @@ describe('engine run: proxies that heal', () => {
     expect(socks.tunnels()).toBe(4);
     expect(result.stderr).toMatch(/a reload removed it from the list; 2 session\(s\) moved to other proxies/);
     expect((await target().stats()).total_requests).toBe(report.total);
+  });
+
+  it('--threads 2 --metrics-port: /metrics has the per-proxy series of both proxies, merged across threads, adding up to the requests', async () => {
+    const http1 = await startHttpProxy();
+    const socks = await startSocks5Proxy();
+    const file = writeProxyFile([http1.url, socks.url]);
+    let scraped = '';
+    const result = await runEngine(
+      ['run', '--proxy-file', file, '-t', `${target().url}/`, '-s', '4', '-d', '60s', '--threads', '2', '--metrics-port', '0', '--json'],
+      {
+        env: FAST_METRICS_ENV,
+        timeoutMs: 60_000,
+        onStart: async (child) => {
+          let stderr = '';
+          child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          await waitForOutput(child, /serving Prometheus metrics/);
+          const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(stderr)?.[1];
+          if (url === undefined) throw new Error(`no metrics url in: ${stderr}`);
+          // Ready once both threads' snapshots are in (their 2 + 2 sessions) and each proxy has carried requests.
+          await waitUntil(async () => {
+            scraped = await (await fetch(url)).text();
+            const rows = proxySeries(scraped, 'session_engine_proxy_requests_total');
+            return /^session_engine_active_sessions 4$/m.test(scraped) && rows.length === 2 && rows.every((row) => row.value > 0);
+          }, 'per-proxy series with requests through both proxies');
+          child.kill('SIGINT');
+        },
+      },
+    );
+    const report = parseReport(result);
+    // The one-thread series: proxy (masked URL) and line labels, one row per proxy whatever the threads.
+    const requests = proxySeries(scraped, 'session_engine_proxy_requests_total');
+    expect(requests.map((row) => [row.labels['proxy'], row.labels['line']])).toEqual([
+      [http1.url, '2'],
+      [socks.url, '3'],
+    ]);
+    // Each thread's sessions 1 and 2 (3 and 4) go to the first and the second proxy: both threads' requests, summed.
+    const total = [...scraped.matchAll(/^session_engine_requests_total\{outcome="(?:success|failed)"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(total).toBeGreaterThan(0);
+    expect(requests.reduce((sum, row) => sum + row.value, 0)).toBe(total);
+    expect(proxySeries(scraped, 'session_engine_proxy_failures_total').map((row) => row.value)).toEqual([0, 0]);
+    expect(proxySeries(scraped, 'session_engine_proxy_circuit_state').filter((row) => row.value === 1).map((row) => row.labels['state'])).toEqual([
+      'closed',
+      'closed',
+    ]);
+    expect(scraped).toContain('# HELP session_engine_proxy_requests_total Requests through each proxy that got a response or failed to connect.');
+    // The report's rows are merged the same way and add up to every request the target got.
+    expect(report.failed).toBe(0);
+    expect(report.proxies.map((row) => row.proxy)).toEqual([http1.url, socks.url]);
+    expect(report.proxies.reduce((sum, row) => sum + row.requests, 0)).toBe(report.total);
+    expect((await target().stats()).total_requests).toBe(report.total);
+    // Two sessions through each proxy, one tunnel each.
+    expect([http1.tunnels(), socks.tunnels()]).toEqual([2, 2]);
   });
 
   it('gives each proxy its weight share within 5% over 1000 sessions', async () => {
