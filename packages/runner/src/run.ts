@@ -468,7 +468,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
         report.thresholds = evaluateThresholds(thresholds, sourceOfReport(report));
         return report;
       },
-      onSessionsAdded: (added) => state?.track(added),
+      ...(state === undefined ? {} : { addSessions: (n: number) => state.addSessions(sessions, n, proxies) }),
     },
     creation.created,
   );

@@ -8,8 +8,17 @@
 import type { EngineConfig } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
 import type { ProxyEntry } from '@session-engine/proxy';
-import type { Session } from '@session-engine/session';
-import { captureSession, openStateStore, proxyKey, restoreSession, type SavedSession, type StateStore } from '@session-engine/state-store';
+import type { CreateSessionsResult, Session, SessionManager } from '@session-engine/session';
+import {
+  captureSession,
+  openStateStore,
+  proxyKey,
+  restoreSession,
+  StateCorruptError,
+  StateVersionError,
+  type SavedSession,
+  type StateStore,
+} from '@session-engine/state-store';
 import type { OnceSteps } from './once-steps.js';
 
 /** The report's `session_state`: where the state lives and what the run did with it. */
@@ -24,7 +33,10 @@ export interface SessionStateReport {
   reset: boolean;
   /** Sessions that found saved state and restored it (cookies, variables, proxy, once steps). */
   restored: number;
-  /** Restored sessions whose saved proxy is no longer in the proxy list: they took the rotation's next. */
+  /**
+   * Restored sessions whose saved proxy is no longer in the proxy list (or, for a session added
+   * during the run, is down then): they took the rotation's next.
+   */
   proxies_replaced: number;
   /** Sessions the last successful save wrote. */
   saved: number;
@@ -116,14 +128,25 @@ export class SessionStateKeeper {
    * when it is still in `entries`; otherwise the rotation decides (logged).
    */
   proxyFor(entries: readonly ProxyEntry[]): (id: number) => ProxyEntry | undefined {
-    const byKey = new Map(entries.map((entry) => [proxyKey(entry.url), entry]));
+    return this.#proxyPicker(entries, [], this.#saved);
+  }
+
+  /** The saved proxy of a session in `saved` when it is among `healthy`; otherwise undefined (the rotation's next), logged and counted. */
+  #proxyPicker(
+    healthy: readonly ProxyEntry[],
+    down: readonly ProxyEntry[],
+    saved: ReadonlyMap<number, SavedSession>,
+  ): (id: number) => ProxyEntry | undefined {
+    const byKey = new Map(healthy.map((entry) => [proxyKey(entry.url), entry]));
+    const downKeys = new Set(down.map((entry) => proxyKey(entry.url)));
     return (id) => {
-      const key = this.#saved.get(id)?.proxy;
+      const key = saved.get(id)?.proxy;
       if (key === null || key === undefined) return undefined;
       const entry = byKey.get(key);
       if (entry === undefined) {
         this.#report.proxies_replaced += 1;
-        this.#logger.warn(`session ${id}: its saved proxy ${key} is no longer in the proxy list; it takes a new one`, { sessionId: id });
+        const why = downKeys.has(key) ? 'is down (its circuit is open)' : 'is no longer in the proxy list';
+        this.#logger.warn(`session ${id}: its saved proxy ${key} ${why}; it takes a new one`, { sessionId: id });
       }
       return entry;
     };
@@ -147,11 +170,76 @@ export class SessionStateKeeper {
   }
 
   /**
-   * Sessions created during the run (the control API scaling up): saved from the next save on,
-   * like the others. They start fresh: saved state is restored only into the sessions a run starts with.
+   * Adds `n` sessions during the run (the control API scaling up) through `manager.add()`, with
+   * the same restore as at start: each starts on its saved proxy when `proxies` lists it and it
+   * is healthy now, and gets its cookies, variables and once steps back before it is registered,
+   * so before its first job. A saved entry that cannot be read or restored is logged and that
+   * session starts fresh (at start, bad state stops the run; here the run goes on). The new
+   * sessions are saved with the others from the next save on, under their own ids.
    */
-  track(sessions: readonly Session[]): void {
-    this.#sessions.push(...sessions);
+  async addSessions(
+    manager: SessionManager,
+    n: number,
+    proxies?: { healthy(): ProxyEntry[]; unhealthy(): ProxyEntry[] },
+  ): Promise<CreateSessionsResult> {
+    let saved = new Map<number, SavedSession>();
+    let proxyFor: ((id: number) => ProxyEntry | undefined) | undefined;
+    const restoredIds = new Set<number>();
+    const result = await manager.add(n, {
+      prepare: async (ids) => {
+        saved = await this.#loadAdded(ids);
+        if (proxies !== undefined) proxyFor = this.#proxyPicker(proxies.healthy(), proxies.unhealthy(), saved);
+      },
+      proxyFor: (id) => proxyFor?.(id),
+      setUp: async (session) => {
+        const entry = saved.get(session.id);
+        if (entry === undefined) return;
+        try {
+          await restoreSession(session, entry);
+        } catch (error) {
+          this.#logger.warn(`session state: session ${session.id}, added during the run, starts fresh: its saved state could not be restored (${messageOf(error)})`, {
+            sessionId: session.id,
+          });
+          return;
+        }
+        this.#once.restore(session.id, entry.once);
+        restoredIds.add(session.id);
+      },
+    });
+    this.#sessions.push(...result.ids.flatMap((id) => manager.get(id) ?? []));
+    // Only sessions that registered: one the run's stop caught during its creation is not counted.
+    const restored = result.ids.filter((id) => restoredIds.has(id)).length;
+    this.#report.restored += restored;
+    if (result.ids.length > 0) {
+      this.#logger.info(`session state: restored ${restored} of ${result.ids.length} session(s) added during the run from ${this.#store.location}`);
+    }
+    return result;
+  }
+
+  /**
+   * The saved state of sessions added during the run. Never throws: a corrupt entry costs only
+   * its own session its state (the others are read one by one then); a store that cannot be read
+   * leaves them all fresh. Each failure is logged once.
+   */
+  async #loadAdded(ids: readonly number[]): Promise<Map<number, SavedSession>> {
+    if (this.#report.reset) return new Map();
+    try {
+      return await this.#store.load(ids);
+    } catch (error) {
+      if (!(error instanceof StateCorruptError || error instanceof StateVersionError)) {
+        this.#logger.warn(`session state: ${ids.length} session(s) added during the run start fresh: their saved state could not be read (${messageOf(error)})`);
+        return new Map();
+      }
+    }
+    const found = new Map<number, SavedSession>();
+    for (const id of ids) {
+      try {
+        for (const [key, value] of await this.#store.load([id])) found.set(key, value);
+      } catch (error) {
+        this.#logger.warn(`session state: session ${id}, added during the run, starts fresh: ${messageOf(error)}`, { sessionId: id });
+      }
+    }
+    return found;
   }
 
   /** Saves every `intervalMs` (0 = only at the end) until `stop()`. */

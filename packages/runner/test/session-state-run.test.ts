@@ -20,12 +20,14 @@ interface LoginTarget {
   logins: number;
   recognised: number;
   unknown: number;
+  /** Recognised requests by token (one token per login, so per identity). */
+  byToken: Map<string, number>;
   close(): Promise<void>;
 }
 
 async function startLoginTarget(): Promise<LoginTarget> {
   const sessions = new Map<string, string>();
-  const target = { url: '', logins: 0, recognised: 0, unknown: 0 } as LoginTarget;
+  const target = { url: '', logins: 0, recognised: 0, unknown: 0, byToken: new Map<string, number>() } as LoginTarget;
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -40,6 +42,7 @@ async function startLoginTarget(): Promise<LoginTarget> {
       const sid = /(?:^|; )sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
       if (sid !== undefined && sessions.get(sid) === req.headers['x-token']) {
         target.recognised += 1;
+        target.byToken.set(String(req.headers['x-token']), (target.byToken.get(String(req.headers['x-token'])) ?? 0) + 1);
         res.end('{"ok":true}');
       } else {
         target.unknown += 1;
@@ -179,19 +182,37 @@ describe('run() with session_state: sessions added through the control API', () 
       Object.entries((JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { once: string[] }> }).sessions).map(([id, saved]) => [id, saved.once]),
     );
 
+  /** The saved file's sessions: id -> captured token. */
+  const savedTokens = (file: string): Record<string, string | undefined> =>
+    Object.fromEntries(
+      Object.entries((JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { variables: Record<string, string> }> }).sessions).map(([id, saved]) => [
+        id,
+        saved.variables['token'],
+      ]),
+    );
+
+  /**
+   * A run that starts with 2 sessions and grows to 4 through the control API (once its first
+   * sessions are recognised), then stops once `until` holds.
+   */
+  async function grownRun(threads: number, file: string, until: () => boolean) {
+    const control = new RunControl();
+    const grown = config({ session_state: file, number_of_sessions: 2, iterations: 0, duration: '30s', graceful_stop: '2s', threads });
+    const running = threads === 1 ? run({ config: grown, control, logMetrics: false }) : runThreads({ config: grown, control, logMetrics: false });
+    const recognised = target.recognised;
+    expect(await eventually(() => control.running && target.recognised > recognised, 10_000)).toBe(true);
+    await control.update({ sessions: 4 });
+    expect(await eventually(until, 10_000)).toBe(true);
+    control.stop();
+    return running;
+  }
+
   for (const threads of [1, 2]) {
     const label = threads === 1 ? 'in one thread' : 'with 2 threads';
     it(`${label}: a run grown from 2 to 4 sessions saves 4, and a run of 4 restores them all`, async () => {
       const file = join(dir, 'state.json');
-      const control = new RunControl();
-      const grown = config({ session_state: file, number_of_sessions: 2, iterations: 0, duration: '30s', graceful_stop: '2s', threads });
-      const running = threads === 1 ? run({ config: grown, control, logMetrics: false }) : runThreads({ config: grown, control, logMetrics: false });
-      expect(await eventually(() => control.running && target.logins === 2, 10_000)).toBe(true);
-      await control.update({ sessions: 4 });
-      // The added sessions logged in and went on with their scenario.
-      expect(await eventually(() => target.logins === 4 && target.recognised > 8, 10_000)).toBe(true);
-      control.stop();
-      const first = await running;
+      // The added sessions log in and go on with their scenario.
+      const first = await grownRun(threads, file, () => target.logins === 4 && target.recognised > 8);
       expect(first.sessions).toMatchObject({ configured: 2, created: 4 });
       expect(first.session_state).toMatchObject({ restored: 0, saved: 4, final_saved: true });
       expect(savedOnce(file)).toEqual({ '1': ['login'], '2': ['login'], '3': ['login'], '4': ['login'] });
@@ -201,6 +222,25 @@ describe('run() with session_state: sessions added through the control API', () 
       expect(again.steps['login']).toBeUndefined();
       expect(again).toMatchObject({ failed: 0, steps: { me: { total: 8, success: 8 } } });
       expect([target.logins, target.unknown]).toEqual([4, 0]);
+    }, 40_000);
+
+    it(`${label}: a second run that starts with 2 and grows to 4 restores the added sessions 3 and 4 too (no second login)`, async () => {
+      const file = join(dir, 'state.json');
+      await grownRun(threads, file, () => target.logins === 4 && target.recognised > 8);
+      const tokens = savedTokens(file);
+      expect(Object.keys(tokens)).toEqual(['1', '2', '3', '4']);
+
+      // Stopped once sessions 3 and 4 were recognised with the tokens they saved: their identities came back.
+      const seen = (id: string): number => target.byToken.get(tokens[id] ?? '') ?? 0;
+      const before = { '3': seen('3'), '4': seen('4') };
+      const again = await grownRun(threads, file, () => seen('3') > before['3'] && seen('4') > before['4']);
+      expect(again.sessions).toMatchObject({ configured: 2, created: 4 });
+      expect(again.session_state).toMatchObject({ restored: 4, saved: 4, errors: 0, final_saved: true });
+      // Not one login: each added session had its state (once steps included) before its first job.
+      expect(again.steps['login']).toBeUndefined();
+      expect(again).toMatchObject({ failed: 0 });
+      expect([target.logins, target.unknown]).toEqual([4, 0]);
+      expect(savedTokens(file)).toEqual(tokens);
     }, 40_000);
   }
 });

@@ -14,7 +14,7 @@ import type { EngineConfig, LogLevel } from '@session-engine/config';
 import type { Logger } from '@session-engine/logger';
 import type { Metrics, MetricsSnapshot } from '@session-engine/metrics';
 import type { Scheduler } from '@session-engine/scheduler';
-import type { Session, SessionManager } from '@session-engine/session';
+import type { CreateSessionsResult, SessionManager } from '@session-engine/session';
 import type { WorkerPool } from '@session-engine/worker-pool';
 import type { RunReport } from '../report.js';
 import { ControlConflictError, ControlInvalidArgumentError } from './errors.js';
@@ -36,8 +36,12 @@ export interface LiveRunParts {
   stop(gracefulStopMs: number | undefined): number;
   /** The report so far. */
   report(): RunReport;
-  /** Sessions that scaling up created (the session state saves them with the others). */
-  onSessionsAdded?(added: readonly Session[]): void;
+  /**
+   * Creates `n` sessions for scaling up instead of `sessions.add(n)`: with session state, each
+   * gets its saved state back before it is registered (so before the scheduler gives it a job)
+   * and is saved with the others.
+   */
+  addSessions?(n: number): Promise<CreateSessionsResult>;
 }
 
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -170,10 +174,8 @@ export class LiveRunControl implements LiveRun {
         pool.grow(target - this.#workers);
         this.#workers = target;
       }
-      const result = await sessions.add(target - live);
+      const result = await (this.#parts.addSessions?.(target - live) ?? sessions.add(target - live));
       this.#added += result.created;
-      const added = result.ids.flatMap((id) => sessions.get(id) ?? []);
-      if (added.length > 0) this.#parts.onSessionsAdded?.(added);
       this.#failedToAdd += result.errors.length;
       logger.info('sessions scaled up through the control API', { from, to: target, created: result.created });
       if (result.errors.length > 0) {

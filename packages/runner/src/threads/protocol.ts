@@ -10,7 +10,7 @@ import type { RunChange } from '../control/schemas.js';
 import type { RunReport, StopReason } from '../report.js';
 import type { LiveSnapshot, RunPartition } from '../run.js';
 import type { TimelineEntry } from '../timeline.js';
-import type { StateSavedMessage, StateSaveMessage } from './state-relay.js';
+import type { StateLoadedMessage, StateLoadMessage, StateSavedMessage, StateSaveMessage } from './state-relay.js';
 
 /** `workerData` of a thread. */
 export interface ThreadData {
@@ -24,7 +24,8 @@ export interface ThreadData {
   pretty?: boolean;
   /**
    * A `session_state` file, which the main thread alone writes: the saved state of this thread's
-   * sessions (as read at start); the thread saves through `state-save` messages.
+   * sessions (as read at start); the thread saves through `state-save` messages and reads the
+   * state of sessions it adds during the run through `state-load`.
    */
   stateFile?: { saved: SavedSession[] };
 }
@@ -42,7 +43,9 @@ export type ToThread =
   /** Re-read the proxy file (SIGHUP). */
   | { type: 'reload'; id: number }
   /** A `state-save` written (or not) to the session state file. */
-  | StateSavedMessage;
+  | StateSavedMessage
+  /** The saved state a `state-load` asked for. */
+  | StateLoadedMessage;
 
 /** Worker -> main thread. */
 export type FromThread =
@@ -57,6 +60,8 @@ export type FromThread =
   | { type: 'reloaded'; id: number; ok: boolean; result?: unknown; message?: string; code?: string }
   /** Save these sessions to the session state file (the main thread writes it). */
   | StateSaveMessage
+  /** Read the saved state of sessions added during the run (their ids are outside what the thread was handed). */
+  | StateLoadMessage
   /** A change applied (with the thread's active sessions now), or refused with its error. */
   | { type: 'updated'; id: number; ok: true; active: number }
   | { type: 'updated'; id: number; ok: false; message: string; code: string; issues?: { field: string; message: string }[] };

@@ -39,7 +39,7 @@ import { mergeLive, mergeLiveProxies, mergeTimelineEntries } from './live.js';
 import { ThreadsLive } from './live-threads.js';
 import { planThreads, type ThreadPlan } from './partition.js';
 import type { FromThread, ThreadData, ToThread } from './protocol.js';
-import { isStateFile, openThreadsStateFile, saveForThread, type StateSaveMessage } from './state-relay.js';
+import { isStateFile, loadForThread, openThreadsStateFile, saveForThread, type StateLoadMessage, type StateSaveMessage } from './state-relay.js';
 
 export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'partition' | 'startGate' | 'stateStore'> {
   /**
@@ -351,6 +351,9 @@ class ThreadedRun {
       case 'state-save':
         this.#saveState(state, message);
         break;
+      case 'state-load':
+        this.#loadState(state, message);
+        break;
     }
     this.#notify();
   }
@@ -360,6 +363,15 @@ class ThreadedRun {
     const store = this.#stateStore;
     if (store === undefined) return;
     void saveForThread(store, message).then((answer) => {
+      if (!state.exited) state.worker.postMessage(answer satisfies ToThread);
+    });
+  }
+
+  /** The saved state of sessions a thread added during the run, read from the one state file. */
+  #loadState(state: ThreadState, message: StateLoadMessage): void {
+    const store = this.#stateStore;
+    if (store === undefined) return;
+    void loadForThread(store, message).then((answer) => {
       if (!state.exited) state.worker.postMessage(answer satisfies ToThread);
     });
   }

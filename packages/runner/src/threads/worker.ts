@@ -22,7 +22,13 @@ const graceful = new AbortController();
 const force = new AbortController();
 const control = new RunControl();
 // A session_state file: read by the main thread, which also writes this thread's saves.
-const stateStore = data.stateFile !== undefined ? new RelayedStateStore(data.config.session_state, data.stateFile.saved, port) : undefined;
+const stateStore =
+  data.stateFile !== undefined
+    ? new RelayedStateStore(data.config.session_state, data.stateFile.saved, port, {
+        first: data.partition.sessionsBefore + 1,
+        count: data.config.number_of_sessions,
+      })
+    : undefined;
 let startAt: number | undefined;
 let released: (() => void) | undefined;
 /** Resolves once run() is past the start gate, when its RunControl is live (or the run ended before). */
@@ -79,6 +85,7 @@ port.on('message', (message: ToThread) => {
       );
       break;
     case 'state-saved':
+    case 'state-loaded':
       stateStore?.settle(message);
       break;
   }
