@@ -3,15 +3,19 @@
  * (cookies, captures, once steps), so it does not log in again and the target
  * recognises every session.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { parseConfig } from '@session-engine/config';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '@session-engine/logger';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobFromConfig, OnceSteps, run, RunControl, runThreads } from '../src/index.js';
+import { redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
 import { eventually } from './server.js';
 
 /** A target with logins: /login issues a fresh sid and token, /me answers 200 only to a known sid with its token. */
@@ -175,6 +179,23 @@ describe('run() with session_state and a job that wraps the config\'s scenario',
   });
 });
 
+/**
+ * A run that starts with 2 sessions and grows to 4 through the control API (once its first
+ * sessions are recognised), then stops once `until` holds.
+ */
+async function grownRunWith(threads: number, overrides: Record<string, unknown>, until: () => boolean, logger?: Logger) {
+  const control = new RunControl();
+  const grown = config({ ...overrides, number_of_sessions: 2, iterations: 0, duration: '30s', graceful_stop: '2s', threads });
+  const options = { config: grown, control, logMetrics: false, ...(logger === undefined ? {} : { logger }) };
+  const running = threads === 1 ? run(options) : runThreads(options);
+  const recognised = target.recognised;
+  expect(await eventually(() => control.running && target.recognised > recognised, 10_000)).toBe(true);
+  await control.update({ sessions: 4 });
+  expect(await eventually(until, 10_000)).toBe(true);
+  control.stop();
+  return running;
+}
+
 describe('run() with session_state: sessions added through the control API', () => {
   /** The saved file's sessions: id -> completed once steps. */
   const savedOnce = (file: string): Record<string, string[]> =>
@@ -191,21 +212,7 @@ describe('run() with session_state: sessions added through the control API', () 
       ]),
     );
 
-  /**
-   * A run that starts with 2 sessions and grows to 4 through the control API (once its first
-   * sessions are recognised), then stops once `until` holds.
-   */
-  async function grownRun(threads: number, file: string, until: () => boolean) {
-    const control = new RunControl();
-    const grown = config({ session_state: file, number_of_sessions: 2, iterations: 0, duration: '30s', graceful_stop: '2s', threads });
-    const running = threads === 1 ? run({ config: grown, control, logMetrics: false }) : runThreads({ config: grown, control, logMetrics: false });
-    const recognised = target.recognised;
-    expect(await eventually(() => control.running && target.recognised > recognised, 10_000)).toBe(true);
-    await control.update({ sessions: 4 });
-    expect(await eventually(until, 10_000)).toBe(true);
-    control.stop();
-    return running;
-  }
+  const grownRun = (threads: number, file: string, until: () => boolean) => grownRunWith(threads, { session_state: file }, until);
 
   for (const threads of [1, 2]) {
     const label = threads === 1 ? 'in one thread' : 'with 2 threads';
@@ -243,4 +250,61 @@ describe('run() with session_state: sessions added through the control API', () 
       expect(savedTokens(file)).toEqual(tokens);
     }, 40_000);
   }
+});
+
+describe.skipIf(redisServerMissing !== undefined)('run() with session_state in Redis: sessions added through the control API', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const cli = (...args: string[]): string => {
+    const result = spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  /** The token session `id` saved under run name `name`. */
+  const savedToken = (name: string, id: number): string =>
+    (JSON.parse(cli('GET', `session-engine:${name}:${id}`)) as { variables: Record<string, string> }).variables['token'] ?? '';
+  const seen = (token: string): number => target.byToken.get(token) ?? 0;
+
+  it('with 2 threads (each its own keys): a second run that starts with 2 and grows to 4 restores sessions 3 and 4', async () => {
+    const state = { session_state: redis.url, session_state_name: 'grown-threads' };
+    await grownRunWith(2, state, () => target.logins === 4 && target.recognised > 8);
+    const tokens = [1, 2, 3, 4].map((id) => savedToken('grown-threads', id));
+    const before = tokens.map(seen);
+
+    const again = await grownRunWith(2, state, () => seen(tokens[2]!) > before[2]! && seen(tokens[3]!) > before[3]!);
+    expect(again.session_state).toMatchObject({ kind: 'redis', restored: 4, saved: 4, final_saved: true });
+    expect(again.steps['login']).toBeUndefined();
+    expect([target.logins, target.unknown]).toEqual([4, 0]);
+  }, 40_000);
+
+  it('a corrupt saved entry of an added session: logged once, that session starts fresh (logs in), the other added one is restored', async () => {
+    const state = { session_state: redis.url, session_state_name: 'grown-corrupt' };
+    await grownRunWith(1, state, () => target.logins === 4 && target.recognised > 8);
+    const token4 = savedToken('grown-corrupt', 4);
+    cli('SET', 'session-engine:grown-corrupt:3', '{ not json');
+    const before = seen(token4);
+
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const again = await grownRunWith(1, state, () => target.logins === 5 && seen(token4) > before, createLogger({ level: 'warn', destination }));
+    expect(again.session_state).toMatchObject({ restored: 3, errors: 0, final_saved: true });
+    expect(again.steps['login']).toMatchObject({ total: 1, success: 1 });
+    expect([target.logins, target.unknown]).toEqual([5, 0]);
+    const fresh = lines.filter((line) => line.includes('session 3, added during the run, starts fresh'));
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toContain('session-engine:grown-corrupt:3');
+    // Its fresh identity replaced the corrupt entry.
+    expect(savedToken('grown-corrupt', 3)).not.toBe('');
+  }, 40_000);
 });
