@@ -2,7 +2,7 @@
  * Persistent session state in a run (config `session_state`): opened and
  * loaded before any session exists (bad state or an unreachable Redis stops
  * the run before a request), restored into the sessions before the load
- * window, saved every `session_state_interval` and at the end (after a
+ * window (and into sessions added during the run before their first job), saved every `session_state_interval` and at the end (after a
  * forced stop too, best effort), and summed up in the report.
  */
 import type { EngineConfig } from '@session-engine/config';

@@ -4,7 +4,8 @@
  * session-manager calls. `run()` builds one once the load starts.
  *
  * Scaling up creates new sessions (each a new identity: its own connections,
- * cookie jar and the next proxy of the rotation), which the scheduler picks up
+ * cookie jar and the next proxy of the rotation; with session state, the saved
+ * identity of its id, restored before it registers), which the scheduler picks up
  * at its next tick; with workers following the session count (the default),
  * the worker pool grows with them. Scaling down retires the highest-numbered
  * sessions: no new iteration for them, their current one finishes (within
