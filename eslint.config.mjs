@@ -15,6 +15,22 @@ const session = [...transport, 'layer:session'];
 const orchestration = [...session, 'layer:orchestration'];
 const runner = [...orchestration, 'layer:runner'];
 
+/** The layering rule's options; `allow` lists packages the rule lets through (test helpers, in tests only). */
+const moduleBoundaries = (allow) => ({
+  enforceBuildableLibDependency: true,
+  allow,
+  depConstraints: [
+    { sourceTag: 'layer:foundation', onlyDependOnLibsWithTags: foundation },
+    { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: transport },
+    { sourceTag: 'layer:session', onlyDependOnLibsWithTags: session },
+    { sourceTag: 'layer:orchestration', onlyDependOnLibsWithTags: orchestration },
+    { sourceTag: 'layer:runner', onlyDependOnLibsWithTags: runner },
+    { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+  ],
+});
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -25,23 +41,7 @@ export default [
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'layer:foundation', onlyDependOnLibsWithTags: foundation },
-            { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: transport },
-            { sourceTag: 'layer:session', onlyDependOnLibsWithTags: session },
-            { sourceTag: 'layer:orchestration', onlyDependOnLibsWithTags: orchestration },
-            { sourceTag: 'layer:runner', onlyDependOnLibsWithTags: runner },
-            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries([])],
       // Another package is reached through its name and public exports only.
       'no-restricted-imports': [
         'error',
@@ -55,6 +55,12 @@ export default [
         },
       ],
     },
+  },
+  {
+    // Tests may use the shared test helpers (real redis-server, a listener that never accepts);
+    // library code may not (the rule above still applies to src/).
+    files: ['**/test/**/*.ts', '**/*.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['@session-engine/test-support'])] },
   },
   {
     // Per-project vitest configs re-export the one shared workspace preset.

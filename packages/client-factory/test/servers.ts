@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { unacceptingListener } from '@session-engine/test-support';
 import { Socks5Server } from '@pondwader/socks5-server';
 import { createProxy } from 'proxy';
 
@@ -20,16 +20,6 @@ export const tlsFixture = {
 
 type Closer = () => Promise<void>;
 
-// Runs in a worker thread: listens, reports its port, then blocks until told to stop.
-const UNACCEPTING_WORKER = `
-const net = require('node:net');
-const { parentPort, workerData } = require('node:worker_threads');
-const server = net.createServer();
-server.listen(0, '127.0.0.1', 1, () => {
-  parentPort.postMessage(server.address().port);
-  Atomics.wait(new Int32Array(workerData), 0, 0);
-  server.close();
-});`;
 
 /** Sockets a server accepted: how many ever, which are open, and a wait for them all to close. */
 export class SocketLog {
@@ -143,38 +133,11 @@ export class Servers {
     return { port: await this.#listen(server, sockets), sockets };
   }
 
-  /**
-   * A listener whose connects hang: a worker thread listens with a backlog of
-   * 1 and blocks its event loop, and held connections fill the accept queue,
-   * so Linux drops further SYNs (whatever tcp_syncookies says).
-   */
+  /** A listener whose connects hang (its accept queue is full): see @session-engine/test-support. */
   async unaccepting(): Promise<{ port: number }> {
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(UNACCEPTING_WORKER, { eval: true, workerData: flag.buffer });
-    const port = await new Promise<number>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    const held: net.Socket[] = [];
-    this.#closers.push(async () => {
-      for (const socket of held) socket.destroy();
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      await worker.terminate();
-    });
-    for (let connected = true; connected; ) {
-      if (held.length > 64) throw new Error('the accept queue never filled: connects do not hang on this system');
-      const socket = net.connect(port, '127.0.0.1').on('error', () => undefined);
-      held.push(socket);
-      connected = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 300);
-        socket.once('connect', () => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-    }
-    return { port };
+    const listener = await unacceptingListener();
+    this.#closers.push(() => listener.close());
+    return { port: listener.port };
   }
 
   /** A port nothing listens on (bound, then closed). */

@@ -15,7 +15,7 @@ import { parseConfig } from '@session-engine/config';
 import { createLogger, type Logger } from '@session-engine/logger';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobFromConfig, OnceSteps, run, RunControl, runThreads } from '../src/index.js';
-import { redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
+import { redisServerMissing, startRedis, type RedisServer } from '@session-engine/test-support';
 import { eventually } from './server.js';
 
 /** A target with logins: /login issues a fresh sid and token, /me answers 200 only to a known sid with its token. */

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSession, openStateStore, RedisStateStore, restoreSession, type SavedSession } from '../src/index.js';
 import { jarSession } from './jar-session.js';
-import { freePort, redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
+import { freePort, redisServerMissing, startRedis, type RedisServer } from '@session-engine/test-support';
 
 async function savedSession(id: number): Promise<SavedSession> {
   const session = jarSession(id);

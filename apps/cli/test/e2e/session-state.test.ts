@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_METRICS_ENV, runEngine, useTarget, waitForMetrics, waitForOutput, waitUntil } from './processes.js';
-import { freePort, redisServerMissing, startRedis, type RedisServer } from './redis-server.js';
+import { freePort, redisServerMissing, startRedis, type RedisServer } from '@session-engine/test-support';
 
 interface Report {
   failed: number;

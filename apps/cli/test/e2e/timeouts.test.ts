@@ -5,7 +5,7 @@
  * so such a run took the connect timeout (tls_handshake_timeout, 10 s).
  */
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { unacceptingListener } from '@session-engine/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEngine } from './processes.js';
 
@@ -18,17 +18,6 @@ interface Report {
   latency: { max: number };
 }
 
-// Runs in a worker thread: listens with a backlog of 1, reports its port, then
-// blocks its event loop until told to stop, so nothing ever accepts.
-const UNACCEPTING_WORKER = `
-const net = require('node:net');
-const { parentPort, workerData } = require('node:worker_threads');
-const server = net.createServer();
-server.listen(0, '127.0.0.1', 1, () => {
-  parentPort.postMessage(server.address().port);
-  Atomics.wait(new Int32Array(workerData), 0, 0);
-  server.close();
-});`;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -36,38 +25,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/**
- * A loopback port whose connects hang: its accept queue is filled with held
- * connections (one at a time, until one no longer completes), and Linux then
- * drops further SYNs, whatever tcp_syncookies says.
- */
+/** A loopback port whose connects hang (its accept queue is full): see @session-engine/test-support. */
 async function unacceptingPort(): Promise<number> {
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(UNACCEPTING_WORKER, { eval: true, workerData: flag.buffer });
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const held: net.Socket[] = [];
-  cleanups.push(async () => {
-    for (const socket of held) socket.destroy();
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-    await worker.terminate();
-  });
-  for (let connected = true; connected; ) {
-    if (held.length > 64) throw new Error('the accept queue never filled: connects do not hang on this system');
-    const socket = net.connect(port, '127.0.0.1').on('error', () => undefined);
-    held.push(socket);
-    connected = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 300);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-  return port;
+  const listener = await unacceptingListener();
+  cleanups.push(() => listener.close());
+  return listener.port;
 }
 
 /** Confirms the listener really hangs a connect (otherwise the test below would prove nothing). */
