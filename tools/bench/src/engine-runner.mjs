@@ -12,14 +12,14 @@
  * process: V8's GC helpers included), so module loading and session
  * creation are not charged to requests, as autocannon's runner does too.
  */
-import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { Session as Inspector } from 'node:inspector';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '@session-engine/config';
 import { Metrics } from '@session-engine/metrics';
 import { Scheduler } from '@session-engine/scheduler';
 import { SessionManager } from '@session-engine/session';
 import { WorkerPool } from '@session-engine/worker-pool';
+import { startAllocationProfiler, startProfiler } from './profilers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -69,42 +69,6 @@ function openSockets() {
     }
   }
   return n;
-}
-
-/** Starts V8's sampling profiler in-process; the returned function stops it and writes the profile. */
-async function startProfiler(path) {
-  const inspector = new Inspector();
-  inspector.connect();
-  const post = (method, params) =>
-    new Promise((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 250 });
-  await post('Profiler.start');
-  return async () => {
-    const { profile } = await post('Profiler.stop');
-    writeFileSync(path, JSON.stringify(profile));
-    inspector.disconnect();
-  };
-}
-
-/** Samples every allocation (collected ones too) in-process; the returned function writes the profile. */
-async function startAllocationProfiler(path, { collected = true } = {}) {
-  const inspector = new Inspector();
-  inspector.connect();
-  const post = (method, params) =>
-    new Promise((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('HeapProfiler.enable');
-  await post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    // SE_ALLOC_PROMOTED=1: only what survived the young generation (promoted, or still alive at the end).
-    includeObjectsCollectedByMajorGC: collected,
-    includeObjectsCollectedByMinorGC: collected && !process.env.SE_ALLOC_PROMOTED,
-  });
-  return async () => {
-    const { profile } = await post('HeapProfiler.stopSampling');
-    writeFileSync(path, JSON.stringify(profile));
-    inspector.disconnect();
-  };
 }
 
 /** One request per session, `width` at a time; resolves with how many failed. */

@@ -12,11 +12,11 @@
  * report, so start-up is not charged to requests, as for the other runners;
  * the drain at the end and the report's merge are (a few ms).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Session as Inspector } from 'node:inspector';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '@session-engine/config';
 import { runThreads } from '@session-engine/runner';
+import { startProfiler } from './profilers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -47,22 +47,6 @@ const config = {
   log_level: 'warn',
   ...(values['young-mb'] !== undefined ? { thread_young_generation_mb: Number(values['young-mb']) } : {}),
 };
-
-/** V8's sampling profiler on this thread; the returned function writes the profile. */
-async function startProfiler(path) {
-  const inspector = new Inspector();
-  inspector.connect();
-  const post = (method, params) =>
-    new Promise((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 250 });
-  await post('Profiler.start');
-  return async () => {
-    const { profile } = await post('Profiler.stop');
-    writeFileSync(path, JSON.stringify(profile));
-    inspector.disconnect();
-  };
-}
 
 let cpuBefore;
 let stopProfiler;
