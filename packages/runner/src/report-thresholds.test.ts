@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '@session-engine/metrics';
 import { mergeReports } from './merge-reports.js';
-import { buildReport, type RunReport, type StopReason } from './report.js';
+import type { RunReport, StopReason } from './report.js';
 import { formatSummary } from './summary.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport } from './thresholds.js';
+import { testReport } from '../test/report-fixture.js';
 
 const THRESHOLDS = ['p(90)<50ms', 'error_rate<=10%', 'checks>=90%', 'rps>1'].map((threshold) => ({ threshold, abort_on_fail: false, delay: 0 }));
 
@@ -13,22 +14,7 @@ function part(latencies: number[], checks: [string, boolean][], reason: StopReas
   const metrics = new Metrics();
   for (const ms of latencies) metrics.recordSuccess(200, ms * 1000, 0, 'login');
   for (const [name, ok] of checks) metrics.recordCheck(name, ok);
-  const report = buildReport({
-    engine: 't',
-    startedAt: new Date(0),
-    finishedAt: new Date(1_000),
-    reason,
-    model: 'closed',
-    target: 'x',
-    iterations: latencies.length,
-    failedIterations: 0,
-    interruptedIterations: 0,
-    snapshot: metrics.snapshot(),
-    sessions: { configured: 1, created: 1, failed_to_create: 0 },
-    failureReasons: new Map(),
-    timeline: [],
-    config: { thresholds: THRESHOLDS },
-  });
+  const report = testReport({ engine: 't', reason, target: 'x', iterations: latencies.length, snapshot: metrics.snapshot(), config: { thresholds: THRESHOLDS } });
   report.thresholds = evaluateThresholds(compileThresholds(THRESHOLDS), sourceOfReport(report));
   return report;
 }

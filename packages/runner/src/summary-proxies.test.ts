@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '@session-engine/metrics';
 import type { ProxyReport } from '@session-engine/proxy';
-import { buildReport } from './report.js';
 import { formatSummary } from './summary.js';
+import { testReport } from '../test/report-fixture.js';
 
 function row(overrides: Partial<ProxyReport>): ProxyReport {
   return { proxy: 'http://10.0.0.1:8080', source: 'p.txt', line: 1, weight: 1, requests: 10, failed: 0, failovers: 0, circuit: 'closed', unhealthy_ms: 0, ...overrides };
@@ -10,23 +9,7 @@ function row(overrides: Partial<ProxyReport>): ProxyReport {
 
 function summary(proxies: ProxyReport[]): string {
   return formatSummary(
-    buildReport({
-      engine: '1',
-      startedAt: new Date(0),
-      finishedAt: new Date(1_000),
-      reason: 'duration',
-      model: 'closed',
-      target: 'http://t',
-      iterations: 0,
-      failedIterations: 0,
-      interruptedIterations: 0,
-      snapshot: new Metrics().snapshot(),
-      sessions: { configured: 1, created: 1, failed_to_create: 0 },
-      failureReasons: new Map(),
-      timeline: [],
-      config: {},
-      proxies,
-    }),
+    testReport({ proxies }),
   );
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ThresholdConfig } from '@session-engine/config';
 import { Metrics } from '@session-engine/metrics';
-import { buildReport, type RunReport } from './report.js';
+import type { RunReport } from './report.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
+import { testReport } from '../test/report-fixture.js';
 
 /** 2 s of load: 100 requests of 1..100 ms (10 failed) on two steps, 1 dropped start, 4 checks (3 passed). */
 function report(): RunReport {
@@ -17,22 +18,7 @@ function report(): RunReport {
   metrics.recordCheck('login.status', true);
   metrics.recordCheck('me.status', true);
   metrics.recordCheck('me.status', false);
-  return buildReport({
-    engine: 't',
-    startedAt: new Date(0),
-    finishedAt: new Date(2_000),
-    reason: 'duration',
-    model: 'open',
-    target: 'x',
-    iterations: 100,
-    failedIterations: 0,
-    interruptedIterations: 0,
-    snapshot: metrics.snapshot(),
-    sessions: { configured: 1, created: 1, failed_to_create: 0 },
-    failureReasons: new Map(),
-    timeline: [],
-    config: {},
-  });
+  return testReport({ engine: 't', finishedAt: new Date(2_000), model: 'open', target: 'x', iterations: 100, snapshot: metrics.snapshot() });
 }
 
 const config = (threshold: string, more: Partial<ThresholdConfig> = {}): ThresholdConfig => ({ threshold, abort_on_fail: false, delay: 0, ...more });

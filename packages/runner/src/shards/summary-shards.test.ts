@@ -1,25 +1,10 @@
-import { Metrics } from '@session-engine/metrics';
 import { describe, expect, it } from 'vitest';
-import { buildReport, type RunReport } from '../report.js';
+import type { RunReport } from '../report.js';
 import { formatSummary } from '../summary.js';
+import { testReport } from '../../test/report-fixture.js';
 
 function report(extra: Partial<RunReport> = {}): RunReport {
-  const base = buildReport({
-    engine: '1',
-    startedAt: new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 40)),
-    finishedAt: new Date(Date.UTC(2026, 10, 28, 12, 0, 1)),
-    reason: 'duration',
-    model: 'closed',
-    target: 'http://t',
-    iterations: 0,
-    failedIterations: 0,
-    interruptedIterations: 0,
-    snapshot: new Metrics().snapshot(),
-    sessions: { configured: 1, created: 1, failed_to_create: 0 },
-    failureReasons: new Map(),
-    timeline: [],
-    config: {},
-  });
+  const base = testReport({ startedAt: new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 40)), finishedAt: new Date(Date.UTC(2026, 10, 28, 12, 0, 1)) });
   return { ...base, ...extra };
 }
 

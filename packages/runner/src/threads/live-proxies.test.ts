@@ -2,9 +2,9 @@ import { Metrics } from '@session-engine/metrics';
 import type { ProxyReport } from '@session-engine/proxy';
 import { describe, expect, it } from 'vitest';
 import { mergeReports } from '../merge-reports.js';
-import { buildReport } from '../report.js';
 import type { LiveSnapshot } from '../run.js';
 import { mergeLive, mergeLiveProxies } from './live.js';
+import { testReport } from '../../test/report-fixture.js';
 
 const proxyRow = (line: number, figures: Partial<ProxyReport>): ProxyReport => ({
   proxy: `http://***:***@127.0.0.1:80${line}0`,
@@ -49,23 +49,7 @@ describe('per-proxy rows across threads', () => {
 
   it('has the figures of the merged report', () => {
     const report = (proxies: ProxyReport[]) =>
-      buildReport({
-        engine: '1',
-        startedAt: new Date(0),
-        finishedAt: new Date(1_000),
-        reason: 'duration',
-        model: 'closed',
-        target: 'http://t',
-        iterations: 0,
-        failedIterations: 0,
-        interruptedIterations: 0,
-        snapshot: new Metrics().snapshot(),
-        sessions: { configured: 1, created: 1, failed_to_create: 0 },
-        failureReasons: new Map(),
-        timeline: [],
-        config: {},
-        proxies,
-      });
+      testReport({ proxies });
     expect(mergeLiveProxies([live(thread0), live(thread1)])).toEqual(mergeReports([report(thread0), report(thread1)]).proxies);
   });
 
