@@ -167,4 +167,30 @@ describe('ResponseCollector', () => {
     expect(result).toEqual({ status: 'rejected', reason: thrown });
     expect(emitted).toEqual([]);
   });
+
+  it('lets go of the response it collected once it settled (a promoted collector must not keep it alive)', async () => {
+    const server = await startServer((_req, res) => {
+      res.setHeader('set-cookie', 'a=1');
+      res.end('body bytes');
+    });
+    cleanups.push(() => server.close());
+    const client = new Client(server.url);
+    cleanups.push(() => client.destroy());
+    const owner: CollectorOwner<{ headers: number; body: string }, null> = {
+      // What the owner builds from the collector is the caller's; the collector keeps none of it.
+      complete: (c) => ({ headers: c.rawHeaders.length, body: c.body().toString() }),
+      fail: (_c, error) => error,
+    };
+    const collector = new ResponseCollector(owner, null, 'GET', resolveTarget(`${server.url}/`, undefined, undefined)!);
+    collector.request = { path: '/' };
+    const outcome = collector.start();
+    client.dispatch({ origin: server.url, path: '/', method: 'GET' }, collector);
+
+    const result = await settlement(outcome, SETTLES_WITHIN);
+    expect(result).toMatchObject({ status: 'fulfilled', value: { body: 'body bytes' } });
+    expect((result as PromiseFulfilledResult<{ headers: number }>).value.headers).toBeGreaterThan(0);
+    expect(collector.rawHeaders).toHaveLength(0);
+    expect(collector.body()).toHaveLength(0);
+    expect(collector.request).toBeUndefined();
+  });
 });
