@@ -7,7 +7,7 @@ import { PendingConnects } from './pending-connects.js';
 import { formatHost } from './proxy-target.js';
 import { ClientSet, ReusingPool, type OriginPool } from './reusing-pool.js';
 import { createSocksConnector } from './socks-connector.js';
-import { WarmSockets } from './warm-sockets.js';
+import { ConnectsAhead } from './connect-ahead.js';
 
 /** A client's dispatcher and the destroy that reaches everything it created. */
 export interface BuiltDispatcher {
@@ -26,17 +26,15 @@ export interface BuiltDispatcher {
    */
   abortConnects(error: Error): boolean;
   /**
-   * Opens the first connection to `url`'s origin now and keeps it for that
-   * origin's first request (see `WarmSockets`). Resolves false when this path
-   * cannot pre-connect (an HTTP(S) proxy: undici's ProxyAgent connects inside)
-   * or the origin already has its connections; rejects with the connect error.
+   * Opens the first connection to `url`'s origin now, in the pool that will
+   * use it (see `ConnectsAhead`). Resolves false when the origin already has
+   * its connections (where that can be told) or the client is closing;
+   * rejects with the connect error.
    */
   preconnect(url: URL): Promise<boolean>;
-  /** Destroys the pre-opened sockets no request took (close and destroy both call it). */
-  closeWarm(): void;
+  /** Pre-connects still connecting resolve false and their connects are abandoned (close and destroy both call it). */
+  cancelPreconnects(): void;
 }
-
-const noPreconnect = (): Promise<boolean> => Promise.resolve(false);
 
 /**
  * TLS sessions cached per client (one per origin). The cache lives in this
@@ -89,16 +87,16 @@ export function buildDispatcher(options: ResolvedOptions): BuiltDispatcher {
   const connects = new PendingConnects();
   // A request's deadline covers its connect; a pre-connect gets no longer than a request would.
   const deadline = options.requestTimeout > 0 && options.requestTimeout < options.connectTimeout ? options.requestTimeout : 0;
-  if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects, new WarmSockets(pool.keepAliveTimeout, deadline));
+  const ahead = new ConnectsAhead(deadline, (error) => connects.abortAll(error));
+  if (proxy === undefined) return direct(pool, tls, options.connectTimeout, connects, ahead);
   if (proxy.protocol === 'socks4' || proxy.protocol === 'socks5') {
     const socks = createSocksConnector(proxy, { timeout: options.connectTimeout, tls: lazyTlsConnector(tls) });
     const { connections, ...clientOptions } = pool;
-    const warm = new WarmSockets(pool.keepAliveTimeout, deadline);
-    const viaSocks = { ...clientOptions, connect: connects.wrap(warm.wrap(socks.connect)) };
+    const viaSocks = { ...clientOptions, connect: connects.wrap(socks.connect) };
     const router = new OriginRouter((origin) => originPool(origin, viaSocks, connections));
-    return routed(router, connects, (error) => socks.abortAll(error), warm, () => socks.connect);
+    return routed(router, connects, (error) => socks.abortAll(error), ahead);
   }
-  return viaHttpProxy(options, proxy, pool, tls, connects);
+  return viaHttpProxy(options, proxy, pool, tls, connects, ahead);
 }
 
 interface PoolOptions {
@@ -127,27 +125,20 @@ function originPool(origin: string, options: ClientOptions, connections: number)
 
 /**
  * An OriginRouter as a built dispatcher; it keeps its pools through close(),
- * so its destroy() reaches them all. `connectorFor` is the connector an
- * origin's pool uses, for pre-connects (kept in `warm`, this client's own).
+ * so its destroy() reaches them all.
  */
-function routed(
-  router: OriginRouter,
-  connects: PendingConnects,
-  cutHandshakes: (error: Error) => void,
-  warm: WarmSockets,
-  connectorFor: (url: URL) => buildConnector.connector,
-): BuiltDispatcher {
+function routed(router: OriginRouter, connects: PendingConnects, cutHandshakes: (error: Error) => void, ahead: ConnectsAhead): BuiltDispatcher {
   return {
     dispatcher: router,
     async destroy(error) {
-      warm.closeAll();
+      ahead.cancelAll();
       const destroyed = router.destroy(error ?? null);
       cutHandshakes(error ?? new errors.ClientDestroyedError());
       await destroyed;
     },
     abortConnects: (error) => connects.abortAll(error),
-    preconnect: (url) => (router.closed || router.has(url.origin) ? Promise.resolve(false) : warm.preconnect(url, connectorFor(url))),
-    closeWarm: () => warm.closeAll(),
+    preconnect: (url) => (router.closed || router.has(url.origin) ? Promise.resolve(false) : ahead.start(router, url)),
+    cancelPreconnects: () => ahead.cancelAll(),
   };
 }
 
@@ -180,22 +171,18 @@ function direct(
   tls: buildConnector.BuildOptions,
   connectTimeout: number,
   connects: PendingConnects,
-  warm: WarmSockets,
+  ahead: ConnectsAhead,
 ): BuiltDispatcher {
   const { connections, ...clientOptions } = pool;
   let plain: ClientOptions | undefined;
   let secure: ClientOptions | undefined;
-  // One TLS connector (and session cache) for this client's https pools and pre-connects alike.
-  let tlsConnector: buildConnector.connector | undefined;
-  const connectorFor = (https: boolean): buildConnector.connector =>
-    https ? (tlsConnector ??= buildConnector(tls)) : sharedPlainConnector(connectTimeout);
   const router = new OriginRouter((origin) => {
     const options = origin.startsWith('https:')
-      ? (secure ??= { ...clientOptions, connect: connects.wrap(warm.wrap(connectorFor(true))) })
-      : (plain ??= { ...clientOptions, connect: connects.wrap(warm.wrap(connectorFor(false))) });
+      ? (secure ??= { ...clientOptions, connect: connects.wrap(buildConnector(tls)) })
+      : (plain ??= { ...clientOptions, connect: connects.wrap(sharedPlainConnector(connectTimeout)) });
     return originPool(origin, options, connections);
   });
-  return routed(router, connects, noop, warm, (url) => connectorFor(url.protocol === 'https:'));
+  return routed(router, connects, noop, ahead);
 }
 
 /** `opts` with its connect function (ProxyAgent's tunnel, or a connector to the proxy) tracked by `connects`. */
@@ -211,6 +198,7 @@ function viaHttpProxy(
   pool: PoolOptions,
   tls: buildConnector.BuildOptions,
   connects: PendingConnects,
+  ahead: ConnectsAhead,
 ): BuiltDispatcher {
   // Called once per origin by ProxyAgent with its own options (its forwarding
   // wrapper passes only `{ connect }`), hence the merge with `pool`.
@@ -248,15 +236,16 @@ function viaHttpProxy(
   return {
     dispatcher,
     async destroy(error) {
+      ahead.cancelAll();
       // Children first so that they fail their requests with `error`
       // (ProxyAgent drops it and would use UND_ERR_DESTROYED).
       const destroyed = children.destroy(error);
       await Promise.all([destroyed, dispatcher.destroy(error ?? null)]);
     },
     abortConnects: (error) => connects.abortAll(error),
-    // ProxyAgent connects (to the proxy, then the tunnel) inside undici: no hook to hand it a socket.
-    preconnect: noPreconnect,
-    closeWarm: noop,
+    // ProxyAgent does not tell whether an origin is connected: a second pre-connect finds it so and opens nothing.
+    preconnect: (url) => ahead.start(dispatcher, url),
+    cancelPreconnects: () => ahead.cancelAll(),
   };
 }
 
@@ -277,8 +266,8 @@ function routedByChoice(options: ResolvedOptions, proxy: NonNullable<ResolvedOpt
     destroy: (error) => dispatcher.destroy(error ?? null),
     abortConnects: (error) => dispatcher.built().reduce((aborted, built) => built.abortConnects(error) || aborted, false),
     preconnect: (url) => dispatcher.preconnect(url),
-    closeWarm: () => {
-      for (const built of dispatcher.built()) built.closeWarm();
+    cancelPreconnects: () => {
+      for (const built of dispatcher.built()) built.cancelPreconnects();
     },
   };
 }

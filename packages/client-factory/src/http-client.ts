@@ -38,17 +38,16 @@ export interface HttpClient {
    */
   abortConnects(error: Error): boolean;
   /**
-   * Opens the first connection to `url`'s origin now (TCP, and TLS for
-   * https, with this client's connect timeout and TLS session cache; through
-   * the SOCKS proxy when there is one) and keeps it for this client alone:
-   * the first request to that origin uses it instead of connecting, if it is
-   * still open by then. Resolves true once it is open; false when nothing was
-   * opened: via an HTTP(S) proxy (undici's ProxyAgent offers no hook), when
-   * the origin already has its connections, or on a closed client. Rejects
-   * with the connect error (the first request then connects as usual);
-   * bounded by `connectTimeout`, and by `requestTimeout` when shorter.
-   * A kept socket idles at most `keepAliveTimeout`; close() and destroy()
-   * close it if no request took it.
+   * Opens the first connection to `url`'s origin now, in this client's own
+   * pool for that origin, as its first request would (TCP, TLS with this
+   * client's session cache, the SOCKS handshake or the HTTP(S) proxy's
+   * tunnel), and sends nothing on it: the first request then finds it open.
+   * Resolves true once it is open (through an HTTP(S) proxy, also when it
+   * already was); false when nothing was opened: the origin already had its
+   * connection, or the client is closed or closes meanwhile. Rejects with the connect
+   * error (the first request then connects as usual); bounded by
+   * `connectTimeout`, and by `requestTimeout` when shorter. The connection
+   * idles at most `keepAliveTimeout`, as any pooled one.
    */
   preconnect(url: string | URL): Promise<boolean>;
 }
@@ -58,7 +57,7 @@ class SessionHttpClient implements HttpClient {
   readonly cookieJar: CookieJar;
   readonly proxy: ProxyTarget | undefined;
   readonly requestTimeout: number;
-  /** destroy, abortConnects, preconnect and closeWarm of what `buildDispatcher` built. */
+  /** destroy, abortConnects, preconnect and cancelPreconnects of what `buildDispatcher` built. */
   readonly #built: BuiltDispatcher;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -82,8 +81,8 @@ class SessionHttpClient implements HttpClient {
     if (this.#destroying !== undefined) return this.#destroying;
     // undici's close() only rejects when the dispatcher was already destroyed
     // (e.g. directly through `dispatcher`): its sockets are gone, as promised.
-    // A pre-opened socket no request took has nothing in flight: it goes now.
-    if (this.#closing === undefined) this.#built.closeWarm();
+    // A pre-connect still connecting is no request to wait for: it ends now.
+    if (this.#closing === undefined) this.#built.cancelPreconnects();
     this.#closing ??= this.dispatcher.close().then(noop, noop);
     return this.#closing;
   }

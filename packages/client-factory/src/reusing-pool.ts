@@ -1,5 +1,6 @@
 import { Client, Dispatcher } from 'undici';
 import { destroyArgs, promiseOrCallback, type DestroyArgs } from './dispatcher-callback.js';
+import { ConnectAhead } from './connect-ahead.js';
 import { listenForHandlerErrors } from './handler-errors.js';
 
 type ClientOptions = ConstructorParameters<typeof Client>[1];
@@ -30,6 +31,8 @@ export class ClientSet implements OriginPool {
   /** The first connection's client; `#more` only once a second one is needed. */
   #first: Client | undefined = undefined;
   #more: Client[] | undefined = undefined;
+  /** The client a pre-connect is connecting: a request meanwhile waits for that connection rather than opening another. */
+  #connecting: Client | undefined = undefined;
   readonly #onAdd: ((client: Client) => void) | undefined;
 
   /** `options` go to every Client as they are (clients of one session may share one object). */
@@ -46,7 +49,15 @@ export class ClientSet implements OriginPool {
   }
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Handler): boolean {
-    return this.#pick().dispatch(options, handler);
+    const client = this.#pick();
+    if (handler instanceof ConnectAhead) {
+      this.#connecting = client;
+      const done = (): void => {
+        if (this.#connecting === client) this.#connecting = undefined;
+      };
+      handler.promise.then(done, done);
+    }
+    return client.dispatch(options, handler);
   }
 
   #pick(): Client {
@@ -54,7 +65,7 @@ export class ClientSet implements OriginPool {
     if (first === undefined) return this.#add();
     // `stats` builds an object per read; the one-connection case is the hot one, so check it alone.
     if (this.#more === undefined) {
-      return first.stats.size === 0 || this.#max === 1 ? first : this.#add();
+      return first.stats.size === 0 || this.#max === 1 || first === this.#connecting ? first : this.#add();
     }
     const clients = this.#more;
     let leastBusy = first;

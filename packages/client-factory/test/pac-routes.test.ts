@@ -56,7 +56,7 @@ describe('createHttpClient with a PAC entry', () => {
     expect([viaHttp, viaSocks, direct].map((target) => target.requests.length)).toEqual([3, 3, 3]);
   });
 
-  it('pre-connects on the route chosen for the URL: through SOCKS5 and direct, not through an HTTP proxy', async () => {
+  it('pre-connects on the route chosen for the URL: through an HTTP proxy, SOCKS5 and direct', async () => {
     const [viaHttp, viaSocks, direct] = [await servers.httpTarget(), await servers.httpTarget(), await servers.httpTarget()];
     const proxy = await servers.httpProxy();
     const socks = await servers.socks5();
@@ -69,15 +69,17 @@ describe('createHttpClient with a PAC entry', () => {
     const client = createHttpClient({ proxy: entry, connections: 1 });
     clients.push(client);
     const preconnected = await Promise.all([viaHttp, viaSocks, direct].map((target) => client.preconnect(`${target.url}/`)));
-    expect(preconnected).toEqual([false, true, true]);
-    expect(proxy.sockets.accepted).toBe(0);
+    expect(preconnected).toEqual([true, true, true]);
+    expect(proxy.seen.connects).toEqual([`127.0.0.1:${port(viaHttp.url)}`]);
     expect(socks.destinations).toEqual([`127.0.0.1:${port(viaSocks.url)}`]);
+    expect([viaHttp, viaSocks, direct].map((target) => target.requests.length)).toEqual([0, 0, 0]);
     for (let i = 0; i < 2; i++) {
       for (const target of [viaHttp, viaSocks, direct]) expect((await get(client, `${target.url}/r${i}`)).status).toBe(200);
     }
     // The pre-opened connections were the ones the requests used.
+    expect(proxy.seen.connects).toHaveLength(1);
     expect(socks.destinations).toHaveLength(1);
-    expect([viaSocks, direct].map((target) => target.sockets.accepted)).toEqual([1, 1]);
+    expect([viaHttp, viaSocks, direct].map((target) => target.sockets.accepted)).toEqual([1, 1, 1]);
   });
 
   it('fails requests as SE_ERR_PROXY_CONNECT when the PAC file cannot be loaded, and loads it again on the next request', async () => {

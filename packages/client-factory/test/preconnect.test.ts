@@ -54,14 +54,16 @@ describe('preconnect, direct', () => {
     expect(target.requests.at(-1)?.resumed).toBe(true);
   });
 
-  it('a request made while the pre-connect is still connecting waits for it instead of connecting again', async () => {
-    const target = await servers.httpTarget();
-    const c = client({ connections: 1 });
-    const preconnected = c.preconnect(target.url);
-    expect((await get(c, `${target.url}/`)).body).toBe('ok');
-    expect(await preconnected).toBe(true);
-    expect(target.sockets.accepted).toBe(1);
-  });
+  for (const connections of [1, 200]) {
+    it(`connections ${connections}: a request made while the pre-connect is still connecting waits for it instead of connecting again`, async () => {
+      const target = await servers.httpTarget();
+      const c = client({ connections });
+      const preconnected = c.preconnect(target.url);
+      expect((await get(c, `${target.url}/`)).body).toBe('ok');
+      expect(await preconnected).toBe(true);
+      expect(target.sockets.accepted).toBe(1);
+    });
+  }
 
   it("a pre-opened socket is never handed to another client", async () => {
     const target = await servers.httpTarget();
@@ -191,12 +193,39 @@ describe('preconnect, via proxies', () => {
     await within(target.sockets.allClosed(), 2_000, 'target socket close');
   });
 
-  it('an HTTP proxy does not pre-connect: false, and nothing is opened', async () => {
+  for (const scheme of ['http', 'https'] as const) {
+    it(`HTTP proxy, ${scheme} target: the tunnel is opened ahead and the first requests use it`, async () => {
+      const target = scheme === 'http' ? await servers.httpTarget() : await servers.httpsTarget();
+      const proxy = await servers.httpProxy();
+      const c = client({ proxy: `http://127.0.0.1:${proxy.port}`, connections: 200, insecureTls: true });
+      expect(await c.preconnect(target.url)).toBe(true);
+      await accepted(target.sockets, 1);
+      expect(proxy.seen.connects).toEqual([target.url.replace(/^https?:\/\//, '')]);
+      expect(target.requests).toHaveLength(0);
+      for (let i = 0; i < 3; i++) expect((await get(c, `${target.url}/`)).body).toBe('ok');
+      expect(proxy.seen.connects).toHaveLength(1);
+      expect(proxy.sockets.accepted).toBe(1);
+      expect(target.sockets.accepted).toBe(1);
+    });
+  }
+
+  it('HTTP proxy, forwarding (proxyTunnel false): the connection to the proxy is opened ahead and nothing is sent', async () => {
     const target = await servers.httpTarget();
     const proxy = await servers.httpProxy();
-    const c = client({ proxy: `http://127.0.0.1:${proxy.port}` });
-    expect(await c.preconnect(target.url)).toBe(false);
-    expect(proxy.sockets.accepted).toBe(0);
-    expect((await get(c, `${target.url}/`)).body).toBe('ok');
+    const c = client({ proxy: `http://127.0.0.1:${proxy.port}`, proxyTunnel: false, connections: 1 });
+    expect(await c.preconnect(target.url)).toBe(true);
+    await accepted(proxy.sockets, 1);
+    expect(proxy.seen.forwarded).toEqual([]);
+    for (const path of ['/a', '/b']) expect((await get(c, `${target.url}${path}`)).body).toBe('ok');
+    expect(proxy.seen.forwarded).toEqual([`${target.url}/a`, `${target.url}/b`]);
+    expect(proxy.sockets.accepted).toBe(1);
+  });
+
+  it('HTTP proxy that is down: the pre-connect rejects with the connect error', async () => {
+    const port = await servers.closedPort();
+    const target = await servers.httpTarget();
+    const c = client({ proxy: `http://127.0.0.1:${port}` });
+    expect(failureKind(await rejection(c.preconnect(target.url)))).toBe('ECONNREFUSED');
+    expect(target.sockets.accepted).toBe(0);
   });
 });

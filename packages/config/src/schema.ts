@@ -689,7 +689,7 @@ export const configShape = {
   preconnect: boolean
     .default(true)
     .describe(
-      "Open each session's first connection to target_url (TCP, TLS, SOCKS handshake) before the load starts, as part of the report's startup, so the load window does not begin with a connect storm. Not through an HTTP(S) proxy (undici offers no hook); sessions added while the run goes on connect on their first request. A failed pre-connect is logged, not counted as a failure.",
+      "Open each session's first connection to target_url (TCP, TLS, SOCKS handshake or HTTP(S) proxy tunnel) before the load starts, as part of the report's startup, so the load window does not begin with a connect storm. Nothing is sent on it. Sessions added while the run goes on connect on their first request. A failed pre-connect is logged, not counted as a failure.",
     ),
   log_level: logLevel.default('info').describe('Least severe log level written: debug, info, warn or error.'),
   metrics_interval: duration({ allowZero: false, example: '10s' }).default(10_000).describe('How often the metrics monitor reports.'),

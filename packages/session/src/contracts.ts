@@ -58,9 +58,9 @@ export interface SessionClient {
    */
   abortConnects?(error: Error): boolean;
   /**
-   * Opens the first connection to `url`'s origin ahead of the first request
-   * and keeps it for this client; true if one was opened, false if this
-   * client's path does not pre-connect; rejects with the connect error.
+   * Opens the first connection to `url`'s origin ahead of the first request,
+   * in the pool that request uses; true once it is open, false if nothing was
+   * opened; rejects with the connect error.
    */
   preconnect?(url: URL): Promise<boolean>;
 }

@@ -83,7 +83,7 @@ export interface PreconnectResult {
   connected: number;
   /** Sessions whose pre-connect failed: they connect on their first request, as without it. */
   failed: number;
-  /** Sessions with nothing to pre-connect (no target, via an HTTP proxy, parked) or not tried (stopped, or the target looked down). */
+  /** Sessions with nothing to pre-connect (no target, closed, parked) or not tried (stopped, or the target looked down). */
   skipped: number;
 }
 

@@ -303,12 +303,12 @@ export class Session<P extends SessionProxy = ProxyEntry> {
 
   /**
    * Opens the session's first connection to its target (`baseUrl`'s origin)
-   * now, so its first request does not pay for connecting (TCP, TLS, SOCKS).
-   * Not a request: no counters, no proxy health. Resolves true once the
-   * connection is open and kept for the first request; false when nothing was
-   * opened (no target, closed or parked, a client without `preconnect`, via
-   * an HTTP proxy). Rejects with the connect error: the first request then
-   * connects as it always did.
+   * now, so its first request does not pay for connecting (TCP, TLS, SOCKS,
+   * an HTTP(S) proxy's tunnel). Not a request: nothing is sent, no counters,
+   * no proxy health. Resolves true once the connection is open in the pool
+   * the first request uses; false when nothing was opened (no target, closed
+   * or parked, a client without `preconnect`). Rejects with the connect
+   * error: the first request then connects as it always did.
    */
   preconnect(): Promise<boolean> {
     const base = this.#baseUrl;

@@ -23,7 +23,7 @@ interface Report {
   retries: number;
   status_codes: Record<string, number>;
   errors: Record<string, number>;
-  sessions: { configured: number; created: number; failed_to_create: number };
+  sessions: { configured: number; created: number; failed_to_create: number; preconnected: number };
 }
 
 interface TestProxy {
@@ -134,8 +134,10 @@ describe('engine run --proxy-file', () => {
     expect(report.success).toBe(60);
     expect(report.status_codes).toEqual({ '200': 60 });
     expect(report.sessions.created).toBe(6);
+    // Every tunnel, HTTP and SOCKS5, was opened before the load window.
+    expect(report.sessions.preconnected).toBe(6);
     // Round-robin: 6 sessions over 3 proxies is 2 each. Pinned: each session keeps
-    // its single tunnel, so 60 requests still make 2 tunnels per proxy.
+    // its single tunnel (the pre-opened one), so 60 requests still make 2 tunnels per proxy.
     expect(proxies.map((p) => p.tunnels())).toEqual([2, 2, 2]);
     expect(proxies.map((p) => p.connections())).toEqual([2, 2, 2]);
     expect(proxies.map((p) => p.forwarded())).toEqual([0, 0, 0]);
