@@ -220,4 +220,13 @@ describe('engine help and version', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`@session-engine/cli/${version}`);
   });
+
+  it('engine --help names every command, in its first line and in its lists', async ({ expect }) => {
+    const result = await runEngine(['--help'], { timeoutMs: 15_000 });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('The session-engine command line: engine run, engine report, engine k8s job.');
+    expect(result.stdout).toMatch(/^ {2}k8s\s+Kubernetes manifests/m);
+    expect(result.stdout).toMatch(/^ {2}report\s+Render a saved JSON report/m);
+    expect(result.stdout).toMatch(/^ {2}run\s+Run isolated HTTP sessions/m);
+  });
 });
