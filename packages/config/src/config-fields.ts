@@ -45,6 +45,7 @@ const FIELD_TYPES: Readonly<Record<ConfigKey, { type: string; kind: FieldKind }>
   duration: { type: 'duration', kind: 'duration' },
   iterations: { type: 'integer', kind: 'integer' },
   graceful_stop: { type: 'duration', kind: 'duration' },
+  warmup: { type: 'duration', kind: 'duration' },
   rate: { type: 'number', kind: 'number' },
   stages: { type: 'Stage[]', kind: 'array' },
   headers: { type: 'Record<string, string>', kind: 'object' },

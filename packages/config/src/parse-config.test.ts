@@ -48,6 +48,7 @@ describe('defaultConfig', () => {
       duration: 0,
       iterations: 0,
       graceful_stop: 30_000,
+      warmup: 0,
       rate: 0,
       stages: [],
       headers: {},

@@ -86,6 +86,8 @@ export interface EngineConfig {
   duration: number;
   iterations: number;
   graceful_stop: number;
+  /** ms of load before the load window, not in the results; 0 = none. */
+  warmup: number;
   rate: number;
   stages: Stage[];
   headers: Record<string, string>;
@@ -679,6 +681,11 @@ export const configShape = {
     .default(30_000)
     .describe(
       "After a stop (duration reached, iterations done, first SIGINT/SIGTERM, or the run's signal aborted) in-flight iterations get this long to finish; then in-flight requests are aborted, counted as failed with error kind `interrupted`, and the run ends. 0 = abort them at once.",
+    ),
+  warmup: duration({ allowZero: true, example: '5s' })
+    .default(0)
+    .describe(
+      "Load to run before the load window, not in the results: the run's own job, sessions and schedule (its first `warmup` of rate and stages) for this long, so the window starts with the engine's code optimised and the target's caches warm. Part of the report's startup; the report's warmup block counts its requests (the target sees them). Not counted towards iterations, thresholds or the timeline. 0 = none.",
     ),
   rate: nonNegativeNumber('50').default(0).describe('Open model: job starts per second, independent of response times; 0 = closed model (each session loops).'),
   stages: list(stage, '[{"duration": "30s", "target": 100}]').default(() => []).describe('Ramp profile: each stage moves linearly to its target (sessions, or starts/s when rate > 0) over its duration.'),

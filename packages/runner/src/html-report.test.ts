@@ -96,6 +96,15 @@ describe('renderHtmlReport', () => {
     expect(tile(renderHtmlReport(demo))).toContain('data-metric="sessions.created"');
   });
 
+  it('notes the warm-up beside the startup in the duration tile, apart from every figure', () => {
+    const tile = (html: string): string => /<div class="tile[^"]*"><dt>duration<\/dt>.*?<\/div>/.exec(html)?.[0] ?? '';
+    const warmup = { duration: 2, iterations: 4000, requests: 4000, failed: 3, dropped: 0 };
+    expect(tile(renderHtmlReport({ ...demo, startup: 2.6, warmup }))).toMatch(
+      /<dd class="note">startup 2\.6 s \(warm-up 2\.0 s: 4,000 requests, 3 failed, not counted here\)<\/dd>/,
+    );
+    expect(tile(renderHtmlReport({ ...demo, startup: 0.6 }))).toMatch(/<dd class="note">startup 0\.6 s<\/dd>/);
+  });
+
   it('leaves thresholds and checks out for reports without them', () => {
     const html = renderHtmlReport(demo);
     expect(html).not.toContain('id="verdict"');

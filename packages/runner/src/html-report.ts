@@ -117,6 +117,14 @@ interface Tile {
   tone?: 'good' | 'bad';
 }
 
+/** "startup 3.1 s (warm-up 2 s: 40,000 requests, 0 failed)": the warm-up's figures are in no other tile. */
+function durationNote(report: RunReport): string {
+  const warmup = report.warmup;
+  const startup = `startup ${decimal.format(report.startup ?? 0)} s`;
+  if (warmup === undefined) return startup;
+  return `${startup} (warm-up ${decimal.format(warmup.duration)} s: ${integer.format(warmup.requests)} requests, ${integer.format(warmup.failed)} failed, not counted here)`;
+}
+
 /** Created sessions; the note says how many were pre-connected (reports from before the field have none) and failed to start. */
 function sessionsTile(sessions: RunReport['sessions']): Tile {
   const notes: string[] = [];
@@ -146,7 +154,7 @@ function headlineTiles(report: RunReport, checks: CheckRow[]): Tile[] {
       metric: 'duration',
       value: report.duration,
       text: `${decimal.format(report.duration)} s`,
-      ...((report.startup ?? 0) > 0 ? { note: `startup ${decimal.format(report.startup)} s` } : {}),
+      ...((report.startup ?? 0) > 0 ? { note: durationNote(report) } : {}),
     },
     sessionsTile(report.sessions),
     {

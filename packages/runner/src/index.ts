@@ -16,7 +16,7 @@ export { controlApiDocument } from './control/openapi.js';
 export { runChangeSchema, runStatusSchema, stopRequestSchema, parseRunChange, type RunChange, type RunStatus } from './control/schemas.js';
 export { ControlConflictError, ControlInvalidArgumentError, ControlNotRunningError, ControlServerError } from './control/errors.js';
 export { buildReport, STOP_REASONS } from './report.js';
-export type { LatencyReport, PartTotals, ReportInput, RunReport, ShardRow, StepReport, StopReason, ThreadReport } from './report.js';
+export type { LatencyReport, PartTotals, ReportInput, RunReport, ShardRow, StepReport, StopReason, ThreadReport, WarmupReport } from './report.js';
 export type { TimelineEntry } from './timeline.js';
 export { compileThresholds, evaluateThresholds, measureThreshold, sourceOfReport, sourceOfSnapshot, ThresholdWatch } from './thresholds.js';
 export type { CompiledThreshold, ThresholdResult, ThresholdSource } from './thresholds.js';

@@ -129,6 +129,15 @@ describe('mergeReports', () => {
     expect(mergeReports([a, b]).sessions).toEqual({ configured: 5, created: 5, failed_to_create: 0, preconnected: 4 });
   });
 
+  it('adds the parts\' warm-ups (counts summed, the longest duration), and has none when no part had one', () => {
+    const a = { ...reportOf(values(33, 10), 't'), warmup: { duration: 2.1, iterations: 40, requests: 41, failed: 1, dropped: 0 } };
+    const b = { ...reportOf(values(34, 10), 't'), warmup: { duration: 2.4, iterations: 30, requests: 30, failed: 0, dropped: 2 } };
+    expect(mergeReports([a, b]).warmup).toEqual({ duration: 2.4, iterations: 70, requests: 71, failed: 1, dropped: 2 });
+    expect(mergeReports([reportOf(values(35, 10), 't'), reportOf(values(36, 10), 't')]).warmup).toBeUndefined();
+    const bad = { ...b, warmup: { ...b.warmup, requests: 'x' } } as unknown as RunReport;
+    expect(() => mergeReports([a, bad])).toThrowError(/reports\[1\]\.warmup\.requests is not a number/);
+  });
+
   it('explains what is wrong with a report it cannot merge', () => {
     const good = reportOf(values(1, 10), 't');
     expect(() => mergeReports([])).toThrowError(expect.objectContaining({ code: 'SE_ERR_RUNNER_REPORT_FORMAT' }));

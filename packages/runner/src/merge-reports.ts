@@ -10,7 +10,7 @@ import type { ThresholdConfig } from '@session-engine/config';
 import { addChecks, checkRecord, LatencyHistogram, type CheckCounts } from '@session-engine/metrics';
 import { ReportFormatError } from './errors.js';
 import { FailureReasons } from './failure-reasons.js';
-import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunReport, type StepReport, type StopReason } from './report.js';
+import { latencyReport, orderSteps, sortedReasons, type LatencyReport, type RunReport, type StepReport, type StopReason, type WarmupReport } from './report.js';
 import { mergeSessionState } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, type ThresholdResult } from './thresholds.js';
 import { round, type TimelineEntry } from './timeline.js';
@@ -119,6 +119,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const droppedByCause: RunReport['dropped_by_cause'] = { no_idle_session: 0, pool_full: 0 };
   const reasons = new FailureReasons();
   const sessions = { configured: 0, created: 0, failed_to_create: 0 };
+  // Parts warm up side by side: counts add, the duration is the longest.
+  let warmup: WarmupReport | undefined;
   const latency = LatencyHistogram.create();
   const steps = new Map<string, StepAccumulator>();
   const stepOrder: string[] = [];
@@ -144,6 +146,13 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     addInto(failureReasons, report.failure_reasons ?? {}, `${where}.failure_reasons`);
     for (const [reason, n] of Object.entries(failureReasons)) reasons.add(reason, n);
     addInto(sessions, report.sessions, `${where}.sessions`);
+    if (report.warmup !== undefined) {
+      const part: Record<string, number> = {};
+      addInto(part, report.warmup, `${where}.warmup`);
+      warmup ??= { duration: 0, iterations: 0, requests: 0, failed: 0, dropped: 0 };
+      warmup.duration = Math.max(warmup.duration, part['duration'] ?? 0);
+      for (const key of ['iterations', 'requests', 'failed', 'dropped'] as const) warmup[key] += part[key] ?? 0;
+    }
     latency.add(decode(`${where}.latency`, report.latency));
     addChecks(checks, report.checks ?? {});
     mergeProxies(proxies, report.proxies ?? [], `${where}.proxies`);
@@ -207,6 +216,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     finished_at: new Date(finishedMs).toISOString(),
     duration: round(seconds),
     startup: round(startup),
+    ...(warmup === undefined ? {} : { warmup }),
     reason,
     model: first.model,
     target: first.target,

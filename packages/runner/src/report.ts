@@ -78,6 +78,12 @@ export interface RunReport {
   errors: Record<string, number>;
   /** Failure reasons (expectations, job errors) with a count each, most frequent first. */
   failure_reasons: Record<string, number>;
+  /**
+   * Config `warmup` > 0: the load run before the window (part of `startup`), not in any other
+   * figure: how long it took (seconds, its last iterations included), its iterations, requests
+   * (the target saw them too), failed requests and open-model drops. Absent without a warm-up.
+   */
+  warmup?: WarmupReport;
   /** `preconnected`: sessions whose first connection was opened before the load window (absent in older reports). */
   sessions: { configured: number; created: number; failed_to_create: number; preconnected?: number };
   steps: Record<string, StepReport>;
@@ -114,6 +120,16 @@ export interface RunReport {
   config_hash?: string;
   /** A merged report of shards (`mergeShardReports()`, `engine report merge`): each shard's totals. */
   shards?: ShardRow[];
+}
+
+/** The report's `warmup` block: the load run before the window, counted apart. */
+export interface WarmupReport {
+  /** Seconds. */
+  duration: number;
+  iterations: number;
+  requests: number;
+  failed: number;
+  dropped: number;
 }
 
 /** What each part of a split run (a thread, a shard) lists of its own report in the whole run's. */
@@ -164,6 +180,8 @@ export interface ReportInput {
   finishedAt: Date;
   /** Seconds before the load window (default 0). */
   startup?: number;
+  /** The warm-up's figures, when there was one. */
+  warmup?: WarmupReport;
   reason: StopReason;
   model: 'closed' | 'open';
   target: string;
@@ -228,6 +246,7 @@ export function buildReport(input: ReportInput): RunReport {
     finished_at: input.finishedAt.toISOString(),
     duration: round(seconds),
     startup: round(input.startup ?? 0),
+    ...(input.warmup === undefined ? {} : { warmup: { ...input.warmup } }),
     reason: input.reason,
     model: input.model,
     target: input.target,

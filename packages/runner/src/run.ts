@@ -29,13 +29,14 @@ import { LiveRunControl } from './control/live-run.js';
 import { attachLiveRun } from './control/run-control.js';
 import { startProxyChecks } from './proxy-checks.js';
 import { openProxies, RunControl, wireProxies } from './proxy-control.js';
-import { buildReport, STOP_REASONS, type RunReport, type StopReason } from './report.js';
+import { buildReport, STOP_REASONS, type RunReport, type StopReason, type WarmupReport } from './report.js';
 import { defaultJob, scenarioJob, stepName, type ScenarioJobOptions } from './scenario-job.js';
 import { OnceSteps } from './once-steps.js';
 import { loadScriptJob } from './script-job.js';
 import { SessionStateKeeper } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
 import { Timeline, type TimelineEntry } from './timeline.js';
+import { runWarmup } from './warmup.js';
 
 /** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
 export interface LiveSnapshot {
@@ -409,6 +410,21 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     });
     lifecycle.onClose('control API', () => server.close());
   }
+  // The warm-up runs before a thread or shard reports ready, so the parts' windows still start together.
+  let warmup: WarmupReport | undefined;
+  if (config.warmup > 0 && options.signal?.aborted !== true && options.forceSignal?.aborted !== true) {
+    sessions.startAll();
+    warmup = await runWarmup({
+      config,
+      sessions,
+      pool,
+      job,
+      logger,
+      ...(options.partition ? { partition: options.partition } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
+    });
+  }
   if (options.startGate !== undefined) await options.startGate();
   // The load window starts now: what came before (fd check, script, proxies, session creation, first connects) is `startup`.
   const startedAt = new Date();
@@ -429,6 +445,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       startedAt,
       finishedAt: new Date(),
       startup,
+      ...(warmup === undefined ? {} : { warmup }),
       reason,
       model: config.rate > 0 ? 'open' : 'closed',
       target: options.targetLabel ?? (redactUrl(config.target_url) || (options.job !== undefined ? '(custom job)' : '(script)')),

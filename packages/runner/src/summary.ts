@@ -1,6 +1,6 @@
 /** Renders a RunReport as the human summary printed at the end of a run. */
 import { parseThreshold, thresholdMetricKind, type ThresholdMetric } from '@session-engine/config';
-import type { RunReport, StopReason } from './report.js';
+import type { RunReport, StopReason, WarmupReport } from './report.js';
 import { describeSessionState } from './session-state.js';
 import type { ThresholdResult } from './thresholds.js';
 import { describeShards } from './shards/summary-shards.js';
@@ -115,6 +115,13 @@ function checkLines(checks: RunReport['checks'] | undefined): string[] {
   return lines;
 }
 
+/** The warm-up line: what ran before the window, so nobody adds it to the figures above or looks for it there. */
+export function describeWarmup(warmup: WarmupReport): string {
+  const notes = [`${integer.format(warmup.failed)} failed`];
+  if (warmup.dropped > 0) notes.push(`${integer.format(warmup.dropped)} dropped`);
+  return `${decimal.format(warmup.duration)} s before the window (part of startup): ${integer.format(warmup.requests)} requests (${notes.join(', ')}), counted in no other figure`;
+}
+
 /** " (5 pre-connected, 1 failed to start)": pre-connected only when the report has it (older ones do not). */
 function sessionNotes(sessions: RunReport['sessions']): string {
   const notes: string[] = [];
@@ -141,6 +148,7 @@ export function formatSummary(report: RunReport): string {
       `   iterations ${integer.format(report.iterations)}` +
       (iterationNotes === '' ? '' : ` (${iterationNotes.slice(2)})`),
   );
+  if (report.warmup !== undefined) lines.push(`${label('warm-up')}${describeWarmup(report.warmup)}`);
   lines.push(
     `${label('requests')}${integer.format(report.total)} total   ${integer.format(report.success)} ok   ` +
       `${integer.format(report.failed)} failed (${percent(report.failed, report.total)})   ` +

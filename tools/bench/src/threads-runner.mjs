@@ -5,7 +5,7 @@
  * with N = 1, `run()` in this thread), with the config's default job (one
  * request to `target_url`). Prints one JSON line on stdout.
  *
- *   node threads-runner.mjs --url http://127.0.0.1:8080 --path / --sessions 1000 --duration 5 --threads 2
+ *   node threads-runner.mjs --url http://127.0.0.1:8080 --path / --sessions 1000 --duration 5 --threads 2 [--rate 20000] [--warmup 2]
  *
  * CPU is `process.cpuUsage()` (every thread of the process) from the moment
  * every thread is ready (`startGate`: modules loaded, sessions created) to the
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     // The young generation of each worker thread (config thread_young_generation_mb); 0 = V8's default.
     'young-mb': { type: 'string' },
+    // Seconds of load before the window (config warmup), not in the figures; it is before startGate, so not in cpuS either.
+    warmup: { type: 'string', default: '0' },
     // Writes a .cpuprofile of the main thread's load window (with --threads 1, the whole engine).
     'cpu-profile': { type: 'string' },
   },
@@ -46,6 +48,7 @@ const config = {
   threads,
   log_level: 'warn',
   ...(values['young-mb'] !== undefined ? { thread_young_generation_mb: Number(values['young-mb']) } : {}),
+  warmup: Math.round(Number(values.warmup) * 1000),
 };
 
 let cpuBefore;
@@ -72,6 +75,7 @@ process.stdout.write(
     requests: report.total,
     errors: report.failed,
     dropped: report.dropped,
+    ...(report.warmup ? { warmup: report.warmup } : {}),
     elapsedS: report.duration,
     cpuS: (cpu.user + cpu.system) / 1e6,
     p50Ms: report.latency.p50,

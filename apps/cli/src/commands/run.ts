@@ -38,8 +38,8 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
       command: '<%= config.bin %> <%= command.id %> --demo -d 5s --html report.html',
     },
     {
-      description: 'Fail a CI job (exit 99) when p95 latency or the error rate is too high; stream results as NDJSON',
-      command: '<%= config.bin %> <%= command.id %> -c engine.json --threshold "p(95)<300ms" --threshold "error_rate<1%" --out-ndjson results.ndjson',
+      description: 'Fail a CI job (exit 99) when p95 latency or the error rate is too high, measured after a 2 s warm-up; stream results as NDJSON',
+      command: '<%= config.bin %> <%= command.id %> -c engine.json --warmup 2s --threshold "p(95)<300ms" --threshold "error_rate<1%" --out-ndjson results.ndjson',
     },
     {
       description: 'Sessions stay logged in across runs: the second run restores cookies and captures, and skips the login (a once step)',
@@ -82,6 +82,10 @@ Exit codes: 0 the run completed (even with failed requests) and no threshold was
     script: Flags.string({ summary: 'Job module (.mjs, .js or .ts) exporting default async (session, context) => {} (config script).', helpValue: '<file>' }),
     timeout: Flags.string({ summary: 'Per-request timeout, e.g. 5s (config request_timeout, default 30s).', helpValue: '<duration>' }),
     'graceful-stop': Flags.string({ summary: 'After a stop, how long in-flight iterations may take to finish, e.g. 10s (config graceful_stop, default 30s).', helpValue: '<duration>' }),
+    warmup: Flags.string({
+      summary: "Run the load this long before the load window, its results not kept (config warmup, default 0): the window starts with the engine's code optimised and the target warm.",
+      helpValue: '<duration>',
+    }),
     retries: Flags.integer({ summary: 'Retries on network errors, 429 and 503 (config max_retries, default 3).', min: 0 }),
     'max-redirects': Flags.integer({ summary: 'Redirects a request follows through its session, cookies included; 0 = the 3xx is the response (config max_redirects, default 10).', min: 0 }),
     insecure: Flags.boolean({ summary: 'Accept invalid TLS certificates (config insecure_tls).', allowNo: true }),

@@ -33,6 +33,7 @@ export interface RunFlags extends ShardFlags {
   retries?: number;
   'max-redirects'?: number;
   'graceful-stop'?: string;
+  warmup?: string;
   insecure?: boolean;
   preconnect?: boolean;
   'log-level'?: string;
@@ -108,6 +109,7 @@ function overridesFrom(flags: RunFlags): Record<string, unknown> {
   set('script', flags.script);
   set('request_timeout', flagDuration(flags.timeout, 'timeout'));
   set('graceful_stop', flagDuration(flags['graceful-stop'], 'graceful-stop'));
+  set('warmup', flagDuration(flags.warmup, 'warmup'));
   set('max_retries', flags.retries);
   set('max_redirects', flags['max-redirects']);
   set('insecure_tls', flags.insecure);

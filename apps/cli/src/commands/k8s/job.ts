@@ -49,7 +49,7 @@ The other flags are engine run's, passed to every shard as given (-s, -d, -r, -n
     name: Flags.string({ summary: 'Prefix of the objects\' names, a DNS label (default engine-<run id>).', helpValue: '<name>' }),
     namespace: Flags.string({ summary: 'Namespace of the objects (default: kubectl\'s).', helpValue: '<namespace>' }),
     image: Flags.string({ summary: `Container image with the "engine" command (default: ${DEFAULT_IMAGE}, running the published CLI with npx).`, helpValue: '<image>' }),
-    lead: Flags.string({ summary: 'From now to --start-at: time to schedule the pods, pull the image and create the sessions (default 2m).', default: '2m', helpValue: '<duration>' }),
+    lead: Flags.string({ summary: 'From now to --start-at: time to schedule the pods, pull the image, create the sessions and run any --warmup (default 2m).', default: '2m', helpValue: '<duration>' }),
     'max-start-lag': Flags.string({ summary: 'A shard ready later than start-at plus this exits 75 instead of running late (default 30s).', default: '30s', helpValue: '<duration>' }),
     'reports-claim': Flags.string({ summary: 'An existing ReadWriteMany PersistentVolumeClaim for the reports (default: a 1Gi claim <name>-reports is created).', helpValue: '<claim>' }),
     'storage-class': Flags.string({ summary: 'Storage class of the created claim (default: the cluster\'s default).', helpValue: '<class>' }),

@@ -1,0 +1,81 @@
+/**
+ * Config `warmup`: load before the window, on a loopback server that counts
+ * every request it got. The warm-up's requests reach the server and are in
+ * the report's `warmup` block, and in no other figure.
+ */
+import { parseConfig, type ConfigInput } from '@session-engine/config';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatSummary, run, runThreads } from '../src/index.js';
+import { startServer, type TestServer } from './server.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startServer();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function config(overrides: Partial<ConfigInput> & Record<string, unknown>) {
+  return parseConfig({ target_url: server.url, number_of_sessions: 3, log_level: 'warn', timeline_interval: '100ms', ...overrides });
+}
+
+describe('warmup', () => {
+  it('runs the load before the window: the target gets those requests, the report counts them only under warmup', async () => {
+    const report = await run({ config: config({ iterations: 40, warmup: '300ms', thresholds: ['total<=40'] }), logMetrics: false });
+    expect(report).toMatchObject({ reason: 'iterations', iterations: 40, total: 40, success: 40, failed: 0 });
+    expect(report.warmup).toMatchObject({ failed: 0, dropped: 0 });
+    const warmup = report.warmup!;
+    expect(warmup.requests).toBeGreaterThan(0);
+    expect(warmup.iterations).toBe(warmup.requests);
+    expect(warmup.duration).toBeGreaterThanOrEqual(0.3);
+    // Every request the server got is in exactly one of the two.
+    expect(server.requests()).toBe(report.total + warmup.requests);
+    // The window's own figures: the timeline adds up to the total, thresholds see the window only.
+    expect(report.timeline.reduce((sum, entry) => sum + entry.requests, 0)).toBe(40);
+    expect(report.latency.count).toBe(40);
+    expect(report.thresholds).toEqual([expect.objectContaining({ expr: 'total<=40', ok: true })]);
+    // Part of startup, which is everything before the window.
+    expect(report.startup).toBeGreaterThanOrEqual(warmup.duration);
+    expect(formatSummary(report)).toMatch(/warm-up\s+0\.\d+ s before the window \(part of startup\): [\d,]+ requests \(0 failed\), counted in no other figure/);
+  });
+
+  it('open model: the warm-up runs the schedule at its rate, and the window starts its schedule afresh', async () => {
+    const report = await run({ config: config({ rate: 100, duration: '500ms', warmup: '500ms', number_of_sessions: 4 }), logMetrics: false });
+    const warmup = report.warmup!;
+    // 50 arrivals at 100/s in each; loopback answers long before the next one is due.
+    expect(warmup.iterations).toBeGreaterThanOrEqual(45);
+    expect(warmup.iterations).toBeLessThanOrEqual(51);
+    expect(report.iterations).toBeGreaterThanOrEqual(45);
+    expect(report.iterations).toBeLessThanOrEqual(51);
+    expect(server.requests()).toBe(report.total + warmup.requests);
+  });
+
+  it('without warmup (the default) the report has no warmup block', async () => {
+    const report = await run({ config: config({ iterations: 5 }), logMetrics: false });
+    expect(report.warmup).toBeUndefined();
+    expect(server.requests()).toBe(5);
+    expect(formatSummary(report)).not.toMatch(/warm-up/);
+  });
+
+  it('a stop during the warm-up ends the run there: no window, and the report still says what the warm-up did', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('signal'), 200);
+    const report = await run({ config: config({ duration: '30s', warmup: '30s' }), signal: controller.signal, logMetrics: false });
+    expect(report).toMatchObject({ reason: 'signal', total: 0, iterations: 0 });
+    expect(report.warmup!.requests).toBeGreaterThan(0);
+    expect(report.warmup!.duration).toBeLessThan(30);
+    expect(server.requests()).toBe(report.warmup!.requests);
+  });
+
+  it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {
+    const report = await runThreads({ config: config({ iterations: 60, warmup: '300ms', threads: 2, number_of_sessions: 4 }), logMetrics: false });
+    expect(report).toMatchObject({ iterations: 60, total: 60, failed: 0 });
+    expect(report.threads).toHaveLength(2);
+    const warmup = report.warmup!;
+    expect(warmup.requests).toBeGreaterThan(0);
+    expect(server.requests()).toBe(60 + warmup.requests);
+  });
+});
