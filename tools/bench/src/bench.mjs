@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     threads: { type: 'string' },
     'young-mb': { type: 'string' },
     'open-cold': { type: 'boolean', default: false },
+    warmup: { type: 'string', default: '0' },
     target: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     'open-sessions': { type: 'string', default: '1000' },
@@ -76,6 +77,9 @@ if (flags.help) {
                          default job) for each N listed, e.g. --threads 1,2: tools threads-1, threads-2
   --young-mb <n>         thread_young_generation_mb for the threads-N tools (default: the config default)
   --open-cold            open model: do not connect the engine's sessions before the load window
+  --warmup <s>           every JS tool (engine, threads-N, autocannon, floor, naive) runs the same load this long
+                         in its own process before its window, unmeasured (default 0: cold, as a short run is);
+                         wrk is C and has no JIT to warm
   --target <kind>        auto (nginx, else the demo target server), nginx, node
   --open-sessions <n>    sessions/connections in the open-model scenarios (default 1000)
   --engine-conns <n>     max_conns_per_host for the engine's sessions (default: the config default)
@@ -146,6 +150,8 @@ if (flags.cli && !tools.includes('cli')) tools = [...tools, 'cli'];
 if (flags.naive && !tools.includes('naive')) tools = [...tools, 'naive'];
 if (flags.floor && !tools.includes('floor')) tools = [...tools, 'floor'];
 const openWarm = !flags['open-cold'];
+const warmupS = Number(flags.warmup);
+if (!(warmupS >= 0) || !Number.isFinite(warmupS)) throw new Error(`--warmup must be a number of seconds >= 0, got ${flags.warmup}`);
 const notes = [];
 if (tools.includes('wrk') && !wrkVersion) {
   tools = tools.filter((t) => t !== 'wrk');
@@ -189,7 +195,7 @@ let step = 0;
 try {
   for (const { scenario, tool, run } of plan) {
     step++;
-    const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS };
+    const base = { core: GENERATOR_CORE, url: target.url, path: scenario.path, sessions: scenario.sessions, durationS, warmupS };
     const runOnce = () => {
       if (scenario.kind === 'idle') return runEngineIdle({ ...base, conns: engineConns, nodeFlags: engineNodeFlags });
       if (tool === 'engine') {
@@ -271,6 +277,7 @@ const meta = {
   engineNodeFlags,
   youngMb: youngMb ?? 'config default',
   openWarm,
+  warmupS,
   notes,
 };
 const markdown = renderMarkdown({ meta, groups, ratios: ratios(groups) });

@@ -32,6 +32,8 @@ const { values } = parseArgs({
     idle: { type: 'boolean', default: false },
     // Open model: connect every session before the load window.
     warm: { type: 'boolean', default: false },
+    // Seconds of the same load before the window, into metrics of its own (config warmup does this in run()).
+    warmup: { type: 'string', default: '0' },
     // Writes a .cpuprofile of the load window only (no module loading or session creation).
     'cpu-profile': { type: 'string' },
     // Writes a .heapprofile of every allocation in the load window (sampled; collected objects included).
@@ -115,6 +117,8 @@ async function runLoad() {
   const job = async (_session, ctx) => {
     await ctx.request(request);
   };
+  const warmupMs = Math.round(Number(values.warmup) * 1000);
+  if (warmupMs > 0) await new Scheduler({ sessions, pool, metrics: new Metrics(), config: { ...config, duration: warmupMs } }).start(job);
 
   const stopProfiler = values['cpu-profile']
     ? await startProfiler(values['cpu-profile'])

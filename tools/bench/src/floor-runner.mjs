@@ -11,7 +11,7 @@
 import { Client } from 'undici';
 import { loadWindow, referenceArgs } from './reference-loop.mjs';
 
-const { url, path, sessions, durationS } = referenceArgs();
+const { url, path, sessions, durationS, warmupS } = referenceArgs();
 const origin = new URL(url).origin;
 
 let requests = 0;
@@ -21,7 +21,7 @@ let open = sessions;
 let allDone;
 const done = new Promise((resolve) => (allDone = resolve));
 // The load window starts here: nothing below but function definitions until the loops start.
-const load = loadWindow('floor', sessions);
+let load = loadWindow('floor', sessions);
 
 function connection() {
   const client = new Client(origin, { keepAliveTimeout: 90_000 });
@@ -66,7 +66,15 @@ function connection() {
   next();
 }
 
-setTimeout(() => (running = false), durationS * 1000);
+// With --warmup the same loops run first; the window (counts, CPU, latencies) starts after it.
+if (warmupS > 0) {
+  setTimeout(() => {
+    requests = 0;
+    errors = 0;
+    load = loadWindow('floor', sessions);
+  }, warmupS * 1000);
+}
+setTimeout(() => (running = false), (warmupS + durationS) * 1000);
 for (let i = 0; i < sessions; i++) connection();
 await done;
 load.report({ requests, errors });

@@ -11,14 +11,14 @@ import { CookieJar } from 'tough-cookie';
 import { Client } from 'undici';
 import { loadWindow, referenceArgs } from './reference-loop.mjs';
 
-const { url, path, sessions, durationS } = referenceArgs();
+const { url, path, sessions, durationS, warmupS } = referenceArgs();
 const href = new URL(path, url).href;
 
 let requests = 0;
 let errors = 0;
 let running = true;
 // The load window starts here: nothing below but function definitions until the loops start.
-const load = loadWindow('naive', sessions);
+let load = loadWindow('naive', sessions);
 
 async function loop() {
   const client = new Client(url, { keepAliveTimeout: 90_000 });
@@ -48,6 +48,14 @@ async function loop() {
   await client.close();
 }
 
-setTimeout(() => (running = false), durationS * 1000);
+// With --warmup the same loops run first; the window (counts, CPU, latencies) starts after it.
+if (warmupS > 0) {
+  setTimeout(() => {
+    requests = 0;
+    errors = 0;
+    load = loadWindow('naive', sessions);
+  }, warmupS * 1000);
+}
+setTimeout(() => (running = false), (warmupS + durationS) * 1000);
 await Promise.all(Array.from({ length: sessions }, loop));
 load.report({ requests, errors });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-/** `--url` (required), `--path`, `--sessions`, `--duration` (s). */
+/** `--url` (required), `--path`, `--sessions`, `--duration` (s), `--warmup` (s of load before the window). */
 export function referenceArgs() {
   const { values } = parseArgs({
     options: {
@@ -14,10 +14,11 @@ export function referenceArgs() {
       path: { type: 'string', default: '/' },
       sessions: { type: 'string', default: '50' },
       duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '0' },
     },
   });
   if (!values.url) throw new Error('--url is required');
-  return { url: values.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration) };
+  return { url: values.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration), warmupS: Number(values.warmup) };
 }
 
 /** Starts the load window's clocks; `report()` prints the record for it. */

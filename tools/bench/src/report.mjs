@@ -54,6 +54,7 @@ export function renderMarkdown({ meta, groups, ratios }) {
       `${meta.engineNodeFlags?.length ? `; node flags ${meta.engineNodeFlags.join(' ')}` : ''}; open model with ${meta.openSessions ?? '-'} sessions.`,
   );
   lines.push(`- ${meta.runs} run(s) of ${meta.durationS} s per tool and configuration, interleaved (A B A B); cells are \`median (min-max)\`.`);
+  if (meta.warmupS > 0) lines.push(`- Warm: every JS tool ran the same load for ${meta.warmupS} s in its own process before its window, unmeasured (\`--warmup\`); wrk has no JIT to warm.`);
   lines.push('- req/CPU-s: requests per second of the generator process\'s own CPU time (user + system, all threads) over the load window; us CPU/req is its inverse.');
   lines.push('- target CPU %: CPU time of the target process(es) over the run, per second of run: near 100 the target, not the generator, is the limit.', '');
 

@@ -103,12 +103,13 @@ export async function runEngine(o) {
     '--path', o.path,
     '--sessions', String(o.sessions),
     '--duration', String(o.durationS),
+    ...(o.warmupS ? ['--warmup', String(o.warmupS)] : []),
     '--rate', String(o.rate ?? 0),
     ...(o.conns ? ['--conns', String(o.conns)] : []),
     ...(o.cpuProfile ? ['--cpu-profile', o.cpuProfile] : []),
     ...(o.warm ? ['--warm'] : []),
   ];
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('engine', run, 'engine runner failed');
   return finish(report);
@@ -139,9 +140,10 @@ export async function runAutocannon(o) {
     '--url', `${o.url}${o.path}`,
     '--connections', String(o.sessions),
     '--duration', String(o.durationS),
+    ...(o.warmupS ? ['--warmup', String(o.warmupS)] : []),
     '--rate', String(o.rate ?? 0),
   ];
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('autocannon', run, 'autocannon runner failed');
   return finish(report);
@@ -154,8 +156,8 @@ export async function runAutocannon(o) {
  * @param {{ core?: number; url: string; path: string; sessions: number; durationS: number }} o
  */
 export async function runNaive(o) {
-  const args = [NAIVE_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS)];
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const args = [NAIVE_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS), ...(o.warmupS ? ['--warmup', String(o.warmupS)] : [])];
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('naive', run, 'naive runner failed');
   return finish(report);
@@ -163,8 +165,8 @@ export async function runNaive(o) {
 
 /** undici's floor: a Client per connection and a do-nothing dispatch handler (a reference point, closed model). */
 export async function runFloor(o) {
-  const args = [FLOOR_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS)];
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const args = [FLOOR_RUNNER, '--url', o.url, '--path', o.path, '--sessions', String(o.sessions), '--duration', String(o.durationS), ...(o.warmupS ? ['--warmup', String(o.warmupS)] : [])];
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed('floor', run, 'floor runner failed');
   return finish(report);
@@ -185,12 +187,13 @@ export async function runThreadsTool(o) {
     '--path', o.path,
     '--sessions', String(o.sessions),
     '--duration', String(o.durationS),
+    ...(o.warmupS ? ['--warmup', String(o.warmupS)] : []),
     '--rate', String(o.rate ?? 0),
     '--threads', String(o.threads),
     ...(o.youngMb !== undefined ? ['--young-mb', String(o.youngMb)] : []),
   ];
   const tool = `threads-${o.threads}`;
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report) return failed(tool, run, 'threads runner failed');
   return finish(report);
@@ -199,7 +202,7 @@ export async function runThreadsTool(o) {
 /** @param {{ core?: number; url: string; path: string; sessions: number; durationS: number; luaScript: string }} o */
 export async function runWrk(o) {
   const args = ['-t1', `-c${o.sessions}`, `-d${o.durationS}s`, '--timeout', '10s', '-s', o.luaScript, `${o.url}${o.path}`];
-  const run = await runPinned({ core: o.core, command: 'wrk', args, timeoutMs: timeoutFor(o.durationS) });
+  const run = await runPinned({ core: o.core, command: 'wrk', args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   const report = lastJsonLine(run.stdout);
   if (run.code !== 0 || !report || run.cpuSeconds === undefined) return failed('wrk', run, 'wrk failed');
   return finish(fromWrkReport(report, o.sessions, run.cpuSeconds, run.peakRssKiB));
@@ -223,7 +226,7 @@ export async function runCli(o) {
     '--json',
     ...(o.rate ? ['--rate', String(o.rate)] : []),
   ];
-  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS) });
+  const run = await runPinned({ core: o.core, command: process.execPath, args, timeoutMs: timeoutFor(o.durationS + (o.warmupS ?? 0)) });
   let report;
   try {
     report = JSON.parse(run.stdout);
