@@ -208,6 +208,9 @@ export class Scheduler<S extends SchedulerSession = Session> {
   /** `pause()`: no iteration starts until `resume()`. */
   #pausedAll = false;
   #lastRefresh = Number.NEGATIVE_INFINITY;
+  /** Open model: when `#enableAll` last ran, and over which slots (see `#openTick`). */
+  #lastEnable = Number.NEGATIVE_INFINITY;
+  #enabledSlots: readonly SessionSlot<S>[] | undefined = undefined;
   #phase: 'new' | 'running' | 'done' = 'new';
   #job: Job<S> | undefined;
   #schedule: ArrivalSchedule | undefined;
@@ -550,13 +553,19 @@ export class Scheduler<S extends SchedulerSession = Session> {
 
   /** Open model: every available session may take starts. */
   #enableAll(now: number): void {
+    this.#lastEnable = now;
+    this.#enabledSlots = this.#slots;
     const available = applyActiveTarget(this.#slots, Number.POSITIVE_INFINITY, this.#isAvailable);
     for (const slot of this.#slots) this.#makeReady(slot, now);
     this.#metrics.setActiveSessions(available);
   }
 
   #openTick(now: number, elapsed: number): number {
-    this.#enableAll(now);
+    // A finished job puts its session back in the ready list itself (#release), so the full scan
+    // is only for sessions whose availability changed without the scheduler (a session paused or
+    // resumed on its own, a back-off over): once a tick, not at every wake (a wake per arrival at
+    // a high rate, each scan O(sessions)). A changed session list is scanned at once.
+    if (now - this.#lastEnable >= this.#tick || this.#enabledSlots !== this.#slots) this.#enableAll(now);
     const schedule = this.#schedule as ArrivalSchedule;
     if (this.#pausedAll) {
       // Arrivals due while paused are passed over, so resuming does not burst.
