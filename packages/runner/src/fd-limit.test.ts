@@ -122,7 +122,7 @@ describe('checkFdLimit', () => {
     expect(message).toContain('at most 19936 fit (-s 19936)');
     expect(message).toMatch(/raise the hard limit \(now 20000\) to at least 25064/);
     expect(message).toContain('ulimit -n 25064');
-    expect(message).toContain('2 runs of 12500 sessions');
+    expect(message).toContain('2 runs of 12500 sessions (engine run --shard i/2 on each, then engine report merge)');
   });
 
   it('when the raise is refused, says why and that ulimit -n can do it', () => {

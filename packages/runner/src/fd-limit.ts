@@ -95,7 +95,9 @@ export class FdLimitError extends RunnerError {
         `but this process may open ${limitText(soft)} (soft limit ${limitText(soft)}, hard limit ${limitText(hard)}); its requests would fail with EMFILE. Ways out:\n` +
         `  - fewer sessions: at most ${fit} fit (-s ${fit})\n` +
         `  - ${raise}\n` +
-        (fit > 0 ? `  - shards on several machines: ${shards} runs of ${perShard} sessions, their --json reports merged with mergeReports()` : '  - shards on several machines, each within its limit, their --json reports merged with mergeReports()'),
+        (fit > 0
+          ? `  - shards on several machines: ${shards} runs of ${perShard} sessions (engine run --shard i/${shards} on each, then engine report merge)`
+          : '  - shards on several machines, each within its limit (engine run --shard i/N on each, then engine report merge)'),
       'SE_ERR_RUNNER_FD_LIMIT',
     );
     this.name = 'FdLimitError';
