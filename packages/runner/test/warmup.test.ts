@@ -53,6 +53,20 @@ describe('warmup', () => {
     expect(server.requests()).toBe(report.total + warmup.requests);
   });
 
+  it('sessions keep what the warm-up gave them: a once step (the login) done there is not done again in the window', async () => {
+    const scenario = [
+      { name: 'login', path: '/login', once: true },
+      { name: 'page', path: '/page' },
+    ];
+    const report = await run({ config: config({ scenario, iterations: 12, warmup: '300ms' }), logMetrics: false });
+    expect(report).toMatchObject({ iterations: 12, failed_iterations: 0 });
+    // Three sessions, three logins, all in the warm-up.
+    expect(server.requests('/login')).toBe(3);
+    expect(report.steps['login']).toBeUndefined();
+    expect(report.steps['page']?.total).toBe(12);
+    expect(server.requests('/page')).toBe(12 + report.warmup!.requests - 3);
+  });
+
   it('without warmup (the default) the report has no warmup block', async () => {
     const report = await run({ config: config({ iterations: 5 }), logMetrics: false });
     expect(report.warmup).toBeUndefined();
