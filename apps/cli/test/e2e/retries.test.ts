@@ -92,7 +92,8 @@ describe('engine run --retries 3: never retried', () => {
     expect(report.failed).toBe(3);
     expect(report.errors).toEqual({ proxy_auth: 3 });
     expect(report.retries).toBe(0);
-    expect(attempts).toBe(3);
+    // One CONNECT per request, plus the session's pre-connect before the load (refused too; not a request).
+    expect(attempts).toBe(1 + 3);
     expect((await target().stats()).total_requests).toBe(0);
   });
 
