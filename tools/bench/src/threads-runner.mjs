@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '@session-engine/config';
 import { runThreads } from '@session-engine/runner';
-import { startProfiler } from './profilers.mjs';
+import { startAllocationProfiler, startProfiler } from './profilers.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '0' },
     // Writes a .cpuprofile of the main thread's load window (with --threads 1, the whole engine).
     'cpu-profile': { type: 'string' },
+    // Writes a .heapprofile of every allocation in the main thread's load window (sampled).
+    'alloc-profile': { type: 'string' },
   },
 });
 if (!values.url) throw new Error('--url is required');
@@ -59,6 +61,7 @@ const report = await runThreads({
   logMetrics: false,
   startGate: async () => {
     if (values['cpu-profile']) stopProfiler = await startProfiler(values['cpu-profile']);
+    else if (values['alloc-profile']) stopProfiler = await startAllocationProfiler(values['alloc-profile']);
     cpuBefore = process.cpuUsage();
   },
 });
