@@ -2,7 +2,8 @@
 // Release dry-run: packs every publishable workspace package, checks what each
 // tarball holds, then installs all tarballs into a fresh project outside the
 // workspace and imports every package by name from plain Node ESM, the way a
-// user would. The shipped .d.ts files may import only declared dependencies.
+// user would. The shipped .d.ts files may import only declared dependencies,
+// and every installed dependency must declare it runs on Node 20.18.
 // Exits non-zero with the reasons on any problem.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -10,10 +11,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeclarationFile, undeclaredTypeImports } from './dts-imports.mjs';
+import { engineProblems, enginesExcluding, floorOf, KNOWN_EXCEPTIONS } from './dependency-engines.mjs';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const problems = [];
+// The Node version every published package promises: the root's engines, which each package repeats.
+const rootEngines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node;
+const nodeFloor = floorOf(rootEngines);
 
 function sh(cmd, args, cwd) {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,6 +45,9 @@ function checkManifest({ manifest }) {
     if (manifest[field] === undefined) problems.push(`${where}: package.json lacks "${field}"`);
   }
   if (manifest.type !== 'module') problems.push(`${where}: package.json "type" must be "module"`);
+  if (manifest.engines !== undefined && manifest.engines.node !== rootEngines) {
+    problems.push(`${where}: engines.node is "${manifest.engines.node}", the workspace's is "${rootEngines}"; use the same range`);
+  }
   const main = manifest.exports?.['.'];
   if (!main?.types?.startsWith('./dist/') || !main?.import?.startsWith('./dist/')) {
     problems.push(`${where}: exports["."] needs "types" and "import" conditions pointing into ./dist/`);
@@ -100,6 +108,14 @@ try {
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2),
   );
   sh(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], consumerDir);
+
+  // What a user installs must say it runs on the Node we promise (a transitive dependency included).
+  const consumerLock = JSON.parse(readFileSync(join(consumerDir, 'package-lock.json'), 'utf8'));
+  const excluding = enginesExcluding(consumerLock, nodeFloor);
+  problems.push(...engineProblems(excluding, nodeFloor));
+  for (const known of KNOWN_EXCEPTIONS.filter((e) => excluding.some((p) => p.name === e.name && p.version === e.version))) {
+    console.log(`engines: ${known.name}@${known.version} excludes Node ${nodeFloor}, accepted: ${known.why}`);
+  }
 
   const names = packages.map((p) => p.manifest.name);
   writeFileSync(
