@@ -36,7 +36,7 @@ import { loadScriptJob } from './script-job.js';
 import { SessionStateKeeper } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
 import { Timeline, type TimelineEntry } from './timeline.js';
-import { runWarmup } from './warmup.js';
+import { startWarmup, type RunningWarmup } from './warmup.js';
 
 /** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
 export interface LiveSnapshot {
@@ -293,6 +293,8 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   // Stop wiring: a graceful stop arms the deadline; the deadline (or a force) is the hard stop.
   let stopReason: StopReason | undefined;
   let stopping = false;
+  // The warm-up while it runs (config warmup): stopped and given up on as the window would be.
+  let warming: RunningWarmup | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   let hardStopping: Promise<void> | undefined;
   // The hard stop, in this order: jobs are told (ctx.signal), what they still wait on is
@@ -300,6 +302,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   // whatever still runs is given up on.
   const hardStop = (): Promise<void> => {
     hardStopping ??= (async () => {
+      warming?.abandon();
       if (scheduler.running > 0) {
         logger.warn(`stopping now: aborting ${scheduler.running} iteration(s) still in flight (graceful_stop ${graceMs} ms)`);
       }
@@ -331,6 +334,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   lifecycle.onClose('scheduler', () => scheduler.stop());
   const requestStop = (reason: StopReason): void => {
     stopReason ??= reason;
+    warming?.stop();
     void scheduler.stop();
     armGrace();
   };
@@ -414,16 +418,9 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   let warmup: WarmupReport | undefined;
   if (config.warmup > 0 && options.signal?.aborted !== true && options.forceSignal?.aborted !== true) {
     sessions.startAll();
-    warmup = await runWarmup({
-      config,
-      sessions,
-      pool,
-      job,
-      logger,
-      ...(options.partition ? { partition: options.partition } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
-    });
+    warming = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
+    warmup = await warming.done;
+    warming = undefined;
   }
   if (options.startGate !== undefined) await options.startGate();
   // The load window starts now: what came before (fd check, script, proxies, session creation, first connects) is `startup`.

@@ -116,7 +116,7 @@ function checkLines(checks: RunReport['checks'] | undefined): string[] {
 }
 
 /** The warm-up line: what ran before the window, so nobody adds it to the figures above or looks for it there. */
-export function describeWarmup(warmup: WarmupReport): string {
+function describeWarmup(warmup: WarmupReport): string {
   const notes = [`${integer.format(warmup.failed)} failed`];
   if (warmup.dropped > 0) notes.push(`${integer.format(warmup.dropped)} dropped`);
   return `${decimal.format(warmup.duration)} s before the window (part of startup): ${integer.format(warmup.requests)} requests (${notes.join(', ')}), counted in no other figure`;

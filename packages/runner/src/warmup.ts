@@ -13,21 +13,28 @@ export interface WarmupOptions {
   job: Job;
   logger: Logger;
   partition?: SchedulerPartition;
-  /** The run's stop: the warm-up ends gracefully (its iterations finish), and so does the run. */
-  signal?: AbortSignal;
-  /** The run's hard stop: the warm-up's iterations are cut short. */
-  forceSignal?: AbortSignal;
 }
 
 /**
- * Runs the load of the window's first `warmup` ms (the run's job, sessions,
+ * A warm-up in progress. `done` settles with its figures once its iterations
+ * have finished, so none runs into the window. The run's stop wiring drives
+ * it as it drives the window: `stop()` at a stop (no new iteration),
+ * `abandon()` at the hard stop (it stops waiting for what still runs).
+ */
+export interface RunningWarmup {
+  readonly done: Promise<WarmupReport>;
+  stop(): void;
+  abandon(): void;
+}
+
+/**
+ * Starts the load of the window's first `warmup` ms (the run's job, sessions,
  * rate and stages, this part's share of them) into metrics of its own, which
  * are counted here and dropped: V8 has optimised the engine's code (and the
  * job's) by the time the window starts, and the target has had its first
- * requests. Returns once the warm-up's iterations have finished, so none of
- * them runs into the window.
+ * requests.
  */
-export async function runWarmup(options: WarmupOptions): Promise<WarmupReport> {
+export function startWarmup(options: WarmupOptions): RunningWarmup {
   const { config, logger } = options;
   const metrics = new Metrics();
   const scheduler = new Scheduler({
@@ -37,20 +44,9 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupReport> {
     config: { ...config, duration: config.warmup, iterations: 0 },
     ...(options.partition ? { partition: options.partition } : {}),
   });
-  // Stopped during the warm-up, as in the window: iterations in flight get graceful_stop, then
-  // the warm-up gives up on them (the run's hard stop then closes the sessions under them).
-  let graceTimer: NodeJS.Timeout | undefined;
-  const stop = (): void => {
-    void scheduler.stop();
-    graceTimer ??= setTimeout(() => scheduler.abandon(), config.graceful_stop);
-  };
-  const force = (): void => scheduler.abandon();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  options.forceSignal?.addEventListener('abort', force, { once: true });
   logger.info(`warming up for ${config.warmup} ms: the load runs, its results are not kept`);
   const startedMs = performance.now();
-  try {
-    const summary = await scheduler.start(options.job);
+  const done = scheduler.start(options.job).then((summary) => {
     const snapshot = metrics.snapshot();
     const warmup: WarmupReport = {
       duration: Math.round(performance.now() - startedMs) / 1000,
@@ -61,9 +57,10 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupReport> {
     };
     logger.info('warm-up done', { ...warmup });
     return warmup;
-  } finally {
-    clearTimeout(graceTimer);
-    options.signal?.removeEventListener('abort', stop);
-    options.forceSignal?.removeEventListener('abort', force);
-  }
+  });
+  return {
+    done,
+    stop: () => void scheduler.stop(),
+    abandon: () => scheduler.abandon(),
+  };
 }

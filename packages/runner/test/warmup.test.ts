@@ -84,6 +84,32 @@ describe('warmup', () => {
     expect(server.requests()).toBe(report.warmup!.requests);
   });
 
+  it('a stop during the warm-up still ends within graceful_stop when its iterations hang, and reports', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('signal'), 200);
+    const config = parseConfig({ target_url: `${server.url}/slow?ms=20000`, number_of_sessions: 2, log_level: 'warn', duration: '30s', warmup: '30s', graceful_stop: '300ms' });
+    const startedMs = performance.now();
+    const report = await run({ config, signal: controller.signal, logMetrics: false });
+    // graceful_stop for the warm-up's iterations, then the run's own hard stop: far below the 20 s the requests would take.
+    expect(performance.now() - startedMs).toBeLessThan(10_000);
+    expect(report).toMatchObject({ reason: 'signal', total: 0 });
+    expect(report.warmup!.iterations).toBe(2);
+  });
+
+  it('a forced stop during the warm-up gives up on iterations that never end (a job ignoring ctx.signal) and reports', async () => {
+    const graceful = new AbortController();
+    const force = new AbortController();
+    setTimeout(() => graceful.abort('signal'), 200);
+    setTimeout(() => force.abort(), 400);
+    const config = parseConfig({ target_url: server.url, number_of_sessions: 2, log_level: 'warn', duration: '30s', warmup: '30s', graceful_stop: '30s' });
+    const never = (): Promise<void> => new Promise<void>(() => undefined);
+    const startedMs = performance.now();
+    const report = await run({ config, job: never, signal: graceful.signal, forceSignal: force.signal, logMetrics: false });
+    expect(performance.now() - startedMs).toBeLessThan(10_000);
+    expect(report).toMatchObject({ reason: 'forced', total: 0 });
+    expect(report.warmup!.iterations).toBe(2);
+  });
+
   it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {
     const report = await runThreads({ config: config({ iterations: 60, warmup: '300ms', threads: 2, number_of_sessions: 4 }), logMetrics: false });
     expect(report).toMatchObject({ iterations: 60, total: 60, failed: 0 });
