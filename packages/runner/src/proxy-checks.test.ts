@@ -8,6 +8,7 @@ import { createLogger } from '@session-engine/logger';
 import { ProxyManager, type ProxyEntry } from '@session-engine/proxy';
 import { createProxy } from 'proxy';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@session-engine/test-support';
 import { checkProxy, startProxyChecks } from './proxy-checks.js';
 
 const servers: http.Server[] = [];
@@ -24,20 +25,12 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function deadPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('active proxy health checks', () => {
   it('closes the circuit of a proxy that answers again; leaves a dead one open', async () => {
     let hits = 0;
     const check = `http://127.0.0.1:${await listen(http.createServer((_req, res) => (hits++, res.end('ok'))))}/health`;
     const live = `http://127.0.0.1:${await listen(createProxy(http.createServer()))}`;
-    const dead = `http://127.0.0.1:${await deadPort()}`;
+    const dead = `http://127.0.0.1:${await freePort()}`;
     const proxies = ProxyManager.fromText(`${live}\n${dead}`, { maxFailures: 1, cooldownMs: 60_000 });
     const events: string[] = [];
     proxies.subscribe((event) => events.push(`${event.type} ${event.entry.url}`));

@@ -12,6 +12,7 @@ import { parseConfig, type ConfigInput } from '@session-engine/config';
 import { createLogger } from '@session-engine/logger';
 import { createProxy } from 'proxy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '@session-engine/test-support';
 import { run, RunControl } from '../src/index.js';
 import { eventually, startServer, type TestServer } from './server.js';
 
@@ -51,14 +52,6 @@ async function startProxy(): Promise<{ url: string; tunnels: () => number }> {
   return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, tunnels: () => tunnels };
 }
 
-async function deadPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 function proxyFile(lines: string[]): string {
   const file = join(dir, 'proxies.txt');
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -72,7 +65,7 @@ function config(overrides: Partial<ConfigInput>) {
 describe('run() with proxies that fail', () => {
   it('opens the dead proxy circuit, moves its sessions, and no request fails once it is open', async () => {
     const live = [await startProxy(), await startProxy()];
-    const dead = `http://127.0.0.1:${await deadPort()}`;
+    const dead = `http://127.0.0.1:${await freePort()}`;
     const file = proxyFile([live[0]!.url, dead, live[1]!.url]);
     const report = await run({
       config: config({ proxy_file: file, iterations: 300, proxy_max_failures: 2, max_retries: 3 }),
@@ -95,7 +88,7 @@ describe('run() with proxies that fail', () => {
   });
 
   it('fails requests fast with no_healthy_proxy when every proxy is down, never hammering them', async () => {
-    const file = proxyFile([`http://127.0.0.1:${await deadPort()}`]);
+    const file = proxyFile([`http://127.0.0.1:${await freePort()}`]);
     const report = await run({
       // One session: the scheduler backs a session off after 5 failures in a row, so 5 iterations.
       config: config({ proxy_file: file, number_of_sessions: 1, iterations: 5, proxy_max_failures: 1, max_retries: 3 }),
@@ -143,7 +136,7 @@ describe('run() with proxies that fail', () => {
 describe('run() with active proxy health checks (proxy_check_url)', () => {
   it('closes a proxy circuit again through a background check, and parked sessions go back to it', async () => {
     // The only proxy is down at first: its circuit opens and requests fail fast with no_healthy_proxy.
-    const port = await deadPort();
+    const port = await freePort();
     const file = proxyFile([`http://127.0.0.1:${port}`]);
     const stop = new AbortController();
     const running = run({

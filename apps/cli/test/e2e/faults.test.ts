@@ -6,12 +6,11 @@
  * timeouts, 429, 503; never a 500 or 404).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '@session-engine/test-support';
 import { runEngine, useTarget } from './processes.js';
 
 interface Report {
@@ -30,15 +29,6 @@ const target = useTarget();
 /** Preload that counts the abort listeners of the engine's signals (see the file). */
 const listenerCounter = fileURLToPath(new URL('./fixtures/count-abort-listeners.mjs', import.meta.url));
 
-/** A loopback port nothing listens on: bound to port 0, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function run(args: string[]): Promise<Report> {
   const result = await runEngine(['run', ...args, '--json'], { timeoutMs: 20_000 });
   expect(result.code, result.stderr).toBe(0);
@@ -50,7 +40,7 @@ async function run(args: string[]): Promise<Report> {
 
 describe('engine run against a failing target', () => {
   it('completes with every request failed as ECONNREFUSED when the target is down, after 3 retries each by default', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const report = await run(['-t', `http://127.0.0.1:${port}/`, '-s', '2', '-n', '4']);
     expect(report.total).toBe(4);
     expect(report.failed).toBe(4);
@@ -65,7 +55,7 @@ describe('engine run against a failing target', () => {
   });
 
   it('lets 50 sessions retry at once without a Node warning, and leaves no abort listener behind per back-off', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'se-e2e-listeners-'));
     const counts = join(dir, 'listeners.json');
     try {
@@ -89,7 +79,7 @@ describe('engine run against a failing target', () => {
   });
 
   it('does not retry when --retries 0', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const report = await run(['-t', `http://127.0.0.1:${port}/`, '-s', '2', '-n', '6', '--retries', '0']);
     expect(report.total).toBe(6);
     expect(report.failed).toBe(6);
