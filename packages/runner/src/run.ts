@@ -40,6 +40,12 @@ import { startWarmup, type RunningWarmup } from './warmup.js';
 
 /** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
 export interface LiveSnapshot {
+  /**
+   * `warmup` while config `warmup` runs before the window: then every figure is the
+   * warm-up's own (counted in no report figure but its `warmup` block), `elapsed_ms`
+   * counts from its start and `planned_ms` is its length. `load` from the window on.
+   */
+  phase: 'warmup' | 'load';
   /** ms since the run started. */
   elapsed_ms: number;
   /** The planned length in ms (`duration`, or the sum of the stages); 0 = none. */
@@ -376,6 +382,13 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       intervalErrors.add(message);
     }
   };
+  const emitSnapshot = (snapshot: LiveSnapshot): void => {
+    try {
+      options.onSnapshot?.(snapshot);
+    } catch (error) {
+      logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const tick = (): void => {
     emitInterval(timeline.add(metrics.takeInterval(), metrics.activeSessions, scheduler.started));
     if (watch.active && !stopping) {
@@ -387,19 +400,16 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     }
     if (options.onSnapshot === undefined) return;
     const snapshot = metrics.snapshot();
-    try {
-      options.onSnapshot({
-        elapsed_ms: snapshot.elapsed_ms,
-        planned_ms: plannedMs,
-        iterations: scheduler.started,
-        planned_iterations: config.iterations,
-        state: stopping ? 'stopping' : 'running',
-        metrics: snapshot,
-        ...(proxies ? { proxies: proxies.report() } : {}),
-      });
-    } catch (error) {
-      logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
-    }
+    emitSnapshot({
+      phase: 'load',
+      elapsed_ms: snapshot.elapsed_ms,
+      planned_ms: plannedMs,
+      iterations: scheduler.started,
+      planned_iterations: config.iterations,
+      state: stopping ? 'stopping' : 'running',
+      metrics: snapshot,
+      ...(proxies ? { proxies: proxies.report() } : {}),
+    });
   };
   // The control API listens before the load starts; it steers the run once the load started (409 before).
   const control = options.control ?? (config.control_port !== undefined ? new RunControl() : undefined);
@@ -418,9 +428,16 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   let warmup: WarmupReport | undefined;
   if (config.warmup > 0 && options.signal?.aborted !== true && options.forceSignal?.aborted !== true) {
     sessions.startAll();
-    warming = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
-    warmup = await warming.done;
-    warming = undefined;
+    const running = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
+    warming = running;
+    // Progress while it runs, marked phase 'warmup'; no timeline, thresholds or metrics line (those are the window's).
+    const progress = options.onSnapshot === undefined ? undefined : setInterval(() => emitSnapshot(running.live()), config.timeline_interval);
+    try {
+      warmup = await running.done;
+    } finally {
+      clearInterval(progress);
+      warming = undefined;
+    }
   }
   if (options.startGate !== undefined) await options.startGate();
   // The load window starts now: what came before (fd check, script, proxies, session creation, first connects) is `startup`.

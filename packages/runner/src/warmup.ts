@@ -5,6 +5,7 @@ import { Scheduler, type Job, type SchedulerPartition } from '@session-engine/sc
 import type { SessionManager } from '@session-engine/session';
 import type { WorkerPool } from '@session-engine/worker-pool';
 import type { WarmupReport } from './report.js';
+import type { LiveSnapshot } from './run.js';
 
 export interface WarmupOptions {
   config: Readonly<EngineConfig>;
@@ -23,6 +24,8 @@ export interface WarmupOptions {
  */
 export interface RunningWarmup {
   readonly done: Promise<WarmupReport>;
+  /** A live reading of the warm-up (`phase: 'warmup'`), for progress while it runs. */
+  live(): LiveSnapshot;
   stop(): void;
   abandon(): void;
 }
@@ -58,9 +61,25 @@ export function startWarmup(options: WarmupOptions): RunningWarmup {
     logger.info('warm-up done', { ...warmup });
     return warmup;
   });
+  let stopping = false;
   return {
     done,
-    stop: () => void scheduler.stop(),
+    live: () => {
+      const snapshot = metrics.snapshot();
+      return {
+        phase: 'warmup',
+        elapsed_ms: snapshot.elapsed_ms,
+        planned_ms: config.warmup,
+        iterations: scheduler.started,
+        planned_iterations: 0,
+        state: stopping ? 'stopping' : 'running',
+        metrics: snapshot,
+      };
+    },
+    stop: () => {
+      stopping = true;
+      void scheduler.stop();
+    },
     abandon: () => scheduler.abandon(),
   };
 }

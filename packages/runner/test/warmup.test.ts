@@ -5,7 +5,7 @@
  */
 import { parseConfig, type ConfigInput } from '@session-engine/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatSummary, run, runThreads } from '../src/index.js';
+import { formatSummary, run, runThreads, type LiveSnapshot } from '../src/index.js';
 import { startServer, type TestServer } from './server.js';
 
 let server: TestServer;
@@ -110,9 +110,40 @@ describe('warmup', () => {
     expect(report.warmup!.iterations).toBe(2);
   });
 
+  it('live snapshots say phase warmup, with the warm-up figures alone, until the window starts them afresh', async () => {
+    const seen: LiveSnapshot[] = [];
+    const report = await run({ config: config({ duration: '500ms', warmup: '500ms' }), onSnapshot: (s) => seen.push(s), logMetrics: false });
+    const warming = seen.filter((s) => s.phase === 'warmup');
+    const load = seen.filter((s) => s.phase === 'load');
+    expect(warming.length).toBeGreaterThanOrEqual(2);
+    expect(load.length).toBeGreaterThanOrEqual(2);
+    // All warm-up readings come first; none is in the window's.
+    expect(seen.findIndex((s) => s.phase === 'load')).toBe(warming.length);
+    expect(warming.every((s) => s.planned_ms === 500 && s.planned_iterations === 0)).toBe(true);
+    expect(warming.at(-1)!.metrics.total).toBeGreaterThan(0);
+    expect(warming.at(-1)!.metrics.total).toBeLessThanOrEqual(report.warmup!.requests);
+    // The window counts from zero: its readings never exceed its own total.
+    expect(load[0]!.metrics.total).toBeLessThanOrEqual(report.total);
+    expect(load.at(-1)!.metrics.total).toBeLessThanOrEqual(report.total);
+    expect(load.every((s) => s.planned_ms === 500)).toBe(true);
+  });
+
   it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {
-    const report = await runThreads({ config: config({ iterations: 60, warmup: '300ms', threads: 2, number_of_sessions: 4 }), logMetrics: false });
-    expect(report).toMatchObject({ iterations: 60, total: 60, failed: 0 });
+    const seen: LiveSnapshot[] = [];
+    const report = await runThreads({
+      // An abort-on-fail threshold the warm-up's own total would cross: only the window's figures reach it.
+      config: config({ iterations: 60, warmup: '300ms', threads: 2, number_of_sessions: 4, thresholds: [{ threshold: 'total<=60', abort_on_fail: true }] }),
+      onSnapshot: (s) => seen.push(s),
+      logMetrics: false,
+    });
+    expect(report).toMatchObject({ reason: 'iterations', iterations: 60, total: 60, failed: 0 });
+    // The main thread's progress during the warm-up: both threads' warm-ups merged, marked as such.
+    const warming = seen.filter((s) => s.phase === 'warmup');
+    expect(warming.length).toBeGreaterThan(0);
+    expect(warming.at(-1)!.metrics.total).toBeGreaterThan(60);
+    expect(seen.slice(0, warming.length).every((s) => s.phase === 'warmup')).toBe(true);
+    expect(warming.at(-1)!.metrics.total).toBeLessThanOrEqual(report.warmup!.requests);
+    expect(seen.filter((s) => s.phase === 'load').every((s) => s.metrics.total <= 60)).toBe(true);
     expect(report.threads).toHaveLength(2);
     const warmup = report.warmup!;
     expect(warmup.requests).toBeGreaterThan(0);

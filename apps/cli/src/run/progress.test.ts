@@ -25,6 +25,13 @@ describe('formatStatusLine', () => {
     expect(formatStatusLine({ ...sample, totalMs: 0, iterations: 250, plannedIterations: 1000 })).toMatch(/^\[=====\s+\] 250\/1,000 it/);
   });
 
+  it('marks the warm-up, with its own bar against its length, so its figures are not read as the run', () => {
+    expect(formatStatusLine({ ...sample, phase: 'warmup', elapsedMs: 1_000, totalMs: 2_000, total: 900 })).toBe(
+      'warm-up [==========          ] 1s/2s (not counted)  sessions 200  12,346 req/s  p99 4.50 ms  requests 900  errors 3',
+    );
+    expect(formatStatusLine({ ...sample, phase: 'load' })).toBe(formatStatusLine(sample));
+  });
+
   it('shows elapsed time and how to stop when open-ended', () => {
     expect(formatStatusLine({ ...sample, totalMs: 0 })).toMatch(/^5s elapsed \(Ctrl\+C to stop\)/);
   });

@@ -7,6 +7,8 @@ import type { Writable } from 'node:stream';
 import { formatMs } from '@session-engine/runner';
 
 export interface ProgressSample {
+  /** `warmup` while config `warmup` runs before the window (figures not kept); default `load`. */
+  phase?: 'warmup' | 'load';
   elapsedMs: number;
   /** Planned length of the run in ms, 0 when open-ended. */
   totalMs: number;
@@ -33,7 +35,11 @@ function seconds(ms: number): string {
 
 export function formatStatusLine(sample: ProgressSample): string {
   let progress: string;
-  if (sample.totalMs > 0) {
+  if (sample.phase === 'warmup') {
+    // Its own bar against the warm-up's length, marked so nobody reads these figures as the run's.
+    const fraction = sample.totalMs > 0 ? sample.elapsedMs / sample.totalMs : 0;
+    progress = `warm-up ${bar(fraction)} ${seconds(sample.elapsedMs)}/${seconds(sample.totalMs)} (not counted)`;
+  } else if (sample.totalMs > 0) {
     const fraction = sample.elapsedMs / sample.totalMs;
     progress = `${bar(fraction)} ${seconds(sample.elapsedMs)}/${seconds(sample.totalMs)}`;
   } else if (sample.plannedIterations > 0) {

@@ -294,6 +294,8 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
       logger,
       engine: environment.version,
       logMetrics: !drawLive,
+      // Threads log to fd 2 themselves: their lines must clear the live line first.
+      statusLine: drawLive,
       ...(targetLabel ? { targetLabel } : {}),
       ...(flags['metrics-port'] !== undefined ? { metricsPort: flags['metrics-port'] } : {}),
       // The control API (control_port): a generated token is shown once here, outside the log, and nowhere else.
@@ -306,6 +308,7 @@ export async function runEngine(flags: RunFlags, environment: RunEnvironment): P
         ? {
             onSnapshot: (snapshot) =>
               live?.draw({
+                phase: snapshot.phase,
                 elapsedMs: snapshot.elapsed_ms,
                 totalMs: snapshot.planned_ms,
                 iterations: snapshot.iterations,

@@ -20,6 +20,7 @@ const proxyRow = (line: number, figures: Partial<ProxyReport>): ProxyReport => (
 });
 
 const live = (proxies?: ProxyReport[]): LiveSnapshot => ({
+  phase: 'load',
   elapsed_ms: 1000,
   planned_ms: 5000,
   iterations: 1,

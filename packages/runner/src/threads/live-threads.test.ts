@@ -35,7 +35,7 @@ function snapshot(total: number, active: number): LiveSnapshot {
   const metrics = new Metrics();
   for (let i = 0; i < total; i++) metrics.recordSuccess(200, 1_000);
   metrics.setActiveSessions(active);
-  return { elapsed_ms: 1_000, planned_ms: 0, iterations: total, planned_iterations: 0, state: 'running', metrics: metrics.snapshot() };
+  return { phase: 'load', elapsed_ms: 1_000, planned_ms: 0, iterations: total, planned_iterations: 0, state: 'running', metrics: metrics.snapshot() };
 }
 
 /** Lets the update's messages go out, then acknowledges each as the thread would. */

@@ -14,6 +14,8 @@ import { round, type TimelineEntry } from '../timeline.js';
 /** Merges the latest snapshot of each thread into one reading of the whole run. */
 export function mergeLive(snapshots: readonly LiveSnapshot[], plannedIterations: number): LiveSnapshot {
   return {
+    // Threads start their windows together; until then (a warm-up) none is in 'load'.
+    phase: snapshots.some((s) => s.phase === 'warmup') ? 'warmup' : 'load',
     elapsed_ms: Math.max(...snapshots.map((s) => s.elapsed_ms)),
     planned_ms: Math.max(...snapshots.map((s) => s.planned_ms)),
     iterations: snapshots.reduce((sum, s) => sum + s.iterations, 0),

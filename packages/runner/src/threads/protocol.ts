@@ -22,6 +22,8 @@ export interface ThreadData {
   logLevel: LogLevel;
   /** Pretty log lines (the main thread's stderr is a terminal). */
   pretty?: boolean;
+  /** The main thread draws a status line on stderr: each log line clears that row first. */
+  clearStatusLine?: boolean;
   /**
    * A `session_state` file, which the main thread alone writes: the saved state of this thread's
    * sessions (as read at start); the thread saves through `state-save` messages and reads the

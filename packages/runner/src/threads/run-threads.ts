@@ -53,6 +53,12 @@ export interface ThreadsOptions extends Omit<RunOptions, 'job' | 'once' | 'parti
   threads?: number;
   /** Pretty log lines from the threads (default: when their stderr is a terminal). */
   prettyLogs?: boolean;
+  /**
+   * The caller redraws a status line on stderr (a terminal) from `onSnapshot`. The threads write
+   * their log lines to fd 2 themselves, so each line first clears that row instead of running
+   * on after the status text; the next redraw puts it back below. Default false.
+   */
+  statusLine?: boolean;
 }
 
 const runnerVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -72,6 +78,8 @@ interface ThreadState {
   ready: boolean;
   /** The latest cumulative snapshot, and how many timeline entries had arrived with it. */
   last?: LiveSnapshot;
+  /** Its latest warm-up snapshot (phase 'warmup'): progress only, never in a figure of the run. */
+  warming?: LiveSnapshot;
   entriesAtLast: number;
   entries: TimelineEntry[];
   report?: RunReport;
@@ -122,7 +130,7 @@ export async function runThreads(options: ThreadsOptions): Promise<RunReport> {
     logger.warn(`using ${plans.length} thread(s), not ${requested}: each thread needs at least one session, worker slot and iteration`);
   }
   if (plans.length === 1) {
-    const { threads: _threads, prettyLogs: _pretty, ...single } = options;
+    const { threads: _threads, prettyLogs: _pretty, statusLine: _statusLine, ...single } = options;
     const { plans: _plans, ...alone } = single;
     // A shard's one thread runs its share (its sessions, ids and arrivals) of the whole run.
     const part = options.plans?.[0];
@@ -177,6 +185,7 @@ class ThreadedRun {
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.targetLabel !== undefined ? { targetLabel: options.targetLabel } : {}),
         ...(options.prettyLogs !== undefined ? { pretty: options.prettyLogs } : {}),
+        ...(options.statusLine === true ? { clearStatusLine: true } : {}),
         ...(stateFile !== undefined ? { stateFile: { saved: stateFile.saved[at] ?? [] } } : {}),
       };
       const worker = createWorker(data);
@@ -242,6 +251,8 @@ class ThreadedRun {
       this.#logger.info(`run split across ${this.#threads.length} threads`, {
         sessions: this.#threads.map((t) => t.plan.config.number_of_sessions),
       });
+      // Progress during the threads' warm-ups (config warmup), until the window's own ticks take over.
+      if (this.#config.warmup > 0 && this.#options.onSnapshot !== undefined) ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
       // Start: every thread ready (its sessions exist), or one failed to start.
       await this.#until(() => this.#threads.every((t) => t.ready || t.exited) || this.#threads.some((t) => t.failed !== undefined || t.crash !== undefined));
       const failed = this.#threads.find((t) => t.failed !== undefined);
@@ -289,6 +300,7 @@ class ThreadedRun {
       const plannedMs = this.#config.duration > 0 ? this.#config.duration : this.#config.stages.reduce((sum, stage) => sum + stage.duration, 0);
       if (plannedMs > 0) this.#armStragglers(START_LEAD_MS + plannedMs + this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
 
+      clearInterval(ticker);
       ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
       if (this.#options.logMetrics !== false) {
         monitor = setInterval(() => {
@@ -324,6 +336,10 @@ class ThreadedRun {
         state.ready = true;
         break;
       case 'snapshot':
+        if (message.snapshot.phase === 'warmup') {
+          state.warming = message.snapshot;
+          break;
+        }
         state.last = message.snapshot;
         state.entriesAtLast = state.entries.length;
         break;
@@ -465,7 +481,12 @@ class ThreadedRun {
     const onSnapshot = this.#options.onSnapshot;
     const watching = this.#watch.active && !this.#stopping;
     const live = onSnapshot || watching ? this.#live() : undefined;
-    if (live === undefined) return;
+    if (live === undefined) {
+      // Before the window (no start sent yet): the threads' warm-ups, merged, for progress only.
+      const warming = this.#startAt === 0 ? this.#threads.flatMap((t) => (t.warming ? [t.warming] : [])) : [];
+      if (onSnapshot !== undefined && warming.length > 0) this.#emitSnapshot(onSnapshot, mergeLive(warming, 0));
+      return;
+    }
     // Abort-on-fail thresholds on the merged run: a crossing over all threads stops every thread,
     // also when no single thread's own figures cross it.
     const crossed = watching ? this.#watch.check(live.elapsed_ms, () => live.metrics) : undefined;
@@ -473,9 +494,12 @@ class ThreadedRun {
       this.#logger.warn(`threshold ${crossed.expr} crossed over all threads (value ${String(crossed.value)}): stopping every thread, finishing in-flight iterations`);
       this.#stopAll('threshold');
     }
-    if (onSnapshot === undefined) return;
+    if (onSnapshot !== undefined) this.#emitSnapshot(onSnapshot, live);
+  }
+
+  #emitSnapshot(onSnapshot: (snapshot: LiveSnapshot) => void, snapshot: LiveSnapshot): void {
     try {
-      onSnapshot(live);
+      onSnapshot(snapshot);
     } catch (error) {
       this.#logger.warn('onSnapshot threw; the run goes on', { error: error instanceof Error ? error.message : String(error) });
     }

@@ -42,7 +42,7 @@ describe('live merging', () => {
     for (let i = 1; i <= 100; i++) a.recordSuccess(200, i * 1000);
     for (let i = 1; i <= 50; i++) b.recordFailure('timeout', 500_000);
     const live = (metrics: Metrics, iterations: number) =>
-      ({ elapsed_ms: 1000, planned_ms: 5000, iterations, planned_iterations: 0, state: 'running', metrics: metrics.snapshot() }) as const;
+      ({ phase: 'load', elapsed_ms: 1000, planned_ms: 5000, iterations, planned_iterations: 0, state: 'running', metrics: metrics.snapshot() }) as const;
     const merged = mergeLive([live(a, 100), live(b, 50)], 0);
     expect(merged).toMatchObject({ iterations: 150, planned_ms: 5000, state: 'running' });
     expect(merged.metrics).toMatchObject({ total: 150, success: 100, failed: 50 });

@@ -4,6 +4,8 @@
  * never through console.log, whose output a worker relays asynchronously and
  * can lose when the thread ends.
  */
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '@session-engine/logger';
 import type { RunChange } from '../control/schemas.js';
@@ -17,7 +19,9 @@ if (port === null) throw new Error('threads/worker.js runs as a worker thread of
 const data = workerData as ThreadData;
 const post = (message: FromThread): void => port.postMessage(message);
 
-const logger = createLogger({ level: data.logLevel, destination: 2, bindings: { thread: data.index }, ...(data.pretty !== undefined ? { pretty: data.pretty } : {}) });
+// Beside the main thread's status line, a line starts by clearing its row ("\r", erase line): one write, still synchronous.
+const destination = data.clearStatusLine === true ? { isTTY: isatty(2), write: (line: string) => writeAllToStderr(`\r\x1b[2K${line}`) } : 2;
+const logger = createLogger({ level: data.logLevel, destination, bindings: { thread: data.index }, ...(data.pretty !== undefined ? { pretty: data.pretty } : {}) });
 const graceful = new AbortController();
 const force = new AbortController();
 const control = new RunControl();
@@ -126,4 +130,17 @@ try {
   passed();
   // Posted messages are already on their way: let the thread end once nothing else holds it.
   port.unref();
+}
+
+/** Writes all of `text` to fd 2, as pino's synchronous destination does: partial writes and EAGAIN retried. */
+function writeAllToStderr(text: string): void {
+  let rest = Buffer.from(text);
+  for (let again = 0; rest.length > 0 && again < 1_000; ) {
+    try {
+      rest = rest.subarray(writeSync(2, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      again++;
+    }
+  }
 }
