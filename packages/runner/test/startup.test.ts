@@ -128,8 +128,8 @@ describe.runIf(testable)('run(): the file-descriptor limit', () => {
     expect(failure).toMatchObject({ code: 'SE_ERR_RUNNER_FD_LIMIT', needed: hard + 64, hard, soft: hard });
     expect((failure as Error).message).toContain(`needs at least ${hard + 64} file descriptors (${hard} sessions x 1 connection + 64 for the engine)`);
     expect(soft).toBeLessThanOrEqual(hard);
-    // Nothing was created or sent: it failed at once.
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Nothing was created or sent: it failed before making sessions (hundreds of thousands would take minutes).
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(server.requests()).toBe(0);
   });
 
