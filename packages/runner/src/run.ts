@@ -430,12 +430,18 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     sessions.startAll();
     const running = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
     warming = running;
-    // Progress while it runs, marked phase 'warmup'; no timeline, thresholds or metrics line (those are the window's).
+    // Progress while it runs, marked as the warm-up's: snapshots (phase 'warmup') and the metrics line.
+    // No timeline or thresholds: those are the window's.
     const progress = options.onSnapshot === undefined ? undefined : setInterval(() => emitSnapshot(running.live()), config.timeline_interval);
+    const monitor =
+      options.logMetrics === false
+        ? undefined
+        : setInterval(() => logger.info(`warm-up metrics (not kept) - ${formatSnapshotLine(running.live().metrics)}`), config.metrics_interval);
     try {
       warmup = await running.done;
     } finally {
       clearInterval(progress);
+      clearInterval(monitor);
       warming = undefined;
     }
   }

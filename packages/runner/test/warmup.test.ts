@@ -3,7 +3,9 @@
  * every request it got. The warm-up's requests reach the server and are in
  * the report's `warmup` block, and in no other figure.
  */
+import { Writable } from 'node:stream';
 import { parseConfig, type ConfigInput } from '@session-engine/config';
+import { createLogger } from '@session-engine/logger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatSummary, run, runThreads, type LiveSnapshot } from '../src/index.js';
 import { startServer, type TestServer } from './server.js';
@@ -126,6 +128,27 @@ describe('warmup', () => {
     expect(load[0]!.metrics.total).toBeLessThanOrEqual(report.total);
     expect(load.at(-1)!.metrics.total).toBeLessThanOrEqual(report.total);
     expect(load.every((s) => s.planned_ms === 500)).toBe(true);
+  });
+
+  it.each([1, 2])('logs the metrics line during the warm-up, marked not kept; the window line starts from zero (threads: %i)', async (threads) => {
+    const messages: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) messages.push((JSON.parse(line) as { msg: string }).msg);
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination, pretty: false });
+    const report = await runThreads({ config: config({ threads, duration: '500ms', warmup: '500ms', metrics_interval: '100ms', number_of_sessions: 4 }), logger });
+    const totalOf = (message: string): number => Number(/total: (\d+)/.exec(message)![1]);
+    const warming = messages.filter((m) => m.startsWith('warm-up metrics (not kept) - total: '));
+    const window = messages.filter((m) => m.startsWith('metrics - total: '));
+    expect(warming.length, messages.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(window.length, messages.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(messages.indexOf(window[0]!)).toBeGreaterThan(messages.indexOf(warming.at(-1)!));
+    expect(totalOf(warming.at(-1)!)).toBeGreaterThan(0);
+    expect(totalOf(warming.at(-1)!)).toBeLessThanOrEqual(report.warmup!.requests);
+    for (const line of window) expect(totalOf(line)).toBeLessThanOrEqual(report.total);
   });
 
   it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {

@@ -252,7 +252,15 @@ class ThreadedRun {
         sessions: this.#threads.map((t) => t.plan.config.number_of_sessions),
       });
       // Progress during the threads' warm-ups (config warmup), until the window's own ticks take over.
-      if (this.#config.warmup > 0 && this.#options.onSnapshot !== undefined) ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
+      if (this.#config.warmup > 0) {
+        if (this.#options.onSnapshot !== undefined) ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
+        if (this.#options.logMetrics !== false) {
+          monitor = setInterval(() => {
+            const warming = this.#warmingLive();
+            if (warming !== undefined) this.#logger.info(`warm-up metrics (not kept) - ${formatSnapshotLine(warming.metrics)}`);
+          }, this.#config.metrics_interval);
+        }
+      }
       // Start: every thread ready (its sessions exist), or one failed to start.
       await this.#until(() => this.#threads.every((t) => t.ready || t.exited) || this.#threads.some((t) => t.failed !== undefined || t.crash !== undefined));
       const failed = this.#threads.find((t) => t.failed !== undefined);
@@ -301,6 +309,7 @@ class ThreadedRun {
       if (plannedMs > 0) this.#armStragglers(START_LEAD_MS + plannedMs + this.#config.graceful_stop + STRAGGLER_MARGIN_MS);
 
       clearInterval(ticker);
+      clearInterval(monitor);
       ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
       if (this.#options.logMetrics !== false) {
         monitor = setInterval(() => {
@@ -477,14 +486,19 @@ class ThreadedRun {
     return snapshots.length === 0 ? undefined : mergeLive(snapshots, this.#config.iterations);
   }
 
+  /** Before the window (no start sent yet): the threads' warm-ups merged, for progress only. */
+  #warmingLive(): LiveSnapshot | undefined {
+    const warming = this.#startAt === 0 ? this.#threads.flatMap((t) => (t.warming ? [t.warming] : [])) : [];
+    return warming.length === 0 ? undefined : mergeLive(warming, 0);
+  }
+
   #tick(): void {
     const onSnapshot = this.#options.onSnapshot;
     const watching = this.#watch.active && !this.#stopping;
     const live = onSnapshot || watching ? this.#live() : undefined;
     if (live === undefined) {
-      // Before the window (no start sent yet): the threads' warm-ups, merged, for progress only.
-      const warming = this.#startAt === 0 ? this.#threads.flatMap((t) => (t.warming ? [t.warming] : [])) : [];
-      if (onSnapshot !== undefined && warming.length > 0) this.#emitSnapshot(onSnapshot, mergeLive(warming, 0));
+      const warming = this.#warmingLive();
+      if (onSnapshot !== undefined && warming !== undefined) this.#emitSnapshot(onSnapshot, warming);
       return;
     }
     // Abort-on-fail thresholds on the merged run: a crossing over all threads stops every thread,
