@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Quick interleaved A/B of engine variants (node flags) against autocannon, one scenario.
- *   node tools/bench/src/ab.mjs --sessions 1000 --path /cookie --runs 3 --duration 4 --variant= --variant=--max-semi-space-size=64
+ *   node tools/bench/src/ab.mjs --sessions 1000 --path /cookie --runs 3 --duration 4 [--warmup 2] --variant= --variant=--max-semi-space-size=64
  * A variant `flags@/other/checkout` runs that checkout's engine runner (built packages), e.g. to compare with main.
  * `--cli` runs each variant's CLI (`engine run --json`, the whole runner path) instead of the engine runner.
  */
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     variant: { type: 'string', multiple: true, default: [''] },
     autocannon: { type: 'boolean', default: true },
     cli: { type: 'boolean', default: false },
+    // Seconds of unmeasured load before each tool's window (as npm run bench -- --warmup).
+    warmup: { type: 'string', default: '0' },
   },
 });
 const target = await startTarget({ kind: 'auto', core: 0 });
@@ -28,15 +30,15 @@ try {
     for (const v of values.variant) {
       const [flags, checkout] = v.split('@');
       const runner = checkout ? `${checkout}/tools/bench/src/engine-runner.mjs` : undefined;
-      const common = { core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration) };
+      const common = { core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration), warmupS: Number(values.warmup) };
       if (values.cli) {
         push(`cli ${v}`, await runCli({ ...common, ...(checkout ? { bin: `${checkout}/apps/cli/bin/run.js` } : {}) }));
         continue;
       }
-      const r = await runEngine({ core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration), nodeFlags: flags ? flags.split(' ') : [], runner });
+      const r = await runEngine({ ...common, nodeFlags: flags ? flags.split(' ') : [], runner });
       push(`engine ${v}`, r);
     }
-    if (values.autocannon) push('autocannon', await runAutocannon({ core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration) }));
+    if (values.autocannon) push('autocannon', await runAutocannon({ core: 1, url: target.url, path: values.path, sessions: Number(values.sessions), durationS: Number(values.duration), warmupS: Number(values.warmup) }));
   }
 } finally {
   await target.stop();
