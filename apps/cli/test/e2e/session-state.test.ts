@@ -105,7 +105,7 @@ describe('engine run --session-state <file>', () => {
     writeFileSync(state, '{"format": "session-engine/session-state", "version": 1, "sessions": []}\n');
     const bad = await runEngine(['run', '--demo', '--threads', '2', '-s', '4', '-n', '8', '--session-state', state], { timeoutMs: 30_000, cwd: dir });
     expect(bad.code, bad.stderr).toBe(1);
-    expect(bad.stderr).toMatch(new RegExp(`^error: session state ${state} is corrupt: .*; start fresh and overwrite it with --session-state-reset`, 'm'));
+    expect(bad.stderr).toMatch(new RegExp(`^error: session state ${literal(state)} is corrupt: .*; start fresh and overwrite it with --session-state-reset`, 'm'));
     expect(bad.stderr).not.toContain('run split across');
   });
 
@@ -116,7 +116,7 @@ describe('engine run --session-state <file>', () => {
     const bad = await runEngine(['run', '--demo', '-s', '5', '-n', '10', '--session-state', state], { timeoutMs: 30_000, cwd: dir });
     expect(bad.code, bad.stderr).toBe(1);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(new RegExp(`^error: session state ${state} is corrupt: invalid JSON at ${state}:4:16: expected a property name in double quotes; start fresh and overwrite it with --session-state-reset`, 'm'));
+    expect(bad.stderr).toMatch(new RegExp(`^error: session state ${literal(state)} is corrupt: invalid JSON at ${literal(state)}:4:16: expected a property name in double quotes; start fresh and overwrite it with --session-state-reset`, 'm'));
     expect(bad.stderr).not.toContain('demo target counted');
     expect(bad.stderr).not.toContain('run started');
 
@@ -309,6 +309,11 @@ describe.skipIf(redisServerMissing !== undefined)('engine run --session-state re
     expect((await target().stats()).total_requests).toBe(0);
   });
 });
+
+/** `text` as a regex matching itself: a temp path may hold '+', '(' or '.'. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** One Redis command over RESP, the reply parsed enough for these checks (an integer or a list of bulk strings). */
 async function redisCommand(port: number, args: string[]): Promise<string | string[]> {
