@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { parseConfig, type ConfigInput } from '@session-engine/config';
 import { createLogger } from '@session-engine/logger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatSummary, run, runThreads, type LiveSnapshot } from '../src/index.js';
+import { formatSummary, run, RunControl, runThreads, type LiveSnapshot } from '../src/index.js';
 import { startServer, type TestServer } from './server.js';
 
 let server: TestServer;
@@ -149,6 +149,19 @@ describe('warmup', () => {
     expect(totalOf(warming.at(-1)!)).toBeGreaterThan(0);
     expect(totalOf(warming.at(-1)!)).toBeLessThanOrEqual(report.warmup!.requests);
     for (const line of window) expect(totalOf(line)).toBeLessThanOrEqual(report.total);
+  });
+
+  it('live control refuses during the warm-up, saying so and how to stop it, and steers the window', async () => {
+    const control = new RunControl();
+    const running = run({ config: config({ duration: '1s', warmup: '600ms' }), control, logMetrics: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(() => control.status()).toThrow(expect.objectContaining({ code: 'SE_ERR_RUNNER_CONTROL_NOT_RUNNING', message: expect.stringMatching(/still in its warm-up.*signal/) }));
+    await expect.poll(() => control.running, { timeout: 5_000, interval: 50 }).toBe(true);
+    expect(control.status().state).toBe('running');
+    control.stop();
+    const report = await running;
+    expect(report.reason).toBe('stopped');
+    expect(report.warmup!.requests).toBeGreaterThan(0);
   });
 
   it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {
