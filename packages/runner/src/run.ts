@@ -37,6 +37,7 @@ import { SessionStateKeeper } from './session-state.js';
 import { compileThresholds, evaluateThresholds, sourceOfReport, ThresholdWatch } from './thresholds.js';
 import { Timeline, type TimelineEntry } from './timeline.js';
 import { startWarmup, type RunningWarmup } from './warmup.js';
+import { WarmupControl } from './control/warmup-control.js';
 
 /** A live reading of a running run, handed to `onSnapshot` once per `timeline_interval`. */
 export interface LiveSnapshot {
@@ -430,6 +431,25 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     sessions.startAll();
     const running = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
     warming = running;
+    // Live control during the warm-up: its status and a stop (the window's control replaces it at the start).
+    if (control !== undefined) {
+      attachLiveRun(
+        control,
+        new WarmupControl({
+          model: config.rate > 0 ? 'open' : 'closed',
+          sessions: creation.created,
+          rate: config.rate > 0 ? config.rate : null,
+          logger,
+          live: () => running.live(),
+          stopping: () => stopping,
+          stop: (gracefulStopMs) => {
+            if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
+            requestStop('stopped');
+            return graceMs;
+          },
+        }),
+      );
+    }
     // Progress while it runs, marked as the warm-up's: snapshots (phase 'warmup') and the metrics line.
     // No timeline or thresholds: those are the window's.
     const progress = options.onSnapshot === undefined ? undefined : setInterval(() => emitSnapshot(running.live()), config.timeline_interval);
@@ -443,6 +463,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       clearInterval(progress);
       clearInterval(monitor);
       warming = undefined;
+      if (control !== undefined) attachLiveRun(control, undefined);
     }
   }
   if (options.startGate !== undefined) await options.startGate();
@@ -527,7 +548,8 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
   let summary: RunSummary | undefined;
   if (options.signal?.aborted === true) onAbort();
   else if (options.forceSignal?.aborted === true) onForce();
-  else summary = await scheduler.start(job);
+  // A stop during the warm-up (the control API's; a signal is caught above) stopped this scheduler before it ran: no window.
+  else if (stopReason === undefined) summary = await scheduler.start(job);
   clearTimeout(graceTimer);
   clearInterval(ticker);
   if (hardStopping !== undefined) await hardStopping;

@@ -151,17 +151,29 @@ describe('warmup', () => {
     for (const line of window) expect(totalOf(line)).toBeLessThanOrEqual(report.total);
   });
 
-  it('live control refuses during the warm-up, saying so and how to stop it, and steers the window', async () => {
+  it.each([1, 2])('live control during the warm-up: status warming_up with its figures, changes refused, a stop ends the run there (threads: %i)', async (threads) => {
     const control = new RunControl();
-    const running = run({ config: config({ duration: '1s', warmup: '600ms' }), control, logMetrics: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(() => control.status()).toThrow(expect.objectContaining({ code: 'SE_ERR_RUNNER_CONTROL_NOT_RUNNING', message: expect.stringMatching(/still in its warm-up.*signal/) }));
-    await expect.poll(() => control.running, { timeout: 5_000, interval: 50 }).toBe(true);
-    expect(control.status().state).toBe('running');
+    const running = runThreads({ config: config({ threads, number_of_sessions: 4, duration: '30s', warmup: '30s' }), control, logMetrics: false });
+    await expect.poll(() => (control.running ? control.status().totals.requests : 0), { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+    const status = control.status();
+    expect(status).toMatchObject({ state: 'warming_up', model: 'closed', planned_ms: 30_000, sessions: { target: 4 } });
+    await expect(control.update({ paused: true })).rejects.toMatchObject({ code: 'SE_ERR_RUNNER_CONTROL_CONFLICT', message: expect.stringMatching(/warming up.*stop/) });
+    expect(() => control.report()).toThrow(expect.objectContaining({ code: 'SE_ERR_RUNNER_CONTROL_CONFLICT' }));
+    expect(control.stop({ gracefulStopMs: 2_000 })).toEqual({ graceful_stop_ms: 2_000 });
+    const report = await running;
+    expect(report).toMatchObject({ reason: 'stopped', total: 0, iterations: 0 });
+    expect(report.warmup!.requests).toBeGreaterThanOrEqual(status.totals.requests);
+    expect(server.requests()).toBe(report.warmup!.requests);
+  });
+
+  it('live control steers the window once the warm-up is over', async () => {
+    const control = new RunControl();
+    const running = run({ config: config({ duration: '30s', warmup: '300ms' }), control, logMetrics: false });
+    await expect.poll(() => control.running && control.status().state === 'running', { timeout: 10_000, interval: 50 }).toBe(true);
     control.stop();
     const report = await running;
     expect(report.reason).toBe('stopped');
-    expect(report.warmup!.requests).toBeGreaterThan(0);
+    expect(report.total).toBeGreaterThan(0);
   });
 
   it('with threads, each thread warms up its share; the merged warmup block adds them up', async () => {

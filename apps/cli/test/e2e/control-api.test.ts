@@ -4,7 +4,7 @@
  * requests. Assertions are on counts over windows, never on tight timings.
  */
 import { describe, expect, it } from 'vitest';
-import { busySessions, client, controlApi, sleep, type Api } from './control-client.js';
+import { busySessions, client, controlApi, sleep, type Api, type Status } from './control-client.js';
 import { runEngine, useTarget, waitUntil } from './processes.js';
 
 const target = useTarget();
@@ -72,6 +72,27 @@ describe('engine run --control-port', () => {
     const lines = result.stderr.split('\n');
     // Printed once, on its own line, outside the log; no log line carries it.
     expect(lines.filter((line) => line.includes(token))).toEqual([expect.stringMatching(/^control API token for /)]);
+  }, 90_000);
+
+  it('during --warmup: status warming_up with the warm-up figures, changes refused, a stop ends the run with its report', async () => {
+    const checks: Record<string, unknown> = {};
+    const result = await runEngine(['run', '-t', `${target().url}/`, '-s', '4', '-d', '60s', '--warmup', '60s', '--control-port', '0', '--json'], {
+      timeoutMs: 60_000,
+      onStart: async (child) => {
+        const control = client(await controlApi(child));
+        // A 409 (no totals) until the warm-up's control is attached, right after the sessions exist.
+        await waitUntil(async () => (((await control.status()) as Partial<Status>).totals?.requests ?? 0) > 0, 'warm-up requests in the status');
+        const status = await control.status();
+        checks.state = status.state;
+        checks.patch = (await control.patch({ sessions: 8 })).status;
+        checks.stop = (await control.stop({ graceful_stop: '5s' })).status;
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(checks).toEqual({ state: 'warming_up', patch: 409, stop: 202 });
+    const report = JSON.parse(result.stdout) as { reason: string; total: number; warmup: { requests: number } };
+    expect(report).toMatchObject({ reason: 'stopped', total: 0 });
+    expect((await target().stats()).total_requests).toBe(report.warmup.requests);
   }, 90_000);
 
   it('refuses an address with 429 after 10 failed authentications in a minute', async () => {

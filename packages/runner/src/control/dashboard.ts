@@ -37,7 +37,7 @@ header { display: flex; align-items: baseline; gap: 16px; padding: 14px 24px; ba
 h1 { font-size: 18px; margin: 0; }
 main { padding: 16px 24px; max-width: 1320px; }
 .badge { padding: 2px 10px; border-radius: 10px; background: #e2e8f0; font-weight: 600; }
-.badge.running { background: #c6f6d5; } .badge.paused { background: #fefcbf; } .badge.stopping, .badge.ended { background: #fed7d7; }
+.badge.warming_up { background: #bee3f8; } .badge.running { background: #c6f6d5; } .badge.paused { background: #fefcbf; } .badge.stopping, .badge.ended { background: #fed7d7; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; margin: 0 0 16px; }
 .tile { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
 .tile dt { color: var(--muted); font-size: 12px; } .tile dd { margin: 2px 0 0; font-size: 20px; font-variant-numeric: tabular-nums; }
@@ -97,7 +97,7 @@ const SCRIPT = `
 
   function render(status, fromStream) {
     current = status;
-    $('state').textContent = status.state; $('state').className = 'badge ' + status.state;
+    $('state').textContent = status.state.replace('_', ' '); $('state').className = 'badge ' + status.state;
     $('model').textContent = status.model;
     $('sessions').textContent = status.sessions.active + ' / ' + status.sessions.target;
     $('rate').textContent = status.rate === null ? '-' : number.format(status.rate) + '/s';

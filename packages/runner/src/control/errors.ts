@@ -7,7 +7,7 @@ import { RunnerError } from '../errors.js';
 /** `RunControl.status()`, `update()`, `stop()` or `report()` outside a run: before `run()` set it up, or after it ended. HTTP 409. */
 export class ControlNotRunningError extends RunnerError {
   constructor() {
-    super('the run is not running (not started yet, still in its warm-up, or already ended): live control works from the start of the load window until run() resolves; stop a warm-up with a signal (Ctrl+C)', 'SE_ERR_RUNNER_CONTROL_NOT_RUNNING');
+    super('the run is not running (not started yet, or already ended): live control works from the start of the warm-up, or of the load window without one, until run() resolves', 'SE_ERR_RUNNER_CONTROL_NOT_RUNNING');
     this.name = 'ControlNotRunningError';
   }
 }

@@ -50,7 +50,11 @@ const ms = z.number().describe('milliseconds');
 /** `GET /v1/status`, the answer to `PATCH /v1/run`, and each `GET /v1/events` message. */
 export const runStatusSchema = z
   .object({
-    state: z.enum(['running', 'paused', 'stopping']).describe('stopping: a stop began, in-flight iterations are finishing'),
+    state: z
+      .enum(['warming_up', 'running', 'paused', 'stopping'])
+      .describe(
+        "warming_up: config warmup runs before the load window (figures, elapsed_ms and planned_ms are the warm-up's; only a stop is taken); stopping: a stop began, in-flight iterations are finishing",
+      ),
     model: z.enum(['closed', 'open']),
     sessions: z.object({
       target: z.number().int().describe('the session count asked for (number_of_sessions, or the last PATCH)'),

@@ -28,6 +28,7 @@ import { NoProxyFileError, RunOptionsError, RunnerError, ThreadCrashedError } fr
 import { mergeReports } from '../merge-reports.js';
 import { startMetricsServer, type RunningMetricsServer } from '../metrics-server.js';
 import { attachLiveRun, attachProxyReload, RunControl, type ProxyReload } from '../control/run-control.js';
+import { WarmupControl } from '../control/warmup-control.js';
 import type { RunningControlServer } from '../control/control-server.js';
 import { serveControlApi } from '../control/serve.js';
 import { buildReport, partTotals, STOP_REASONS, type RunReport, type StopReason, type ThreadReport } from '../report.js';
@@ -251,8 +252,25 @@ class ThreadedRun {
       this.#logger.info(`run split across ${this.#threads.length} threads`, {
         sessions: this.#threads.map((t) => t.plan.config.number_of_sessions),
       });
-      // Progress during the threads' warm-ups (config warmup), until the window's own ticks take over.
+      // Progress and live control during the threads' warm-ups (config warmup), until the window's own take over.
       if (this.#config.warmup > 0) {
+        if (control !== undefined) {
+          attachLiveRun(
+            control,
+            new WarmupControl({
+              model: this.#config.rate > 0 ? 'open' : 'closed',
+              sessions: this.#threads.reduce((sum, t) => sum + t.plan.config.number_of_sessions, 0),
+              rate: this.#config.rate > 0 ? this.#config.rate : null,
+              logger: this.#logger,
+              live: () => this.#warmingLive(),
+              stopping: () => this.#stopping,
+              stop: (gracefulStopMs) => {
+                this.#stopAll('stopped', gracefulStopMs);
+                return this.#graceMs;
+              },
+            }),
+          );
+        }
         if (this.#options.onSnapshot !== undefined) ticker = setInterval(() => this.#tick(), this.#config.timeline_interval);
         if (this.#options.logMetrics !== false) {
           monitor = setInterval(() => {
