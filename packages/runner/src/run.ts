@@ -431,8 +431,10 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     sessions.startAll();
     const running = startWarmup({ config, sessions, pool, job, logger, ...(options.partition ? { partition: options.partition } : {}) });
     warming = running;
-    // Live control during the warm-up: its status and a stop (the window's control replaces it at the start).
+    // Live control during the warm-up: its status and a stop. It stays until the window's control replaces
+    // it, also while a shard waits at the start gate, so a control API event stream never sees a gap.
     if (control !== undefined) {
+      lifecycle.onClose('warm-up control', () => attachLiveRun(control, undefined));
       attachLiveRun(
         control,
         new WarmupControl({
@@ -463,7 +465,6 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       clearInterval(progress);
       clearInterval(monitor);
       warming = undefined;
-      if (control !== undefined) attachLiveRun(control, undefined);
     }
   }
   if (options.startGate !== undefined) await options.startGate();

@@ -166,6 +166,23 @@ describe('warmup', () => {
     expect(server.requests()).toBe(report.warmup!.requests);
   });
 
+  it('live control stays on the warm-up while the run waits at its start gate (a shard waiting for --start-at): no gap', async () => {
+    const control = new RunControl();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let waiting = false;
+    const startGate = (): Promise<void> => ((waiting = true), gate);
+    const running = run({ config: config({ duration: '30s', warmup: '200ms' }), control, startGate, logMetrics: false });
+    await expect.poll(() => waiting, { timeout: 10_000, interval: 20 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(control.running).toBe(true);
+    expect(control.status()).toMatchObject({ state: 'warming_up', planned_ms: 200 });
+    release();
+    await expect.poll(() => control.status().state, { timeout: 10_000, interval: 20 }).toBe('running');
+    control.stop();
+    expect((await running).reason).toBe('stopped');
+  });
+
   it('live control steers the window once the warm-up is over', async () => {
     const control = new RunControl();
     const running = run({ config: config({ duration: '30s', warmup: '300ms' }), control, logMetrics: false });

@@ -96,4 +96,38 @@ describe('the control dashboard in chromium', () => {
       await running.catch(() => undefined);
     }
   }, 60_000);
+
+  it.skipIf(executablePath === undefined && process.env['CI'] !== 'true')(`shows a warm-up as warming up, with its numbers moving, and stops the run from it${executablePath ? '' : ` (skipped: ${MISSING})`}`, async () => {
+    if (browser === undefined) throw new Error(MISSING);
+    const { port } = target!.address() as AddressInfo;
+    const config = await loadConfig({
+      overrides: { target_url: `http://127.0.0.1:${port}`, number_of_sessions: 4, duration: '60s', warmup: '60s', graceful_stop: '2s', control_port: 0, log_level: 'warn' },
+    });
+    let url: string | undefined;
+    const running: Promise<RunReport> = run({ config, controlToken: TOKEN, logger: createLogger({ level: 'error' }), onControlApi: (api) => (url = api.url) });
+    try {
+      for (let i = 0; i < 200 && url === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(url!, { waitUntil: 'load' });
+      await page.evaluate(`sessionStorage.setItem('session-engine-control-token', ${JSON.stringify(TOKEN)})`);
+      await page.reload({ waitUntil: 'load' });
+      await page.waitForSelector('#dashboard:not([hidden])');
+      await expect.poll(() => page.textContent('#state'), POLL).toBe('warming up');
+      const requests = async (): Promise<number> => Number((await page.textContent('#requests'))?.replace(/,/g, '') ?? 'NaN');
+      await expect.poll(requests, POLL).toBeGreaterThan(0);
+      // A change waits for the window: the page shows the engine's reason.
+      await page.click('#pause');
+      await expect.poll(() => page.textContent('#control-message'), POLL).toContain('warming up');
+      await page.click('#stop');
+      const report = await running;
+      expect(report).toMatchObject({ reason: 'stopped', total: 0 });
+      expect(report.warmup!.requests).toBeGreaterThan(0);
+      await expect.poll(() => page.textContent('#state'), POLL).toBe('ended');
+      expect(problems).toEqual([]);
+    } finally {
+      await running.catch(() => undefined);
+    }
+  }, 60_000);
 });
