@@ -345,6 +345,12 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
     void scheduler.stop();
     armGrace();
   };
+  // A control stop (the warm-up's or the window's live control): its own grace, if it is the first stop.
+  const controlStop = (gracefulStopMs: number | undefined): number => {
+    if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
+    requestStop('stopped');
+    return graceMs;
+  };
 
   const onAbort = (): void => {
     logger.warn('stop requested: finishing in-flight iterations', { graceful_stop_ms: config.graceful_stop });
@@ -444,11 +450,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
           logger,
           live: () => running.live(),
           stopping: () => stopping,
-          stop: (gracefulStopMs) => {
-            if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
-            requestStop('stopped');
-            return graceMs;
-          },
+          stop: controlStop,
         }),
       );
     }
@@ -517,11 +519,7 @@ async function runComposed(options: RunOptions, logger: Logger, lifecycle: Lifec
       metrics,
       plannedMs,
       stopping: () => stopping,
-      stop: (gracefulStopMs) => {
-        if (!stopping && gracefulStopMs !== undefined) graceMs = gracefulStopMs;
-        requestStop('stopped');
-        return graceMs;
-      },
+      stop: controlStop,
       report: () => {
         const report = reportOf(stopReason ?? 'stopped', 0, metrics.snapshot());
         report.thresholds = evaluateThresholds(thresholds, sourceOfReport(report));

@@ -9,7 +9,7 @@
  *   node floor-runner.mjs --url http://127.0.0.1:8080 --path / --sessions 50 --duration 5
  */
 import { Client } from 'undici';
-import { loadWindow, referenceArgs } from './reference-loop.mjs';
+import { loadWindow, referenceArgs, scheduleWindow } from './reference-loop.mjs';
 
 const { url, path, sessions, durationS, warmupS } = referenceArgs();
 const origin = new URL(url).origin;
@@ -66,15 +66,15 @@ function connection() {
   next();
 }
 
-// With --warmup the same loops run first; the window (counts, CPU, latencies) starts after it.
-if (warmupS > 0) {
-  setTimeout(() => {
+scheduleWindow(
+  { warmupS, durationS },
+  () => {
     requests = 0;
     errors = 0;
     load = loadWindow('floor', sessions);
-  }, warmupS * 1000);
-}
-setTimeout(() => (running = false), (warmupS + durationS) * 1000);
+  },
+  () => (running = false),
+);
 for (let i = 0; i < sessions; i++) connection();
 await done;
 load.report({ requests, errors });

@@ -9,7 +9,7 @@
  */
 import { CookieJar } from 'tough-cookie';
 import { Client } from 'undici';
-import { loadWindow, referenceArgs } from './reference-loop.mjs';
+import { loadWindow, referenceArgs, scheduleWindow } from './reference-loop.mjs';
 
 const { url, path, sessions, durationS, warmupS } = referenceArgs();
 const href = new URL(path, url).href;
@@ -48,14 +48,14 @@ async function loop() {
   await client.close();
 }
 
-// With --warmup the same loops run first; the window (counts, CPU, latencies) starts after it.
-if (warmupS > 0) {
-  setTimeout(() => {
+scheduleWindow(
+  { warmupS, durationS },
+  () => {
     requests = 0;
     errors = 0;
     load = loadWindow('naive', sessions);
-  }, warmupS * 1000);
-}
-setTimeout(() => (running = false), (warmupS + durationS) * 1000);
+  },
+  () => (running = false),
+);
 await Promise.all(Array.from({ length: sessions }, loop));
 load.report({ requests, errors });

@@ -51,3 +51,12 @@ export function loadWindow(tool, sessions) {
     },
   };
 }
+
+/**
+ * With `--warmup`, the same loops run unmeasured first: `startWindow()` when the window starts
+ * (reset the counts, open a new `loadWindow`), `stop()` when it ends.
+ */
+export function scheduleWindow({ warmupS, durationS }, startWindow, stop) {
+  if (warmupS > 0) setTimeout(startWindow, warmupS * 1000);
+  setTimeout(stop, (warmupS + durationS) * 1000);
+}

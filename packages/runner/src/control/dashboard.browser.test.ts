@@ -40,17 +40,24 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (target ? target.close(() => resolve()) : resolve()));
 });
 
+/** A 60 s run() against the test's target serving the control API on a free port; resolves once it listens. */
+async function startRun(overrides: Record<string, unknown>): Promise<{ running: Promise<RunReport>; url: string }> {
+  const { port } = target!.address() as AddressInfo;
+  const config = await loadConfig({
+    overrides: { target_url: `http://127.0.0.1:${port}`, duration: '60s', graceful_stop: '2s', control_port: 0, log_level: 'warn', ...overrides },
+  });
+  let url: string | undefined;
+  const running = run({ config, controlToken: TOKEN, logger: createLogger({ level: 'error' }), onControlApi: (api) => (url = api.url) });
+  for (let i = 0; i < 200 && url === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (url === undefined) throw new Error('the control API did not start listening within 5 s');
+  return { running, url };
+}
+
 describe('the control dashboard in chromium', () => {
   it.skipIf(executablePath === undefined && process.env['CI'] !== 'true')(`logs in with the token, shows live numbers, changes the rate and stops the run${executablePath ? '' : ` (skipped: ${MISSING})`}`, async () => {
     if (browser === undefined) throw new Error(MISSING);
-    const { port } = target!.address() as AddressInfo;
-    const config = await loadConfig({
-      overrides: { target_url: `http://127.0.0.1:${port}`, number_of_sessions: 20, rate: 20, duration: '60s', graceful_stop: '2s', control_port: 0, log_level: 'warn' },
-    });
-    let url: string | undefined;
-    const running: Promise<RunReport> = run({ config, controlToken: TOKEN, logger: createLogger({ level: 'error' }), onControlApi: (api) => (url = api.url) });
+    const { running, url } = await startRun({ number_of_sessions: 20, rate: 20 });
     try {
-      for (let i = 0; i < 200 && url === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 25));
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
@@ -58,7 +65,7 @@ describe('the control dashboard in chromium', () => {
         // The wrong token's 401 is the browser's own note of an answer the test asked for.
         if (message.type() === 'error' && !message.text().includes('status of 401')) problems.push(message.text());
       });
-      await page.goto(url!, { waitUntil: 'load' });
+      await page.goto(url, { waitUntil: 'load' });
 
       // A wrong token is refused, the right one connects.
       await page.fill('#token', 'wrong');
@@ -99,18 +106,12 @@ describe('the control dashboard in chromium', () => {
 
   it.skipIf(executablePath === undefined && process.env['CI'] !== 'true')(`shows a warm-up as warming up, with its numbers moving, and stops the run from it${executablePath ? '' : ` (skipped: ${MISSING})`}`, async () => {
     if (browser === undefined) throw new Error(MISSING);
-    const { port } = target!.address() as AddressInfo;
-    const config = await loadConfig({
-      overrides: { target_url: `http://127.0.0.1:${port}`, number_of_sessions: 4, duration: '60s', warmup: '60s', graceful_stop: '2s', control_port: 0, log_level: 'warn' },
-    });
-    let url: string | undefined;
-    const running: Promise<RunReport> = run({ config, controlToken: TOKEN, logger: createLogger({ level: 'error' }), onControlApi: (api) => (url = api.url) });
+    const { running, url } = await startRun({ number_of_sessions: 4, warmup: '60s' });
     try {
-      for (let i = 0; i < 200 && url === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 25));
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
-      await page.goto(url!, { waitUntil: 'load' });
+      await page.goto(url, { waitUntil: 'load' });
       await page.evaluate(`sessionStorage.setItem('session-engine-control-token', ${JSON.stringify(TOKEN)})`);
       await page.reload({ waitUntil: 'load' });
       await page.waitForSelector('#dashboard:not([hidden])');

@@ -264,10 +264,7 @@ class ThreadedRun {
               logger: this.#logger,
               live: () => this.#warmingLive(),
               stopping: () => this.#stopping,
-              stop: (gracefulStopMs) => {
-                this.#stopAll('stopped', gracefulStopMs);
-                return this.#graceMs;
-              },
+              stop: (gracefulStopMs) => this.#controlStop(gracefulStopMs),
             }),
           );
         }
@@ -314,10 +311,7 @@ class ThreadedRun {
             return true;
           },
           stopping: () => this.#stopping,
-          stop: (gracefulStopMs) => {
-            this.#stopAll('stopped', gracefulStopMs);
-            return this.#graceMs;
-          },
+          stop: (gracefulStopMs) => this.#controlStop(gracefulStopMs),
           report: () => this.#report(true),
         });
         attachLiveRun(control, this.#steer);
@@ -430,6 +424,12 @@ class ThreadedRun {
 
   #post(message: ToThread): void {
     for (const thread of this.#threads) if (!thread.exited) thread.worker.postMessage(message);
+  }
+
+  /** A live control's stop (the warm-up's or the window's): stops every thread; returns the grace in effect. */
+  #controlStop(gracefulStopMs: number | undefined): number {
+    this.#stopAll('stopped', gracefulStopMs);
+    return this.#graceMs;
   }
 
   /** `gracefulStopMs`: a control API stop's own grace (default graceful_stop); a later stop cannot change it. */
